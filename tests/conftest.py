@@ -1,0 +1,56 @@
+"""Fixtures: the app server on a free port, Debian's Chromium for pytest-playwright, a booted page."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import BOOT_JS, AppServer, launch_args
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    with AppServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def base_url(app_server) -> str:
+    return app_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, **launch_args()}
+
+
+class PageWatch:
+    """Records a page's requests, console errors and uncaught exceptions."""
+
+    def __init__(self, page):
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+
+    def foreign_requests(self, origin: str) -> list[str]:
+        return [u for u in self.requests if not u.startswith((origin, "data:", "blob:"))]
+
+
+@pytest.fixture
+def watched_page(page):
+    """A fresh page (new browser context: cold profile) whose requests and console errors are recorded."""
+    page.watch = PageWatch(page)
+    return page
+
+
+@pytest.fixture(scope="module")
+def app_page(browser, app_server):
+    """A page booted once per test module (its own browser context), for tests that run Python in it."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.watch = PageWatch(page)
+    page.goto(app_server.url)
+    page.evaluate(BOOT_JS)
+    yield page
+    context.close()
