@@ -87,3 +87,15 @@ def run_async(awaitable):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, main()).result()
+
+
+def add_reference_tfjs(page, wasm: bool = False) -> str:
+    """Load the real TF.js (npm @tensorflow/tfjs, copied to dist/reference/) into the page as global `tf`.
+
+    With wasm=True the wasm backend is loaded too (not selected). Returns TF.js's version.
+    """
+    page.add_script_tag(url="reference/tf.min.js")
+    if wasm:
+        page.add_script_tag(url="reference/tf-backend-wasm.min.js")
+        page.evaluate("tf.wasm.setWasmPaths(new URL('reference/', location.href).href)")
+    return page.evaluate("tf.version.tfjs")

@@ -3,8 +3,8 @@
     import tfjs as tf
 """
 
-from . import errors, platform
+from . import errors, io, platform
 from ._version import __version__
 from .platform import is_browser
 
-__all__ = ["__version__", "errors", "platform", "is_browser"]
+__all__ = ["__version__", "errors", "io", "platform", "is_browser"]

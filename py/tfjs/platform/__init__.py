@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .errors import BrowserOnlyError
+from ..errors import BrowserOnlyError
 
 IN_PYODIDE = sys.platform == "emscripten"
 
