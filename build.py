@@ -322,7 +322,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "py"))
     from tfjs_server.app import serve
 
-    serve(DIST, host=args.host, port=args.port)
+    serve(DIST, host=args.host, port=args.port, store_dir=args.store, token=args.token)
 
 
 def ensure_chromium() -> None:
@@ -355,6 +355,10 @@ def main() -> None:
     serve = sub.add_parser("serve", help="build when needed, then serve dist/ and the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--store", type=Path, default=ROOT / "model-store",
+                       help="directory of the model store behind /api/models (default: ./model-store)")
+    serve.add_argument("--token", default=None,
+                       help="bearer token for writes to the store (default: $TFJS_STORE_TOKEN, else generated)")
     sub.add_parser("test", help="run the tests (extra arguments go to pytest)")
     sub.add_parser("bench", help="run the benchmarks (extra arguments select them by name)")
     args, extra = parser.parse_known_args()

@@ -23,12 +23,22 @@ sys.path.insert(0, str(ROOT / "py"))
 class AppServer:
     """The app server (the same one `build.py serve` runs), in a thread of this process, on a free port."""
 
-    def __init__(self, dist: Path = DIST, host: str = "127.0.0.1"):
+    def __init__(self, dist: Path = DIST, host: str = "127.0.0.1", store_dir: Path | None = None,
+                 token: str = "test-token"):
+        import tempfile
+
         import uvicorn
 
         from tfjs_server.app import bind_socket, create_app
+        from tfjs_server.store import ModelStore
 
-        self.app = create_app(dist)
+        self._store_tmp = None
+        if store_dir is None:
+            self._store_tmp = tempfile.TemporaryDirectory(prefix="tfjs-store-")
+            store_dir = Path(self._store_tmp.name)
+        self.store = ModelStore(store_dir, token=token)
+        self.token = token
+        self.app = create_app(dist, self.store)
         self._socket = bind_socket(host, 0)
         self.url = f"http://{host}:{self._socket.getsockname()[1]}/"
         self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))
@@ -47,6 +57,8 @@ class AppServer:
     def __exit__(self, *exc) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        if self._store_tmp is not None:
+            self._store_tmp.cleanup()
 
 
 def launch_args() -> dict:

@@ -84,9 +84,7 @@ def _write(value: Any, out: list[str]) -> None:
                 out.append(",")
             _write(item, out)
         out.append("]")
-    elif hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalar
-        _write(value.item(), out)
-    elif hasattr(value, "tolist"):  # numpy array
+    elif hasattr(value, "tolist") and hasattr(value, "dtype"):  # numpy scalar or array
         _write(value.tolist(), out)
     else:
         raise TypeError(f"cannot write {type(value).__name__} as JSON: {value!r}")

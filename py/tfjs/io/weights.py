@@ -279,6 +279,11 @@ def _decode_one(view: memoryview, spec: Mapping) -> np.ndarray:
     return arr.reshape(shape)
 
 
+def check_weight_data(data: Any, specs: Sequence[Mapping], shard_names: Sequence[str] | None = None) -> None:
+    """Check that the weight data holds exactly the bytes the specs need; the error names weight and shard."""
+    _layout(_ShardCursor(as_shards(data), shard_names), specs)
+
+
 def decode_weights(data: Any, specs: Sequence[Mapping], shard_names: Sequence[str] | None = None
                    ) -> dict[str, np.ndarray]:
     """Decode weight bytes into named numpy arrays (``tf.io.decodeWeights``).
