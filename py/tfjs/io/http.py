@@ -17,7 +17,7 @@ import re
 from typing import Any, Callable
 
 from ..errors import FormatError, NetworkError, TfjsError
-from ..platform.fetch import FetchFailed, FetchResponse, MultipartBody, MultipartPart, fetch
+from ..platform.fetch import FetchFailed, FetchResponse, MultipartBody, MultipartPart, fetch, resolve_dot_segments
 from . import jsjson
 from .model_json import artifacts_from_model_json, artifacts_info, model_json_for_artifacts
 from .router import register_load_router, register_save_router
@@ -145,7 +145,7 @@ class HTTPRequest:
                     converted = self.weight_url_converter(path)
                     urls.append(await converted if inspect.isawaitable(converted) else converted)
                 else:
-                    urls.append(prefix + path + suffix)
+                    urls.append(resolve_dot_segments(prefix + path + suffix))
         return urls
 
     async def _fetch_weights(self, urls: list[str]) -> list[bytes]:
