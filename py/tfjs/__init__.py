@@ -3,8 +3,13 @@
     import tfjs as tf
 """
 
-from . import errors, io, platform
+from . import backends, errors, io, layers, ops, platform
 from ._version import __version__
+from .backends import get_backend, set_backend
+from .layers import LayersModel, Sequential, SymbolicTensor
+from .models import input, load_layers_model, model, sequential
 from .platform import is_browser
 
-__all__ = ["__version__", "errors", "io", "platform", "is_browser"]
+__all__ = ["__version__", "errors", "io", "platform", "is_browser", "ops", "backends", "layers", "set_backend",
+           "get_backend", "load_layers_model", "sequential", "model", "input", "LayersModel", "Sequential",
+           "SymbolicTensor"]

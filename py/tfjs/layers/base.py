@@ -1,0 +1,298 @@
+"""The layer engine: LayerVariable, SymbolicTensor, Node and Layer.
+
+A layer called on arrays computes; called on symbolic tensors (``tf.input``) it records a Node, which is
+how functional models are built. Weights are named ``<layer name>/<weight name>`` by the name scope the
+layer is built in, as TF.js names them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import FormatError
+from . import initializers
+from .naming import default_layer_name, name_scope, scoped_name
+from .params import REQUIRED, P
+
+
+def to_list(x) -> list:
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def single_or_list(xs: list):
+    return xs[0] if len(xs) == 1 else xs
+
+
+def is_shape_list(value) -> bool:
+    """True for a list of shapes (a multi-output layer), False for one shape."""
+    return isinstance(value, list) and len(value) > 0 and isinstance(value[0], (list, tuple))
+
+
+def shape_str(shape) -> str:
+    return "[" + ",".join("null" if d is None else str(d) for d in shape) + "]"
+
+
+class LayerVariable:
+    """A weight: its TF.js name ('<layer>/<weight>'), value (numpy float32) and trainable flag."""
+
+    def __init__(self, name: str, value: np.ndarray, trainable: bool = True, constraint=None):
+        self.name = self.original_name = name
+        self.value = np.asarray(value)
+        self.trainable = trainable
+        self.constraint = constraint
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.value.shape)
+
+    @property
+    def dtype(self) -> str:
+        return str(self.value.dtype) if self.value.dtype != np.bool_ else "bool"
+
+    def read(self) -> np.ndarray:
+        return self.value
+
+    def write(self, value) -> None:
+        value = np.asarray(value)
+        if tuple(value.shape) != self.shape:
+            raise FormatError(f"Shape mismatch for weight '{self.name}': expected {list(self.shape)}, "
+                              f"got {list(value.shape)}")
+        self.value = value.astype(self.value.dtype, copy=True)
+
+    def __repr__(self) -> str:
+        return f"<LayerVariable {self.name} {list(self.shape)} {self.dtype}>"
+
+
+class SymbolicTensor:
+    """A placeholder in a functional graph: its shape (None = unknown), dtype and the layer that makes it."""
+
+    def __init__(self, shape, dtype: str, source_layer: "Layer", node_index: int, tensor_index: int, name: str):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self.source_layer = source_layer
+        self.node_index = node_index
+        self.tensor_index = tensor_index
+        self.name = name
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<SymbolicTensor {self.name} shape={shape_str(self.shape)} dtype={self.dtype}>"
+
+
+class Node:
+    """One call of a layer in a graph: the tensors it took and the tensors it made."""
+
+    def __init__(self, outbound_layer: "Layer", input_tensors: list, output_tensors: list, call_args: dict):
+        self.outbound_layer = outbound_layer
+        self.input_tensors = input_tensors
+        self.output_tensors = output_tensors
+        self.call_args = call_args
+        self.inbound_layers = [t.source_layer for t in input_tensors]
+        self.node_indices = [t.node_index for t in input_tensors]
+        self.tensor_indices = [t.tensor_index for t in input_tensors]
+        outbound_layer.inbound_nodes.append(self)
+        for layer in self.inbound_layers:
+            layer.outbound_nodes.append(self)
+
+
+class Layer:
+    """Base layer. Subclasses declare PARAMS (config keys) and implement build/call/compute_output_shape."""
+
+    PARAMS: Sequence[P] = ()
+    class_name: str | None = None
+    supports_masking = False
+
+    def __init__(self, **kwargs: Any):
+        cls = self.get_class_name()
+        self.name = kwargs.pop("name", None) or default_layer_name(cls)
+        self.trainable = kwargs.pop("trainable", True)
+        self.cfg: dict[str, Any] = {}
+        for p in self.PARAMS:
+            self.cfg[p.key] = p.read(kwargs.pop(p.key, p.default), f"{cls} '{self.name}'")
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        input_shape = kwargs.pop("input_shape", None)
+        batch_size = kwargs.pop("batch_size", None)
+        dtype = kwargs.pop("dtype", None)
+        self._initial_weights = kwargs.pop("weights", None)
+        kwargs.pop("input_dtype", None)
+        if batch_input_shape is None and input_shape is not None:
+            batch_input_shape = [batch_size] + list(input_shape)
+        self.batch_input_shape = None if batch_input_shape is None else [
+            None if d is None else int(d) for d in batch_input_shape]
+        self.dtype = dtype if dtype is not None else ("float32" if self.batch_input_shape is not None else None)
+        if isinstance(self.dtype, dict):  # Keras 3 DTypePolicy
+            self.dtype = self.dtype.get("config", {}).get("name", "float32")
+        self.extra_config = kwargs  # keys this layer does not know, written back unchanged
+        self.built = False
+        self._trainable_weights: list[LayerVariable] = []
+        self._non_trainable_weights: list[LayerVariable] = []
+        self._added_weight_names: list[str] = []
+        self.inbound_nodes: list[Node] = []
+        self.outbound_nodes: list[Node] = []
+        self._disposed = False
+        self.init()
+
+    def init(self) -> None:
+        """Subclass hook run at the end of __init__ (validation, derived attributes)."""
+
+    # ------------------------------------------------------------------ identity and config
+    @classmethod
+    def get_class_name(cls) -> str:
+        return cls.class_name or cls.__name__
+
+    def get_config(self) -> dict:
+        config = {p.key: p.write(self.cfg[p.key]) for p in self.PARAMS}
+        config.update(self.extra_config)
+        config["name"] = self.name
+        config["trainable"] = self.trainable
+        if self.batch_input_shape is not None:
+            config["batch_input_shape"] = list(self.batch_input_shape)
+        if self.dtype is not None:
+            config["dtype"] = self.dtype
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Layer":
+        return cls(**config)
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, name: str, shape, initializer=None, regularizer=None, trainable: bool = True,
+                   constraint=None, dtype: str = "float32") -> LayerVariable:
+        if name in self._added_weight_names:
+            raise FormatError(f"Duplicate weight name {name} for layer {self.name}")
+        self._added_weight_names.append(name)
+        value = initializers.apply(initializer, shape, dtype)
+        weight = LayerVariable(scoped_name(name), value, trainable, constraint)
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(weight)
+        return weight
+
+    @property
+    def trainable_weights(self) -> list[LayerVariable]:
+        return [w for w in self._trainable_weights if w.trainable] if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list[LayerVariable]:
+        if self.trainable:
+            return [w for w in self._trainable_weights if not w.trainable] + self._non_trainable_weights
+        return self._trainable_weights + self._non_trainable_weights
+
+    @property
+    def weights(self) -> list[LayerVariable]:
+        return self.trainable_weights + self.non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w.read().copy() for w in self.weights]
+
+    def set_weights(self, values: Sequence) -> None:
+        weights = self.weights
+        if len(values) != len(weights):
+            raise FormatError(
+                f"You called setWeights(weights) on layer \"{self.name}\" with a weight list of length "
+                f"{len(values)}, but the layer was expecting {len(weights)} weights. Provided weights: "
+                f"{[list(np.shape(v)) for v in values]}...")
+        for w, v in zip(weights, values):
+            if tuple(np.shape(v)) != w.shape:
+                raise FormatError(f"Layer weight shape {shape_str(w.shape)} not compatible with provided weight "
+                                  f"shape {shape_str(np.shape(v))} (weight '{w.name}' of layer '{self.name}')")
+        for w, v in zip(weights, values):
+            w.write(v)
+
+    def count_params(self) -> int:
+        return int(sum(np.prod(w.shape) for w in self.weights))
+
+    # ------------------------------------------------------------------ building and calling
+    def build(self, input_shape) -> None:
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.supports_masking else None
+
+    def call(self, inputs, mask=None, training=False, **kwargs):
+        return inputs
+
+    def _ensure_built(self, shapes) -> None:
+        if not self.built:
+            self.build(shapes)
+            self.built = True
+            if self._initial_weights is not None:
+                self.set_weights(self._initial_weights)
+                self._initial_weights = None
+
+    def __call__(self, inputs, **kwargs):
+        items = to_list(inputs)
+        as_list = isinstance(inputs, (list, tuple)) and len(items) > 1
+        symbolic = [isinstance(t, SymbolicTensor) for t in items]
+        if any(symbolic) and not all(symbolic):
+            raise ValueError(f"Layer '{self.name}': arguments to apply() must be all SymbolicTensors or all "
+                             f"arrays")
+        if self._disposed:
+            raise ValueError(f"Layer '{self.name}' is already disposed.")
+        if not all(symbolic):
+            arrays = [x if isinstance(x, np.ndarray) else np.asarray(x, dtype=np.float32) for x in items]
+            with name_scope(self.name):
+                self._ensure_built([tuple(a.shape) for a in arrays] if as_list else tuple(arrays[0].shape))
+            return self.call(arrays if as_list else arrays[0], **kwargs)
+        shapes = [t.shape for t in items] if as_list else items[0].shape
+        with name_scope(self.name):
+            self._ensure_built(shapes)
+        out_shape = self.compute_output_shape(shapes)
+        multi = is_shape_list(out_shape)
+        out_shapes = list(out_shape) if multi else [out_shape]
+        node_index = len(self.inbound_nodes)
+        dtype = self.output_dtype(items[0].dtype)
+        outputs = [SymbolicTensor(s, dtype, self, node_index, i,
+                                  f"{self.name}/{self.name}" if len(out_shapes) == 1 else f"{self.name}/{i}")
+                   for i, s in enumerate(out_shapes)]
+        Node(self, items, outputs, {k: v for k, v in kwargs.items() if k not in ("training", "mask")})
+        return outputs if multi else outputs[0]
+
+    def output_dtype(self, input_dtype: str) -> str:
+        return "float32"
+
+    apply = __call__
+
+    # ------------------------------------------------------------------ graph info
+    def _node_shapes(self, attr: str):
+        if not self.inbound_nodes:
+            raise ValueError(f"The layer {self.name} has never been called and thus has no defined {attr}.")
+        shapes = [[t.shape for t in (n.input_tensors if attr == "input shape" else n.output_tensors)]
+                  for n in self.inbound_nodes]
+        first = shapes[0]
+        return first[0] if len(first) == 1 else first
+
+    @property
+    def input_shape(self):
+        return self._node_shapes("input shape")
+
+    @property
+    def output_shape(self):
+        return self._node_shapes("output shape")
+
+    @property
+    def output(self):
+        outs = self.inbound_nodes[0].output_tensors
+        return outs[0] if len(outs) == 1 else outs
+
+    @property
+    def input(self):
+        ins = self.inbound_nodes[0].input_tensors
+        return ins[0] if len(ins) == 1 else ins
+
+    def dispose(self) -> dict:
+        self._disposed = True
+        return {"refCountAfterDispose": 0, "numDisposedVariables": len(self.weights)}
+
+    def __repr__(self) -> str:
+        return f"<{self.get_class_name()} '{self.name}'>"
+
+
+__all__ = ["Layer", "LayerVariable", "SymbolicTensor", "Node", "P", "REQUIRED", "to_list", "single_or_list",
+           "shape_str"]

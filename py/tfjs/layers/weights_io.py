@@ -1,0 +1,54 @@
+"""Model weights by name: TF.js's strict loading rules and error texts, and the named list saved."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..errors import FormatError
+
+
+def _is_keras3_names(names) -> bool:
+    return any("/vars/" in n for n in names)
+
+
+def load_named_weights(model, weights: Mapping[str, np.ndarray], strict: bool = True) -> None:
+    """Set a model's weights from {name: array} as TF.js's ``Container.loadWeights`` does."""
+    name_to_weight = {}
+    total = 0
+    keras3 = _is_keras3_names(weights)
+    for layer in model.layers:
+        for index, weight in enumerate(layer.weights):
+            key = f"{layer.name}/vars/{index}" if keras3 else weight.original_name
+            if key in name_to_weight:
+                raise FormatError(f"Duplicate weight name: {key}")
+            name_to_weight[key] = weight
+            total += 1
+    pairs = []
+    for name, value in weights.items():
+        target = name
+        if name not in name_to_weight:
+            tokens = name.split("/")
+            target = "/".join(tokens[:-2] + [tokens[-1]])
+            if keras3 and target not in name_to_weight:
+                target = "/".join(t.lstrip("_") for t in name.split("/") if t.lstrip("_") not in
+                                  ("layer_checkpoint_dependencies",))
+        if target in name_to_weight:
+            pairs.append((name_to_weight.pop(target), value, name))
+        elif strict:
+            raise FormatError(f"Provided weight data has no target variable: {name}")
+    if strict and name_to_weight:
+        raise FormatError(f"{len(name_to_weight)} of {total} weights are not set: {','.join(name_to_weight)}")
+    for variable, value, name in pairs:
+        value = np.asarray(value)
+        if tuple(value.shape) != variable.shape:
+            raise FormatError(f"Shape mismatch for weight '{name}': the model's variable '{variable.name}' has "
+                              f"shape {list(variable.shape)} but the weight data has shape {list(value.shape)}")
+    for variable, value, _ in pairs:
+        variable.write(value)
+
+
+def named_weights(model) -> list[tuple[str, np.ndarray]]:
+    """(name, value) of every weight, in the order TF.js saves them (trainable first, then the rest)."""
+    return [(w.original_name, w.read()) for w in model.weights]
