@@ -49,6 +49,19 @@ REFERENCE_FILES = {
     "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm":
         "tfjs-backend-wasm-threaded-simd.wasm",
 }
+# Graph models other people published (npm dev dependencies), served for the graph-model tests and benchmarks.
+GRAPH_MODELS = ["antispoof", "blazeface", "centernet", "emotion", "facemesh", "faceres", "handlandmark-lite",
+                "handtrack", "iris", "liveness", "movenet-lightning"]
+REFERENCE_FILES.update({f"@vladmandic/human/models/{m}.{ext}": f"models/human/{m}.{ext}"
+                        for m in GRAPH_MODELS for ext in ("json", "bin")})
+REFERENCE_FILES.update({f"@spotify/basic-pitch/model/{f}": f"models/basic-pitch/{f}"
+                        for f in ("model.json", "group1-shard1of1.bin")})
+# Layers models other people published (Keras 2.10 via the converter), for the layers-model tests.
+UPSCALER_MODELS = {"@upscalerjs/default-model/models": "models/upscaler/default",
+                   **{f"@upscalerjs/esrgan-slim/models/x{s}": f"models/upscaler/esrgan-slim-x{s}"
+                      for s in (2, 3, 4, 8)}}
+REFERENCE_FILES.update({f"{src}/{f}": f"{dst}/{f}" for src, dst in UPSCALER_MODELS.items()
+                        for f in ("model.json", "group1-shard1of1.bin")})
 
 EXTRAS = {"build": ["server"], "serve": ["server"], "test": ["test"], "bench": ["test"]}
 

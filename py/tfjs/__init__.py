@@ -13,3 +13,8 @@ from .platform import is_browser
 __all__ = ["__version__", "errors", "io", "platform", "is_browser", "ops", "backends", "layers", "set_backend",
            "get_backend", "load_layers_model", "sequential", "model", "input", "LayersModel", "Sequential",
            "SymbolicTensor"]
+
+from . import graph  # noqa: E402  (graph models)
+from .graph import GraphModel, load_graph_model, load_model, register_op  # noqa: E402
+
+__all__ += ["graph", "GraphModel", "load_graph_model", "load_model", "register_op"]

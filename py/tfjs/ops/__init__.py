@@ -13,3 +13,4 @@ from .math import (abs, add, all, any, arg_max, arg_min, cast, ceil, clip_by_val
                    softplus, sqrt, square, squared_difference, step, sub, sum, tanh, where)
 from .nn import (avg_pool, batch_norm, conv1d, conv2d, conv2d_transpose, conv3d, conv3d_transpose,
                  depthwise_conv2d, matmul, max_pool, resize_bilinear, resize_nearest_neighbor, separable_conv2d)
+from . import graph_extra  # graph models' extra ops (dtype-preserving, indexing, detection, spectral)

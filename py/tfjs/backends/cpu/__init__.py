@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import Backend, register_backend
 from . import array, conv, elementwise, gemm, image
 from .gemm import active_path, blas_mode, use_blas
+from .graph_kernels import KERNELS as GRAPH_KERNELS  # graph models' kernels
 
 
 def _batch_matmul(a, b, transpose_a=False, transpose_b=False):
@@ -18,6 +19,8 @@ def create_cpu_backend() -> Backend:
             backend.register_kernel(name, kernel)
     backend.register_kernel("BatchMatMul", _batch_matmul)
     backend.register_kernel("MatMul", _batch_matmul)
+    for name, kernel in GRAPH_KERNELS.items():  # graph models' kernels, never replacing a shared one
+        backend.kernels.setdefault(name, kernel)
     return backend
 
 

@@ -1,0 +1,123 @@
+"""Ops graph models need beyond the layers ones: dtype-preserving arithmetic, more elementwise
+functions, indexing and layout, creation, sorting and searching, detection, spectral and image ops.
+
+Each function runs the active backend's kernel of the same name (``tfjs.backends``). Arrays keep TF.js's
+dtypes: float32, int32, bool, complex64 and object (strings).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dispatch import run
+
+
+def _is_float32(*xs) -> bool:
+    return all(isinstance(x, np.ndarray) and x.dtype == np.float32 for x in xs)
+
+
+def _kernel(name: str, doc: str):
+    def op(*args, **attrs):
+        return run(name, *args, **attrs)
+    op.__name__ = name
+    op.__doc__ = f"{doc} (kernel '{name}')."
+    return op
+
+
+def binary(op_name: str, a, b):
+    """Add, Sub, Mul, Maximum, Minimum, Pow, SquaredDifference on any TF.js dtype: float32 runs the shared
+    float32 kernel, int32 and complex64 the dtype-preserving ``Typed*`` kernel."""
+    a, b = np.asarray(a), np.asarray(b)
+    if _is_float32(a, b) or (a.dtype.kind == "f" and b.dtype.kind == "f"):
+        return run(op_name, a, b)
+    if a.dtype.kind == "f" or b.dtype.kind == "f":
+        return run(op_name, a.astype(np.float32), b.astype(np.float32))
+    return run("Typed" + op_name, a, b)
+
+
+def unary(op_name: str, x):
+    """Neg, Abs, Square, Sign, Relu keeping int32 (``Typed*``); float32 through the shared kernel."""
+    x = np.asarray(x)
+    if x.dtype.kind in "iuc":
+        return run("Typed" + op_name, x)
+    return run(op_name, x)
+
+
+def divide(a, b):
+    """TF.js's div: floor division for int32 / int32, true division otherwise."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind in "iu" and b.dtype.kind in "iu":
+        return run("FloorDiv", a, b)
+    if a.dtype.kind == "c" or b.dtype.kind == "c":
+        return run("ComplexDiv", a.astype(np.complex64), b.astype(np.complex64))
+    return run("RealDiv", a, b)
+
+
+floor_div = _kernel("FloorDiv", "Floor of a / b (int32 stays int32)")
+floor_mod = _kernel("FloorMod", "Remainder with the divisor's sign")
+div_no_nan = _kernel("DivNoNan", "a / b, 0 where b is 0")
+atan2 = _kernel("Atan2", "Elementwise atan2(a, b)")
+bitwise_and = _kernel("BitwiseAnd", "Elementwise bitwise and of int32 arrays")
+add_n = _kernel("AddN", "Sum of a list of arrays of one shape")
+acos = _kernel("Acos", "Elementwise arccos")
+asin = _kernel("Asin", "Elementwise arcsin")
+atan = _kernel("Atan", "Elementwise arctan")
+cosh = _kernel("Cosh", "Elementwise cosh")
+sinh = _kernel("Sinh", "Elementwise sinh")
+tan = _kernel("Tan", "Elementwise tan")
+asinh = _kernel("Asinh", "Elementwise asinh")
+acosh = _kernel("Acosh", "Elementwise acosh")
+atanh = _kernel("Atanh", "Elementwise atanh")
+is_nan = _kernel("IsNan", "Elementwise NaN test")
+is_inf = _kernel("IsInf", "Elementwise infinity test")
+is_finite = _kernel("IsFinite", "Elementwise finiteness test")
+complex = _kernel("Complex", "complex64 from real and imaginary parts")  # noqa: A001
+complex_abs = _kernel("ComplexAbs", "Modulus of complex64 values")
+real = _kernel("Real", "Real part")
+imag = _kernel("Imag", "Imaginary part")
+cumsum = _kernel("Cumsum", "Cumulative sum (exclusive, reverse)")
+cumprod = _kernel("Cumprod", "Cumulative product (exclusive, reverse)")
+bincount = _kernel("Bincount", "Counts (or weight sums) of each value in [0, size)")
+range_ = _kernel("Range", "start, start + step, ... below stop")
+linspace = _kernel("LinSpace", "num evenly spaced values from start to stop")
+random_uniform = _kernel("RandomUniform", "Uniform random values")
+random_normal = _kernel("RandomStandardNormal", "Normal (optionally truncated) random values")
+multinomial = _kernel("Multinomial", "Samples from categorical distributions")
+top_k = _kernel("TopK", "Largest k values along the last axis and their indices")
+unique = _kernel("Unique", "Unique values in order of appearance and the index of each element's value")
+search_sorted = _kernel("SearchSorted", "Insertion points into sorted rows (side 'left' or 'right')")
+list_diff = _kernel("ListDiff", "Values of x not in y, and their positions in x")
+where_indices = _kernel("Where", "Coordinates of the true elements")
+euclidean_norm = _kernel("EuclideanNorm", "Euclidean norm along axes")
+matrix_band_part = _kernel("MatrixBandPart", "Keep a band around the diagonal of the innermost matrices")
+einsum = _kernel("Einsum", "Einstein summation")
+strided_slice = _kernel("StridedSlice", "TensorFlow's strided slice with begin/end/ellipsis/new-axis/shrink masks")
+mirror_pad = _kernel("MirrorPad", "Padding by reflection ('reflect' or 'symmetric')")
+pad = _kernel("TypedPad", "Constant padding keeping the dtype")
+gather_nd = _kernel("GatherNd", "Slices of params at index tuples")
+scatter_nd = _kernel("ScatterNd", "Zeros of a shape with updates added at index tuples")
+tensor_scatter_update = _kernel("TensorScatterUpdate", "A copy of a tensor with updates at index tuples")
+sparse_to_dense = _kernel("SparseToDense", "A dense array from sparse indices and values")
+gather = _kernel("BatchGather", "GatherV2 with batch_dims")
+space_to_batch_nd = _kernel("SpaceToBatchND", "Spatial blocks moved into the batch")
+batch_to_space_nd = _kernel("BatchToSpaceND", "Batch moved back into spatial blocks")
+depth_to_space = _kernel("DepthToSpace", "Depth moved into spatial blocks")
+broadcast_to = _kernel("BroadcastTo", "Broadcast to a shape")
+broadcast_args = _kernel("BroadcastArgs", "The broadcast shape of two shapes")
+fill = _kernel("TypedFill", "An array of a shape filled with a value of the value's dtype")
+crop_and_resize = _kernel("CropAndResize", "Crops of boxes resized to one size")
+projective_transform = _kernel("ImageProjectiveTransformV3", "Images under projective transforms")
+non_max_suppression = _kernel("NonMaxSuppressionV5", "Greedy (soft) non-max suppression of boxes")
+dilation2d = _kernel("Dilation2D", "Grayscale morphological dilation")
+max_pool_with_argmax = _kernel("MaxPoolWithArgmax", "Max pooling and the flat position of each max")
+lrn = _kernel("LRN", "Local response normalization across channels")
+fft = _kernel("FFT", "Fourier transform of the innermost axis")
+ifft = _kernel("IFFT", "Inverse Fourier transform of the innermost axis")
+rfft = _kernel("RFFT", "Fourier transform of real input")
+irfft = _kernel("IRFFT", "Inverse of rfft")
+select = _kernel("Select", "Elementwise choice between a and b by a bool condition, keeping their dtype")
+
+
+def compare(op_name: str, a, b):
+    """Equal, NotEqual, Greater, GreaterEqual, Less, LessEqual on any dtype (bool result)."""
+    return run(op_name, a, b)
