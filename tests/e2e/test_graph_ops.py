@@ -214,8 +214,7 @@ for _ac, _hp in ((False, False), (True, False), (False, True)):
         case(f"ResizeBilinear/{tag}", "ResizeBilinear", [_IMG, i32(*_size)],
              f"(x) => tf.image.resizeBilinear(x, {list(_size)}, {str(_ac).lower()}, {str(_hp).lower()})",
              align_corners=_ac, half_pixel_centers=_hp)
-        marks = [pytest.mark.xfail(reason="the shared cpu kernel (backends/cpu/image.py) rounds half to even "
-                                   "with align_corners; TF.js rounds half up", strict=True)] if _ac and _size == (9, 4) else []
+        marks = []
         case(f"ResizeNearestNeighbor/{tag}", "ResizeNearestNeighbor", [_IMG, i32(*_size)],
              f"(x) => tf.image.resizeNearestNeighbor(x, {list(_size)}, {str(_ac).lower()}, {str(_hp).lower()})",
              marks=marks, align_corners=_ac, half_pixel_centers=_hp)

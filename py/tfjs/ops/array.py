@@ -40,8 +40,8 @@ def tile(x, reps):
     return run("Tile", tensor(x, None), reps=list(reps))
 
 
-def gather(x, indices, axis=0):
-    return run("GatherV2", tensor(x, None), tensor(indices, "int32"), axis=axis)
+def gather(x, indices, axis=0, batch_dims=0):
+    return run("GatherV2", tensor(x, None), tensor(indices, "int32"), axis=axis, batch_dims=batch_dims)
 
 
 def reverse(x, axis):
@@ -74,6 +74,7 @@ def one_hot(indices, depth, on_value=1.0, off_value=0.0):
 
 
 def fill(shape, value, dtype="float32"):
+    """An array of ``shape`` filled with ``value``; ``dtype=None`` takes the value's dtype."""
     return run("Fill", list(shape), value, dtype=dtype)
 
 

@@ -1,5 +1,5 @@
-"""Ops graph models need beyond the layers ones: dtype-preserving arithmetic, more elementwise
-functions, indexing and layout, creation, sorting and searching, detection, spectral and image ops.
+"""Ops graph models need beyond the layers ones: more elementwise functions, indexing and layout,
+creation, sorting and searching, detection, spectral and image ops.
 
 Each function runs the active backend's kernel of the same name (``tfjs.backends``). Arrays keep TF.js's
 dtypes: float32, int32, bool, complex64 and object (strings).
@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .array import gather, pad  # noqa: F401  (GatherV2 with batch_dims; padding keeps the dtype)
 from .dispatch import run
-
-
-def _is_float32(*xs) -> bool:
-    return all(isinstance(x, np.ndarray) and x.dtype == np.float32 for x in xs)
 
 
 def _kernel(name: str, doc: str):
@@ -25,22 +22,13 @@ def _kernel(name: str, doc: str):
 
 
 def binary(op_name: str, a, b):
-    """Add, Sub, Mul, Maximum, Minimum, Pow, SquaredDifference on any TF.js dtype: float32 runs the shared
-    float32 kernel, int32 and complex64 the dtype-preserving ``Typed*`` kernel."""
-    a, b = np.asarray(a), np.asarray(b)
-    if _is_float32(a, b) or (a.dtype.kind == "f" and b.dtype.kind == "f"):
-        return run(op_name, a, b)
-    if a.dtype.kind == "f" or b.dtype.kind == "f":
-        return run(op_name, a.astype(np.float32), b.astype(np.float32))
-    return run("Typed" + op_name, a, b)
+    """Add, Sub, Mul, Maximum, Minimum, Pow, SquaredDifference in the inputs' common TF.js dtype."""
+    return run(op_name, np.asarray(a), np.asarray(b))
 
 
 def unary(op_name: str, x):
-    """Neg, Abs, Square, Sign, Relu keeping int32 (``Typed*``); float32 through the shared kernel."""
-    x = np.asarray(x)
-    if x.dtype.kind in "iuc":
-        return run("Typed" + op_name, x)
-    return run(op_name, x)
+    """Neg, Abs, Square, Sign, Relu keeping int32 and complex64."""
+    return run(op_name, np.asarray(x))
 
 
 def divide(a, b):
@@ -93,18 +81,21 @@ matrix_band_part = _kernel("MatrixBandPart", "Keep a band around the diagonal of
 einsum = _kernel("Einsum", "Einstein summation")
 strided_slice = _kernel("StridedSlice", "TensorFlow's strided slice with begin/end/ellipsis/new-axis/shrink masks")
 mirror_pad = _kernel("MirrorPad", "Padding by reflection ('reflect' or 'symmetric')")
-pad = _kernel("TypedPad", "Constant padding keeping the dtype")
 gather_nd = _kernel("GatherNd", "Slices of params at index tuples")
 scatter_nd = _kernel("ScatterNd", "Zeros of a shape with updates added at index tuples")
 tensor_scatter_update = _kernel("TensorScatterUpdate", "A copy of a tensor with updates at index tuples")
 sparse_to_dense = _kernel("SparseToDense", "A dense array from sparse indices and values")
-gather = _kernel("BatchGather", "GatherV2 with batch_dims")
 space_to_batch_nd = _kernel("SpaceToBatchND", "Spatial blocks moved into the batch")
 batch_to_space_nd = _kernel("BatchToSpaceND", "Batch moved back into spatial blocks")
 depth_to_space = _kernel("DepthToSpace", "Depth moved into spatial blocks")
 broadcast_to = _kernel("BroadcastTo", "Broadcast to a shape")
 broadcast_args = _kernel("BroadcastArgs", "The broadcast shape of two shapes")
-fill = _kernel("TypedFill", "An array of a shape filled with a value of the value's dtype")
+
+
+def fill(shape, value):
+    """An array of a shape filled with a value, of the value's dtype."""
+    return run("Fill", list(shape), value, dtype=None)
+
 crop_and_resize = _kernel("CropAndResize", "Crops of boxes resized to one size")
 projective_transform = _kernel("ImageProjectiveTransformV3", "Images under projective transforms")
 non_max_suppression = _kernel("NonMaxSuppressionV5", "Greedy (soft) non-max suppression of boxes")

@@ -13,7 +13,11 @@ def _axes(axis):
 
 def _reduce(fn):
     def kernel(x, axis=None, keep_dims=False):
-        return np.asarray(fn(np.asarray(x), axis=_axes(axis), keepdims=keep_dims))
+        x = np.asarray(x)
+        out = np.asarray(fn(x, axis=_axes(axis), keepdims=keep_dims))
+        if out.dtype.kind in "iu" and out.dtype != np.int32:  # numpy widens int32 sums; TF.js stays int32
+            out = out.astype(np.int32)
+        return out
     return kernel
 
 
@@ -24,7 +28,8 @@ def _mean(x, axis=None, keepdims=False):
 
 
 def pad(x, paddings, constant_value=0.0):
-    return np.pad(np.asarray(x), [tuple(p) for p in paddings], constant_values=constant_value)
+    x = np.asarray(x)
+    return np.pad(x, [(int(a), int(b)) for a, b in paddings], constant_values=np.asarray(constant_value, x.dtype))
 
 
 def slice_(x, begin, size):
@@ -33,8 +38,36 @@ def slice_(x, begin, size):
     return x[index]
 
 
-def gather(x, indices, axis=0):
-    return np.take(np.asarray(x), np.asarray(indices).astype(np.intp), axis=axis)
+def gather(x, indices, axis=0, batch_dims=0):
+    """GatherV2; with batch_dims the first batch_dims dims of x and indices are matched, not gathered."""
+    x = np.asarray(x)
+    indices = np.asarray(indices).astype(np.intp)
+    axis = axis % x.ndim if x.ndim else 0
+    batch_dims = batch_dims % indices.ndim if batch_dims < 0 else batch_dims
+    if indices.size and (indices.min() < 0 or indices.max() >= x.shape[axis]):
+        bad = indices[(indices < 0) | (indices >= x.shape[axis])].reshape(-1)[0]
+        raise ValueError(f"GatherV2: index {int(bad)} is out of range [0, {x.shape[axis]}) on axis {axis}")
+    if batch_dims == 0:
+        return np.take(x, indices, axis=axis)
+    bshape = x.shape[:batch_dims]
+    if tuple(indices.shape[:batch_dims]) != tuple(bshape):
+        raise ValueError(f"GatherV2: batch dims of x {list(x.shape)} and indices {list(indices.shape)} differ")
+    nb = int(np.prod(bshape))
+    xb = x.reshape((nb,) + x.shape[batch_dims:])
+    ib = indices.reshape((nb,) + indices.shape[batch_dims:])
+    parts = [np.take(xb[b], ib[b], axis=axis - batch_dims) for b in range(nb)]
+    out_shape = x.shape[:axis] + indices.shape[batch_dims:] + x.shape[axis + 1:]
+    if not parts:
+        return np.zeros(out_shape, x.dtype)
+    return np.stack(parts).reshape(out_shape)
+
+
+def fill(shape, value, dtype=None):
+    """An array of ``shape`` filled with ``value``, of ``dtype`` (default: the value's TF.js dtype)."""
+    value = np.asarray(value)
+    if dtype is None:
+        dtype = {"f": np.float32, "i": np.int32, "u": np.int32, "c": np.complex64}.get(value.dtype.kind, value.dtype)
+    return np.full([int(s) for s in shape], value, dtype=np.bool_ if dtype == "bool" else dtype)
 
 
 def one_hot(indices, depth, on_value=1.0, off_value=0.0):
@@ -60,7 +93,7 @@ KERNELS = {
     "Squeeze": lambda x, axis=None: np.squeeze(np.asarray(x), axis=_axes(axis)),
     "SplitV": lambda x, sizes, axis=0: np.split(np.asarray(x), np.cumsum(sizes)[:-1], axis=axis),
     "OneHot": one_hot,
-    "Fill": lambda shape, value, dtype="float32": np.full(shape, value, dtype=dtype),
+    "Fill": fill,
     "Sum": _reduce(np.sum), "Mean": _reduce(_mean), "Max": _reduce(np.max), "Min": _reduce(np.min),
     "Prod": _reduce(np.prod), "All": _reduce(np.all), "Any": _reduce(np.any),
     "ArgMax": lambda x, axis=0: np.argmax(np.asarray(x), axis=axis).astype(np.int32),

@@ -1,4 +1,8 @@
-"""Elementwise kernels of the cpu backend (float32 in, float32 out), with TF.js's formulas."""
+"""Elementwise kernels of the cpu backend, with TF.js's formulas.
+
+Arithmetic keeps TF.js's dtypes: complex64 if an input is complex, float32 if an input is a float, int32 for
+int32/bool inputs. The other math functions work in float32.
+"""
 
 from __future__ import annotations
 
@@ -100,24 +104,64 @@ def _binary(fn):
     return _quiet(lambda a, b: np.asarray(fn(_f(a), _f(b))).astype(F32, copy=False))
 
 
+def result_dtype(*xs) -> np.dtype:
+    """TF.js's upcast: complex64 over float32 over int32 (bool counts as int32)."""
+    kinds = {np.asarray(x).dtype.kind for x in xs}
+    if "c" in kinds:
+        return np.dtype(np.complex64)
+    if "f" in kinds or not kinds <= set("iub"):
+        return np.dtype(F32)
+    return np.dtype(np.int32)
+
+
+def _int_pow(a, b):
+    out = np.power(a.astype(np.float64), b.astype(np.float64))
+    return np.where(np.isfinite(out), np.trunc(out), 0)
+
+
+def _arith(fn, int_fn=None):
+    """A binary kernel in the inputs' common TF.js dtype."""
+    def kernel(a, b):
+        dtype = result_dtype(a, b)
+        a, b = np.asarray(a).astype(dtype, copy=False), np.asarray(b).astype(dtype, copy=False)
+        use = int_fn if int_fn is not None and dtype == np.int32 else fn
+        return np.asarray(use(a, b)).astype(dtype, copy=False)
+    return _quiet(kernel)
+
+
+def _keep(fn, complex_out=None):
+    """A unary kernel that keeps int32 and complex64 (or gives complex_out for complex input)."""
+    def kernel(x):
+        x = np.asarray(x)
+        dtype = result_dtype(x)
+        out = np.asarray(fn(x.astype(dtype, copy=False)))
+        return out.astype(complex_out if dtype.kind == "c" and complex_out else dtype, copy=False)
+    return _quiet(kernel)
+
+
+def _complex_sign(x):
+    mag = np.abs(x)
+    return np.where(mag == 0, 0, x / np.where(mag == 0, 1, mag))
+
+
 def _compare(fn):
     return lambda a, b: fn(np.asarray(a), np.asarray(b))
 
 
 KERNELS = {
-    "Abs": _unary(np.abs), "Neg": _unary(np.negative), "Exp": _unary(np.exp), "Expm1": _unary(np.expm1),
+    "Abs": _keep(np.abs, complex_out=F32), "Neg": _keep(np.negative), "Exp": _unary(np.exp), "Expm1": _unary(np.expm1),
     "Log": _unary(np.log), "Log1p": _unary(np.log1p), "Sqrt": _unary(np.sqrt),
-    "Rsqrt": _unary(lambda x: F32(1) / np.sqrt(x)), "Square": _unary(np.square),
-    "Reciprocal": _unary(lambda x: F32(1) / x), "Sign": _unary(np.sign), "Floor": _unary(np.floor),
+    "Rsqrt": _unary(lambda x: F32(1) / np.sqrt(x)), "Square": _keep(np.square),
+    "Reciprocal": _unary(lambda x: F32(1) / x), "Sign": _keep(lambda x: _complex_sign(x) if x.dtype.kind == "c" else np.sign(x)), "Floor": _unary(np.floor),
     "Ceil": _unary(np.ceil), "Round": _unary(np.round), "Tanh": _unary(np.tanh), "Sin": _unary(np.sin),
-    "Cos": _unary(np.cos), "Relu": _unary(lambda x: np.maximum(x, F32(0))),
+    "Cos": _unary(np.cos), "Relu": _keep(lambda x: np.maximum(x, 0)),
     "Relu6": _quiet(relu6), "Sigmoid": _quiet(sigmoid), "Softplus": _quiet(softplus),
     "Elu": _quiet(elu), "Selu": _quiet(selu), "Erf": _quiet(erf), "LeakyRelu": _quiet(leaky_relu),
     "Prelu": _quiet(prelu), "Step": _quiet(step), "ClipByValue": _quiet(clip),
     "Softmax": _quiet(softmax), "LogSoftmax": _quiet(log_softmax),
-    "Add": _binary(np.add), "Sub": _binary(np.subtract), "Mul": _binary(np.multiply),
-    "RealDiv": _binary(np.divide), "Maximum": _binary(np.maximum), "Minimum": _binary(np.minimum),
-    "Pow": _binary(np.power), "SquaredDifference": _binary(lambda a, b: np.square(a - b)),
+    "Add": _arith(np.add), "Sub": _arith(np.subtract), "Mul": _arith(np.multiply),
+    "RealDiv": _binary(np.divide), "Maximum": _arith(np.maximum), "Minimum": _arith(np.minimum),
+    "Pow": _arith(np.power, int_fn=_int_pow), "SquaredDifference": _arith(lambda a, b: np.square(a - b)),
     "Greater": _compare(np.greater), "GreaterEqual": _compare(np.greater_equal), "Less": _compare(np.less),
     "LessEqual": _compare(np.less_equal), "Equal": _compare(np.equal), "NotEqual": _compare(np.not_equal),
     "LogicalAnd": _compare(np.logical_and), "LogicalOr": _compare(np.logical_or),

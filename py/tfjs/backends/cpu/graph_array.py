@@ -47,10 +47,6 @@ def mirror_pad(x, paddings, mode="reflect"):
     return np.pad(np.asarray(x), [(int(a), int(b)) for a, b in paddings], mode=mode)
 
 
-def pad(x, paddings, constant_value=0):
-    x = np.asarray(x)
-    return np.pad(x, [(int(a), int(b)) for a, b in paddings], constant_values=np.asarray(constant_value, x.dtype))
-
 
 def _check_indices(what, indices, dims):
     if indices.size == 0:
@@ -103,29 +99,6 @@ def sparse_to_dense(indices, output_shape, values, default_value):
     out[tuple(idx[:, j] for j in range(idx.shape[1]))] = values
     return out
 
-
-def gather(x, indices, axis=0, batch_dims=0):
-    """GatherV2 with batch_dims: the first batch_dims dims of x and indices are matched, not gathered."""
-    x = np.asarray(x)
-    indices = np.asarray(indices).astype(np.intp)
-    axis = axis % x.ndim if x.ndim else 0
-    batch_dims = batch_dims % indices.ndim if batch_dims < 0 else batch_dims
-    if indices.size and (indices.min() < 0 or indices.max() >= x.shape[axis]):
-        bad = indices[(indices < 0) | (indices >= x.shape[axis])].reshape(-1)[0]
-        raise ValueError(f"GatherV2: index {int(bad)} is out of range [0, {x.shape[axis]}) on axis {axis}")
-    if batch_dims == 0:
-        return np.take(x, indices, axis=axis)
-    bshape = x.shape[:batch_dims]
-    if tuple(indices.shape[:batch_dims]) != tuple(bshape):
-        raise ValueError(f"GatherV2: batch dims of x {list(x.shape)} and indices {list(indices.shape)} differ")
-    nb = int(np.prod(bshape))
-    xb = x.reshape((nb,) + x.shape[batch_dims:])
-    ib = indices.reshape((nb,) + indices.shape[batch_dims:])
-    parts = [np.take(xb[b], ib[b], axis=axis - batch_dims) for b in range(nb)]
-    out_shape = x.shape[:axis] + indices.shape[batch_dims:] + x.shape[axis + 1:]
-    if not parts:
-        return np.zeros(out_shape, x.dtype)
-    return np.stack(parts).reshape(out_shape)
 
 
 def space_to_batch_nd(x, block_shape, paddings):
@@ -193,15 +166,10 @@ def broadcast_args(s0, s1):
                                           tuple(int(v) for v in np.asarray(s1).reshape(-1))), I32)
 
 
-def typed_fill(shape, value):
-    value = np.asarray(value)
-    return np.full([int(s) for s in shape], value, value.dtype)
-
 
 KERNELS = {
-    "StridedSlice": strided_slice, "MirrorPad": mirror_pad, "TypedPad": pad, "GatherNd": gather_nd,
+    "StridedSlice": strided_slice, "MirrorPad": mirror_pad, "GatherNd": gather_nd,
     "ScatterNd": scatter_nd, "TensorScatterUpdate": tensor_scatter_update, "SparseToDense": sparse_to_dense,
-    "BatchGather": gather, "SpaceToBatchND": space_to_batch_nd, "BatchToSpaceND": batch_to_space_nd,
+    "SpaceToBatchND": space_to_batch_nd, "BatchToSpaceND": batch_to_space_nd,
     "DepthToSpace": depth_to_space, "BroadcastTo": broadcast_to, "BroadcastArgs": broadcast_args,
-    "TypedFill": typed_fill,
 }

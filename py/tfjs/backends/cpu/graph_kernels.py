@@ -1,8 +1,7 @@
 """cpu kernels graph models need beyond the shared ones: dtype-preserving arithmetic (int32, complex64),
 more elementwise functions, scans, creation, sorting and searching. TF.js's formulas and dtypes.
 
-``Typed*`` kernels keep their inputs' dtype (int32 stays int32, complex64 stays complex64); the shared
-float32 kernels of the same op (``Add``...) are used for float32 inputs. Other tables: graph_array.py
+Arithmetic on int32 and complex64 is the shared kernels' (elementwise.py). Other tables: graph_array.py
 (indexing and layout), graph_nn.py (images, detection, spectral, morphology). All three are collected
 in :data:`KERNELS`.
 """
@@ -35,12 +34,6 @@ def _same(fn):
 
 def _float(fn):
     return _quiet(lambda *xs: np.asarray(fn(*[np.asarray(x, F32) for x in xs])).astype(F32, copy=False))
-
-
-def _int_pow(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    out = np.power(a.astype(np.float64), b.astype(np.float64))
-    return np.where(np.isfinite(out), np.trunc(out), 0).astype(a.dtype)
 
 
 def floor_div(a, b):
@@ -246,11 +239,6 @@ def einsum(equation, *xs):
 
 
 KERNELS = {
-    "TypedAdd": _same(np.add), "TypedSub": _same(np.subtract), "TypedMul": _same(np.multiply),
-    "TypedMaximum": _same(np.maximum), "TypedMinimum": _same(np.minimum), "TypedPow": _quiet(_int_pow),
-    "TypedSquaredDifference": _same(lambda a, b: np.square(a - b)), "TypedNeg": _same(np.negative),
-    "TypedAbs": _quiet(lambda x: np.abs(np.asarray(x)).astype(np.asarray(x).dtype if np.asarray(x).dtype.kind != "c" else F32)),
-    "TypedSquare": _same(np.square), "TypedSign": _same(np.sign), "TypedRelu": _same(lambda x: np.maximum(x, 0)),
     "ComplexDiv": _same(np.divide),
     "FloorDiv": _quiet(floor_div), "FloorMod": _quiet(floor_mod), "DivNoNan": _quiet(div_no_nan),
     "Atan2": _float(np.arctan2), "BitwiseAnd": _same(np.bitwise_and), "AddN": add_n,

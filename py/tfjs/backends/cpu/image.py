@@ -51,7 +51,7 @@ def resize_nearest(x, size, align_corners=False, half_pixel_centers=False):
         src = _source(in_size, out_size, align_corners, half_pixel_centers)
         if half_pixel_centers:
             src = np.maximum(src, 0) + 0.0
-        near = np.round(src) if align_corners else np.floor(src + (0.5 if half_pixel_centers else 0.0))
+        near = np.floor(src + 0.5) if align_corners else np.floor(src + (0.5 if half_pixel_centers else 0.0))  # Math.round
         idx.append(np.minimum(near.astype(np.int64), in_size - 1))
     return x[:, idx[0]][:, :, idx[1]]
 
