@@ -129,6 +129,15 @@ CASES = {
                          [[[2, 4, 5]]]),
     "time_distributed_conv": (S % "tf.layers.timeDistributed({layer: tf.layers.conv2d({filters: 2, kernelSize: 2}),"
                               " inputShape: [3, 4, 4, 1]})", [[[2, 3, 4, 4, 1]]]),
+    "conv3d_transpose": (S % "tf.layers.conv3dTranspose({filters: 2, kernelSize: 3, strides: 2, padding: 'same', "
+                         "inputShape: [3, 4, 2, 2]}), tf.layers.conv3dTranspose({filters: 1, kernelSize: [2, 1, 3], "
+                         "strides: [1, 2, 1]})", [[[2, 3, 4, 2, 2]]]),
+    "regularized_constrained": (S % "tf.layers.dense({units: 3, inputShape: [4], kernelRegularizer: 'l1l2', "
+                                "biasConstraint: 'nonNeg', kernelConstraint: tf.constraints.maxNorm({maxValue: 3, "
+                                "axis: 0}), kernelInitializer: tf.initializers.randomUniform({minval: -1, maxval: 1,"
+                                " seed: 3})}), tf.layers.reshape({targetShape: [3, 1]}), tf.layers.conv1d({filters: "
+                                "2, kernelSize: 1, kernelRegularizer: tf.regularizers.l1({l1: 0.5}), "
+                                "biasInitializer: 'ones'})", [[[2, 4]]]),
 }
 
 BUILD_JS = """async (cases) => {
@@ -158,6 +167,7 @@ BUILD_JS = """async (cases) => {
 CHECK_PY = """
 import json, js, numpy as np, tfjs as tf
 from tfjs import io, platform
+from tfjs.io import jsjson
 
 def arr(t):
     return np.frombuffer(platform.to_bytes(t.data), np.float32).reshape([int(d) for d in t.shape])
@@ -189,9 +199,12 @@ for cid in json.loads(IDS):
         ours = saved[0]
         r["topology_equal"] = json.dumps(ours.model_topology["config"], sort_keys=True) == \
             json.dumps(theirs.model_topology["config"], sort_keys=True)
-        if not r["topology_equal"]:
-            r["topology_ours"] = json.dumps(ours.model_topology["config"], sort_keys=True)[:3000]
-            r["topology_theirs"] = json.dumps(theirs.model_topology["config"], sort_keys=True)[:3000]
+        # The topology as JSON text, exactly as TF.js wrote it (key order and number formatting included).
+        their_text = str(js.JSON.stringify(c.artifacts.modelTopology))
+        r["topology_text_equal"] = jsjson.stringify(ours.model_topology) == their_text
+        if not r["topology_equal"] or not r["topology_text_equal"]:
+            r["topology_ours"] = jsjson.stringify(ours.model_topology)[:3000]
+            r["topology_theirs"] = their_text[:3000]
         r["specs_equal"] = ours.weight_specs == theirs.weight_specs
         r["weights_equal"] = bytes(ours.weight_data) == b"".join(io.weights.as_shards(theirs.weight_data)) \
             if isinstance(ours.weight_data, bytes) else None
@@ -257,11 +270,12 @@ def test_tfjs_model_loads_and_predicts_the_same(results, case):
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_topology_and_weights_written_back_as_tfjs_wrote_them(results, case):
+def test_topology_text_and_weights_written_back_as_tfjs_wrote_them(results, case):
     _, report, _ = results
     r = report[case]
     assert "error" not in r, r.get("error")
     assert r["topology_equal"], (r.get("topology_ours"), r.get("topology_theirs"))
+    assert r["topology_text_equal"], (r.get("topology_ours"), r.get("topology_theirs"))
     assert r["specs_equal"] and r["weights_equal"]
 
 

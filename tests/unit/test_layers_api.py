@@ -183,3 +183,45 @@ def test_both_blas_paths_give_the_same_model_output(blas):
         np.testing.assert_allclose(m.predict(x), ref, rtol=1e-5, atol=1e-5)
     finally:
         tf.backends.cpu.use_blas("auto")
+
+
+def test_sequential_pop_restores_the_previous_output():
+    m = tf.sequential(layers=[tf.layers.dense(units=3, input_shape=[4], activation="relu"),
+                              tf.layers.dense(units=5), tf.layers.dense(units=2)])
+    first = m.layers[0]
+    x = np.random.default_rng(3).standard_normal((2, 4)).astype("f4")
+    m.pop()
+    assert len(m.layers) == 2 and m.outputs[0].shape == (None, 5)
+    assert m.predict(x).shape == (2, 5)
+    assert [l["class_name"] for l in m.to_json(return_string=False)["config"]["layers"]] == ["Dense", "Dense"]
+    m.pop()
+    np.testing.assert_array_equal(m.predict(x), first(x))
+    assert m.count_params() == 4 * 3 + 3 and first.outbound_nodes == []
+    m.add(tf.layers.dense(units=1))
+    assert m.predict(x).shape == (2, 1) and len(load(save(m)).layers) == 2
+    m.pop()
+    m.pop()
+    assert m.layers == [] and m.outputs == []
+    with pytest.raises(TypeError, match="There are no layers in the model."):
+        m.pop()
+
+
+def test_predict_names_the_input_layer_and_the_shapes():
+    a, b = tf.input(shape=[3], name="left"), tf.input(shape=[2, 2], name="right")
+    m = tf.model(inputs=[a, b], outputs=tf.layers.concatenate().apply([a, tf.layers.flatten().apply(b)]),
+                 name="pair")
+    good = [np.ones((2, 3), "f4"), np.ones((2, 2, 2), "f4")]
+    assert m.predict(good).shape == (2, 7)
+    with pytest.raises(ValueError, match=r"expected right \(input layer 'right' of model 'pair'\) to have 3 "
+                                         r"dimension\(s\), with shape \[null,2,2\], but got array with shape \[2,4\]"):
+        m.predict([good[0], np.ones((2, 4), "f4")])
+    with pytest.raises(ValueError, match=r"expected left to have shape \[null,3\] but got array with shape \[2,4\] "
+                                         r"\(input layer 'left' of model 'pair'\)"):
+        m.predict([np.ones((2, 4), "f4"), good[1]])
+    with pytest.raises(ValueError, match=r"expected left .* to get numbers \(float32\) but got an array of dtype "
+                                         r"<U1 with shape \[2,3\]"):
+        m.predict([np.full((2, 3), "a"), good[1]])
+    with pytest.raises(ValueError, match=r"model 'pair' expects 2 input array\(s\) \(left, right\) but got 1"):
+        m.predict(good[0])
+    # integer inputs (token ids) are taken and converted, as TF.js does
+    np.testing.assert_array_equal(m.predict([np.ones((2, 3), "i4"), good[1]]), m.predict(good))

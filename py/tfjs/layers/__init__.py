@@ -15,38 +15,30 @@ A custom layer is a subclass of :class:`Layer` registered under its class name::
 
 from __future__ import annotations
 
-from . import advanced_activations, conv, core, merge, misc, normalization, pooling, reshaping
+from . import (advanced_activations, conv, core, merge, misc, normalization, pooling, recurrent, reshaping,
+               wrappers)
 from .base import Layer, LayerVariable, Node, SymbolicTensor
 from .functional import Functional
 from .input_layer import InputLayer, input
 from .model import LayersModel
 from .params import REQUIRED, P
+from .recurrent import RNNCell
 from .sequential import Sequential
 from .serialization import deserialize_layer, get_class, register, registered_classes
 
-_MODULES = [core, conv, pooling, normalization, merge, advanced_activations, reshaping, misc]
+_MODULES = [core, conv, pooling, normalization, merge, advanced_activations, reshaping, misc, recurrent, wrappers]
+_NOT_REGISTERED = {"RNNCell"}  # the cells' base class: exported, but not a class TF.js registers
 
 for _module in _MODULES:
     for _name, _obj in list(vars(_module).items()):
         if isinstance(_obj, type) and issubclass(_obj, Layer) and not _name.startswith("_") and \
                 _obj.__module__ == _module.__name__:
-            register(_obj.get_class_name(), _obj)
+            if _name not in _NOT_REGISTERED:
+                register(_obj.get_class_name(), _obj)
             globals()[_name] = _obj
 register("InputLayer", InputLayer)
 register("Model", LayersModel)
 register("Sequential", Sequential)
-
-try:
-    from . import recurrent, wrappers  # noqa: E402
-
-    for _module in (recurrent, wrappers):
-        for _name, _obj in list(vars(_module).items()):
-            if isinstance(_obj, type) and issubclass(_obj, Layer) and not _name.startswith("_") and \
-                    _obj.__module__ == _module.__name__:
-                register(_obj.get_class_name(), _obj)
-                globals()[_name] = _obj
-except ImportError:  # pragma: no cover - recurrent layers not present
-    pass
 
 
 def _factory(class_name: str, doc_name: str):
@@ -91,6 +83,6 @@ FACTORIES = {
 for _fname, _cls in FACTORIES.items():
     globals()[_fname] = _factory(_cls, _fname)
 
-__all__ = ["Layer", "LayerVariable", "SymbolicTensor", "Node", "InputLayer", "Functional", "LayersModel",
+__all__ = ["Layer", "RNNCell", "LayerVariable", "SymbolicTensor", "Node", "InputLayer", "Functional", "LayersModel",
            "Sequential", "P", "REQUIRED", "register", "registered_classes", "get_class", "deserialize_layer",
            "input", *FACTORIES]

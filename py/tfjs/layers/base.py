@@ -106,6 +106,9 @@ class Layer:
     PARAMS: Sequence[P] = ()
     class_name: str | None = None
     supports_masking = False
+    # Where get_config puts the base keys (name, trainable, batch_input_shape, dtype) among PARAMS, to write
+    # keys in TF.js's order: None = after all of them (most layers), "" = before them, or the key they follow.
+    BASE_KEYS_AFTER: str | None = None
 
     def __init__(self, **kwargs: Any):
         cls = self.get_class_name()
@@ -145,15 +148,27 @@ class Layer:
     def get_class_name(cls) -> str:
         return cls.class_name or cls.__name__
 
-    def get_config(self) -> dict:
-        config = {p.key: p.write(self.cfg[p.key]) for p in self.PARAMS}
-        config.update(self.extra_config)
-        config["name"] = self.name
-        config["trainable"] = self.trainable
+    def base_config(self) -> dict:
+        """TF.js's ``Layer.getConfig``: name, trainable, and batch_input_shape and dtype where set."""
+        config = {"name": self.name, "trainable": self.trainable}
         if self.batch_input_shape is not None:
             config["batch_input_shape"] = list(self.batch_input_shape)
         if self.dtype is not None:
             config["dtype"] = self.dtype
+        return config
+
+    def get_config(self) -> dict:
+        params = [(p.key, p.write(self.cfg[p.key])) for p in self.PARAMS]
+        after = self.BASE_KEYS_AFTER
+        at = len(params) if after is None else 0 if after == "" else [k for k, _ in params].index(after) + 1
+        config = dict(params[:at])
+        if at < len(params):
+            config.update(self.base_config())
+            config.update(params[at:])
+            config.update(self.extra_config)
+        else:
+            config.update(self.extra_config)
+            config.update(self.base_config())
         return config
 
     @classmethod

@@ -135,6 +135,7 @@ class Conv3DTranspose(Conv2DTranspose):
 
 class DepthwiseConv2D(_Conv):
     RANK = 2
+    BASE_KEYS_AFTER = "bias_constraint"  # TF.js: the base conv keys, the layer's, then its own
     PARAMS = _window_params(2) + [P("depth_multiplier", 1), P("depthwise_initializer", "glorot_normal", "init"),
                                   P("depthwise_regularizer", None, "reg"), P("depthwise_constraint", None, "con")]
 
@@ -161,6 +162,7 @@ class SeparableConv2D(_Conv):
     """depth_multiplier (absent from TF.js's saved config) is read when present and written back only then."""
 
     RANK = 2
+    BASE_KEYS_AFTER = "bias_constraint"
     PARAMS = [P("filters", REQUIRED)] + _window_params(2) + [
         P("depthwise_initializer", "glorot_uniform", "init"), P("pointwise_initializer", "glorot_uniform", "init"),
         P("depthwise_regularizer", None, "reg"), P("pointwise_regularizer", None, "reg"),

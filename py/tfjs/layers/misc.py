@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from .base import Layer
+from .base import Layer, shape_str
 from .params import REQUIRED, P
 
 
@@ -67,44 +67,76 @@ class Rescaling(Layer):
         return ops.add(ops.mul(np.asarray(inputs, np.float32), self.cfg["scale"]), self.cfg["offset"])
 
 
+def _check_image(layer, shape):
+    if len(shape) not in (3, 4):
+        raise ValueError(f"{layer.get_class_name()} '{layer.name}': expected an image of rank 3 [height, width, "
+                         f"channels] or 4 [batch, height, width, channels], got shape {shape_str(shape)}")
+
+
+def _aspect_crop(x, height, width):
+    """Keras's ``smart_resize`` crop: the largest centered window of the target's aspect ratio (NHWC)."""
+    h, w = x.shape[1], x.shape[2]
+    crop_h = min(h, int(float(w * height) / width))
+    crop_w = min(w, int(float(h * width) / height))
+    top, left = int(float(h - crop_h) / 2), int(float(w - crop_w) / 2)
+    return x[:, top:top + crop_h, left:left + crop_w, :]
+
+
+def _resize(x, size, interpolation, layer):
+    # Keras's tf.image.resize: half-pixel centers, no corner alignment, no antialiasing.
+    if interpolation == "nearest":
+        return ops.resize_nearest_neighbor(x, size, False, True)
+    if interpolation == "bilinear":
+        return ops.resize_bilinear(x, size, False, True)
+    raise ValueError(f"{layer.get_class_name()} '{layer.name}': invalid interpolation parameter: {interpolation} is "
+                     f"not implemented (bilinear and nearest are)")
+
+
 class Resizing(Layer):
+    """Keras's semantics (``tf.image.resize`` with half-pixel centers; ``crop_to_aspect_ratio`` crops the largest
+    centered window of the target's aspect ratio first). TF.js 4.22's own Resizing cannot run a model (its predict
+    fails on a rank check), so there is no TF.js behaviour to follow; Keras's is the one the format comes from."""
+
     PARAMS = [P("height", REQUIRED), P("width", REQUIRED), P("interpolation", "bilinear", "enum"),
               P("crop_to_aspect_ratio", False)]
 
     def compute_output_shape(self, input_shape):
-        return [input_shape[0], self.cfg["height"], self.cfg["width"], input_shape[-1]] if len(input_shape) == 4 \
-            else [self.cfg["height"], self.cfg["width"], input_shape[-1]]
-
-    def call(self, inputs, mask=None, **kwargs):
-        x = np.asarray(inputs, np.float32)
-        squeeze = x.ndim == 3
-        if squeeze:
-            x = x[None]
-        size = [self.cfg["height"], self.cfg["width"]]
-        # TF.js passes alignCorners = !cropToAspectRatio.
-        align = not self.cfg["crop_to_aspect_ratio"]
-        if self.cfg["interpolation"] == "nearest":
-            y = ops.resize_nearest_neighbor(x, size, align)
-        elif self.cfg["interpolation"] == "bilinear":
-            y = ops.resize_bilinear(x, size, align)
-        else:
-            raise ValueError(f"Invalid interpolation parameter: {self.cfg['interpolation']} is not implemented")
-        return y[0] if squeeze else y
-
-
-class CenterCrop(Layer):
-    PARAMS = [P("height", REQUIRED), P("width", REQUIRED)]
-
-    def compute_output_shape(self, input_shape):
+        _check_image(self, input_shape)
         return list(input_shape[:-3]) + [self.cfg["height"], self.cfg["width"], input_shape[-1]]
 
     def call(self, inputs, mask=None, **kwargs):
         x = np.asarray(inputs, np.float32)
+        _check_image(self, x.shape)
+        squeeze = x.ndim == 3
+        if squeeze:
+            x = x[None]
+        size = [self.cfg["height"], self.cfg["width"]]
+        if self.cfg["crop_to_aspect_ratio"]:
+            x = _aspect_crop(x, *size)
+        y = _resize(x, size, self.cfg["interpolation"], self)
+        return y[0] if squeeze else y
+
+
+class CenterCrop(Layer):
+    """Keras's semantics: the centered height x width window (top/left offsets floor((size - target) / 2)); an
+    input smaller than the target in either dimension is instead cropped to the target's aspect ratio and resized
+    (bilinear, half-pixel centers: Keras's ``smart_resize``). TF.js 4.22's own CenterCrop refuses inputs of any
+    size but the target's in predict, so it cannot serve as the reference."""
+
+    PARAMS = [P("height", REQUIRED), P("width", REQUIRED)]
+
+    def compute_output_shape(self, input_shape):
+        _check_image(self, input_shape)
+        return list(input_shape[:-3]) + [self.cfg["height"], self.cfg["width"], input_shape[-1]]
+
+    def call(self, inputs, mask=None, **kwargs):
+        x = np.asarray(inputs, np.float32)
+        _check_image(self, x.shape)
         h, w = x.shape[-3], x.shape[-2]
         th, tw = self.cfg["height"], self.cfg["width"]
         if h >= th and w >= tw:
             top, left = (h - th) // 2, (w - tw) // 2
             return np.ascontiguousarray(x[..., top:top + th, left:left + tw, :])
         squeeze = x.ndim == 3
-        y = ops.resize_bilinear(x[None] if squeeze else x, [th, tw])
+        y = _resize(_aspect_crop(x[None] if squeeze else x, th, tw), [th, tw], "bilinear", self)
         return y[0] if squeeze else y

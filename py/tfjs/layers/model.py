@@ -43,9 +43,18 @@ class LayersModel(Functional):
                              f"{len(arrays)} array(s) with shapes {[shape_str(a.shape) for a in arrays]}")
         out = []
         for t, name, a in zip(self.inputs, self.input_names, arrays):
-            if a.ndim != len(t.shape) or any(e is not None and e != d for e, d in zip(t.shape[1:], a.shape[1:])):
+            if a.dtype.kind not in "biuf":
+                raise ValueError(f"Error when checking input: expected {name} (input layer '{name}' of model "
+                                 f"'{self.name}') to get numbers ({t.dtype}) but got an array of dtype {a.dtype} "
+                                 f"with shape {shape_str(a.shape)}.")
+            if a.ndim != len(t.shape):
+                raise ValueError(f"Error when checking input: expected {name} (input layer '{name}' of model "
+                                 f"'{self.name}') to have {len(t.shape)} dimension(s), with shape "
+                                 f"{shape_str(t.shape)}, but got array with shape {shape_str(a.shape)}.")
+            if any(e is not None and e != d for e, d in zip(t.shape[1:], a.shape[1:])):
                 raise ValueError(f"Error when checking input: expected {name} to have shape {shape_str(t.shape)} "
-                                 f"but got array with shape {shape_str(a.shape)}.")
+                                 f"but got array with shape {shape_str(a.shape)} (input layer '{name}' of model "
+                                 f"'{self.name}').")
             out.append(a if a.dtype == np.float32 or t.dtype != "float32" else a.astype(np.float32))
         return out
 

@@ -65,18 +65,23 @@ class Cropping2D(_Image):
 
 
 class UpSampling2D(_Image):
-    PARAMS = [P("size", 2, "tuple", 2), P("data_format", "channels_last", "enum"),
-              P("interpolation", "nearest", "enum")]
+    """``size`` is written back as given (an int stays an int), as TF.js does."""
+
+    PARAMS = [P("size", [2, 2]), P("data_format", "channels_last", "enum"), P("interpolation", "nearest", "enum")]
+
+    @property
+    def _size(self):
+        return P("size", None, "tuple", 2).read(self.cfg["size"], f"UpSampling2D '{self.name}'")
 
     def compute_output_shape(self, input_shape):
         batch, (h, w), c = spatial_dims(input_shape, self.data_format, 2)
-        sh, sw = self.cfg["size"]
+        sh, sw = self._size
         return make_shape(batch, [None if h is None else h * sh, None if w is None else w * sw], c,
                           self.data_format)
 
     def call(self, inputs, mask=None, **kwargs):
         x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
-        size = [x.shape[1] * self.cfg["size"][0], x.shape[2] * self.cfg["size"][1]]
+        size = [x.shape[1] * self._size[0], x.shape[2] * self._size[1]]
         if self.cfg["interpolation"] == "nearest":
             y = ops.resize_nearest_neighbor(x, size)
         else:

@@ -15,6 +15,7 @@ class Sequential(LayersModel):
     def __init__(self, layers=None, name=None, **kwargs):
         super().__init__(name=name or get_uid("sequential_"), **kwargs)
         self._stack: list[Layer] = []
+        self._stack_outputs: list = []  # the model's output after each layer of the stack (for pop)
         for layer in layers or []:
             self.add(layer)
 
@@ -26,6 +27,7 @@ class Sequential(LayersModel):
                 out = layer.inbound_nodes[0].output_tensors[0]
                 self.inputs, self.outputs = [out], [out]
                 self._stack.append(layer)
+                self._stack_outputs.append(out)
                 return
             if layer.inbound_nodes:
                 if len(layer.inbound_nodes[-1].output_tensors) != 1:
@@ -49,20 +51,33 @@ class Sequential(LayersModel):
                                  "multi-output layers, use the functional API.")
             self.outputs = [out]
         self._stack.append(layer)
+        self._stack_outputs.append(self.outputs[0])
+        self._rebuild()
+
+    def _rebuild(self) -> None:
         self._container_nodes = set()
         self._init_graph(self.inputs, self.outputs)
-        self.layers = [l for l in self.layers if l in self._stack or not isinstance(l, InputLayer)]
         self.layers = list(self._stack)
 
     def pop(self) -> None:
+        """Remove the last layer (``model.pop()``): the model's output is again the previous layer's."""
         if not self._stack:
             raise TypeError("There are no layers in the model.")
-        layers = self._stack[:-1]
-        self._stack = []
-        self.inputs, self.outputs, self.layers = [], [], []
-        for layer in layers:
-            layer.outbound_nodes = []
-        raise NotImplementedError("Sequential.pop() is not supported")
+        removed = self._stack.pop()
+        self._stack_outputs.pop()
+        node = removed.inbound_nodes[-1] if removed.inbound_nodes else None
+        if node is not None:  # unhook the removed call from the layers that fed it
+            for layer in node.inbound_layers:
+                if node in layer.outbound_nodes:
+                    layer.outbound_nodes.remove(node)
+        if not self._stack:
+            self.inputs, self.outputs, self.layers = [], [], []
+            self._nodes_by_depth, self._container_nodes = [], set()
+            self.inbound_nodes, self.outbound_nodes = [], []
+            return
+        self._stack[-1].outbound_nodes = []
+        self.outputs = [self._stack_outputs[-1]]
+        self._rebuild()
 
     def get_config(self) -> dict:
         return {"name": self.name,
