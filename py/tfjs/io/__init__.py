@@ -5,6 +5,11 @@ Importing this package registers every URL scheme's handlers with the router.
 
 from .file_system import file_system
 from .http import browser_http_request, http, is_http_scheme
+# Browser media: localstorage before indexeddb, the order TF.js registers their model managers in.
+from .local_storage import browser_local_storage  # noqa: I001
+from .indexed_db import browser_indexed_db
+from .browser_files import browser_downloads, browser_files
+from .model_management import copy_model, list_models, move_model, remove_model
 from .model_json import artifacts_from_model_json, artifacts_info, model_json_for_artifacts
 from .passthrough import from_memory, with_save_handler
 from .router import (get_load_handlers, get_save_handlers, load, register_load_router, register_save_router,
@@ -20,4 +25,6 @@ __all__ = [
     "resolve_save_handler", "resolve_load_handler", "save", "load",
     "from_memory", "with_save_handler",
     "artifacts_from_model_json", "artifacts_info", "model_json_for_artifacts",
+    "browser_local_storage", "browser_indexed_db", "browser_downloads", "browser_files",
+    "list_models", "copy_model", "move_model", "remove_model",
 ]
