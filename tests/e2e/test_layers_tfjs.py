@@ -1,9 +1,10 @@
 """Layers models against the real TF.js 4.22 in the page, both directions.
 
 TF.js builds each model with its own ``tf.layers`` API (random weights), predicts on a random input and saves
-(``tf.io.withSaveHandler``); the artifacts go to Python in the same page (``tfjs.io.from_memory``), which loads,
-predicts and compares, and checks the topology and weights it writes back. Then TF.js loads what Python saved
-and predicts again: same weights, same outputs.
+it to ``indexeddb://tfjs-<case>``; Python in the same page loads it from there with ``tf.load_layers_model``,
+predicts and compares, checks the topology and weights it writes back, and saves to
+``indexeddb://ours-<case>``. Then TF.js loads that with ``tf.loadLayersModel`` and predicts again: same
+weights, same outputs.
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ BUILD_JS = """async (cases) => {
       let saved = null;
       await m.save(tf.io.withSaveHandler(async (a) => { saved = a;
         return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}}; }));
+      await m.save(`indexeddb://tfjs-${id}`);
       globalThis.__layerCases[id] = {artifacts: saved, xs: xs.map(t => ({shape: t.shape, data: t.dataSync()})),
                                     ys: y.map(t => ({shape: t.shape, data: t.dataSync()}))};
       out[id] = 'ok';
@@ -186,7 +188,7 @@ for cid in json.loads(IDS):
     r = report[cid] = {}
     try:
         theirs = js_artifacts(c.artifacts)
-        m = await tf.load_layers_model(io.from_memory(theirs))
+        m = await tf.load_layers_model(f"indexeddb://tfjs-{cid}")
         xs = [arr(t) for t in c.xs]
         refs = [arr(t) for t in c.ys]
         ys = m.predict(xs if len(xs) > 1 else xs[0])
@@ -208,11 +210,9 @@ for cid in json.loads(IDS):
         r["specs_equal"] = ours.weight_specs == theirs.weight_specs
         r["weights_equal"] = bytes(ours.weight_data) == b"".join(io.weights.as_shards(theirs.weight_data)) \
             if isinstance(ours.weight_data, bytes) else None
-        setattr(js.globalThis.__ours, cid, platform.to_js({
-            "topology": json.dumps(ours.model_topology), "specs": json.dumps(ours.weight_specs),
-            "weights": None, "ys": None}))
+        await m.save(f"indexeddb://ours-{cid}")
+        setattr(js.globalThis.__ours, cid, platform.to_js({"ys": None}))
         o = getattr(js.globalThis.__ours, cid)
-        o.weights = platform.to_array_buffer(ours.weight_data)
         o.ys = platform.to_js([{"shape": list(y.shape)} for y in ys])
         for i, y in enumerate(ys):
             o.ys[i].data = js.Float32Array.new(platform.to_array_buffer(np.ascontiguousarray(y, np.float32)))
@@ -228,8 +228,7 @@ REVERSE_JS = """async (ids) => {
     const o = globalThis.__ours[id], c = globalThis.__layerCases[id];
     if (!o) { out[id] = {error: 'not saved by Python'}; continue; }
     try {
-      const m = await tf.loadLayersModel(tf.io.fromMemory({modelTopology: JSON.parse(o.topology),
-          weightSpecs: JSON.parse(o.specs), weightData: o.weights}));
+      const m = await tf.loadLayersModel(`indexeddb://ours-${id}`);
       const xs = c.xs.map(t => tf.tensor(t.data, t.shape));
       let y = m.predict(xs.length === 1 ? xs[0] : xs);
       y = Array.isArray(y) ? y : [y];
