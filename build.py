@@ -293,6 +293,24 @@ def tfjs_wheel(dest: Path) -> str:
     return f"wheels/{built[0].name}"
 
 
+PYFIVE_VERSION = "1.3.0"  # pure-Python HDF5 reader: the converter reads .h5/.keras with it in the page
+
+
+def pyfive_wheel(dest: Path, cache: Path) -> dict:
+    """Place the pyfive wheel (pip download --no-deps, cached) in dest/wheels/; returns {file, sha256}."""
+    cache.mkdir(parents=True, exist_ok=True)
+    found = sorted(cache.glob(f"pyfive-{PYFIVE_VERSION}-*.whl"))
+    if not found:
+        log(f"fetching pyfive=={PYFIVE_VERSION}")
+        run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "-d", str(cache),
+             f"pyfive=={PYFIVE_VERSION}"])
+        found = sorted(cache.glob(f"pyfive-{PYFIVE_VERSION}-*.whl"))
+        if not found:
+            raise BuildError(f"pip download pyfive=={PYFIVE_VERSION} gave no wheel in {cache}")
+    copy_if_changed(found[0], dest / "wheels" / found[0].name)
+    return {"file": f"wheels/{found[0].name}", "sha256": sha256_of(found[0])}
+
+
 def reference_tfjs(dest: Path) -> None:
     modules = ROOT / "node_modules"
     for src, name in REFERENCE_FILES.items():
@@ -307,13 +325,15 @@ def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     pyodide_core(dist / "pyodide")
     packages = pyodide_packages(cache / f"pyodide-{PYODIDE_VERSION}", dist / "pyodide")
     wheel = tfjs_wheel(dist)
+    pyfive = pyfive_wheel(dist, cache / "wheels")
     copy_if_changed(ROOT / "index.html", dist / "index.html")
     sync_tree(ROOT / "web", dist / "web")
     reference_tfjs(dist)
     sys.path.insert(0, str(ROOT / "py"))
     from tfjs._version import __version__
 
-    info = {"tfjs": __version__, "wheel": wheel, "pyodide": PYODIDE_VERSION, "packages": packages}
+    info = {"tfjs": __version__, "wheel": wheel, "pyodide": PYODIDE_VERSION, "packages": packages,
+            "pyfive": pyfive}
     info_path = dist / "build-info.json"
     text = json.dumps(info, indent=2) + "\n"
     if not info_path.exists() or info_path.read_text() != text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 import numpy as np
@@ -11,6 +12,29 @@ from ..errors import FormatError
 
 def _is_keras3_names(names) -> bool:
     return any("/vars/" in n for n in names)
+
+
+def _snake(name: str) -> str:
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _keras3_file_paths(model) -> dict:
+    """{'layers/<snake class name>[_n]/vars/<i>': '<layer name>/vars/<i>'}: where Keras 3's .keras weights file
+    keeps each layer's variables (layers named by class, numbered in model order)."""
+    out = {}
+    used: dict[str, int] = {}
+    for layer in model.layers:
+        base = _snake(layer.get_class_name())
+        if base in used:
+            used[base] += 1
+            base = f"{base}_{used[base]}"
+        else:
+            used[base] = 0
+        for index, _ in enumerate(layer.weights):
+            out[f"layers/{base}/vars/{index}"] = f"{layer.name}/vars/{index}"
+    return out
 
 
 def load_named_weights(model, weights: Mapping[str, np.ndarray], strict: bool = True) -> None:
@@ -25,6 +49,7 @@ def load_named_weights(model, weights: Mapping[str, np.ndarray], strict: bool = 
                 raise FormatError(f"Duplicate weight name: {key}")
             name_to_weight[key] = weight
             total += 1
+    keras3_paths = _keras3_file_paths(model) if keras3 else {}
     pairs = []
     for name, value in weights.items():
         target = name
@@ -34,6 +59,9 @@ def load_named_weights(model, weights: Mapping[str, np.ndarray], strict: bool = 
             if keras3 and target not in name_to_weight:
                 target = "/".join(t.lstrip("_") for t in name.split("/") if t.lstrip("_") not in
                                   ("layer_checkpoint_dependencies",))
+            if keras3 and target not in name_to_weight:
+                # The converter's .keras names: Keras 3 weight-file paths 'layers/<snake class>[_n][/cell]/vars/<i>'.
+                target = keras3_paths.get(name.replace("/cell/vars/", "/vars/"), target)
         if target in name_to_weight:
             pairs.append((name_to_weight.pop(target), value, name))
         elif strict:

@@ -1,0 +1,8 @@
+"""python -m tfjs.converter ... (the same as tfjs-convert)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
