@@ -53,10 +53,34 @@ def bench_convert_100mb(ctx=None):
     return rows
 
 
-BENCHMARKS = [bench_convert_100mb]
+def bench_convert_saved_model(ctx=None):
+    """conv_bn SavedModel (tests/fixtures/make_saved_models.py) -> graph model: ours (TensorFlow freeze step in a
+    subprocess of the `tf` reference environment, then our passes here) vs the official converter's process."""
+    import reference_env
+    import saved_model_support as sms
+
+    from tfjs.converter import convert
+
+    src = sms.saved_models() / "conv_bn"
+    tf_python = sms.tf_python()
+    ours, official = [], []
+    with tempfile.TemporaryDirectory(prefix="tfjs-bench-sm-") as tmp:
+        for i in range(RUNS):
+            t0 = time.perf_counter()
+            convert(src, Path(tmp) / f"ours{i}", tf_python=tf_python, log=None, progress=False)
+            ours.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            reference_env.tfjs_convert(["--input_format=tf_saved_model", "--output_format=tfjs_graph_model", src,
+                                        Path(tmp) / f"ref{i}"])
+            official.append((time.perf_counter() - t0) * 1000)
+    return [Row("convert conv_bn SavedModel -> graph model, whole command", median(ours), median(official),
+                note="both include a TensorFlow import (ours: freeze subprocess)")]
+
+
+BENCHMARKS = [bench_convert_100mb, bench_convert_saved_model]
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "py"))
-    for row in bench_convert_100mb():
+    for row in bench_convert_100mb() + bench_convert_saved_model():
         print(f"{row.name:60s} ours {row.ours:9.0f} ms  official {row.tfjs or float('nan'):9.0f} ms  {row.note}")

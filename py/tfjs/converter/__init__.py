@@ -5,9 +5,13 @@
     convert("model.keras", "out/", quantize_uint8="*")                 # Keras 3, quantized
     convert("out/model.json", "model.h5", input_format="tfjs_layers_model", output_format="keras")
     convert("saved_model_dir", "web_model/")                           # needs pip install 'tfjs[tensorflow]'
+    convert("saved_model_dir", "web_model/", tf_python="/venv-tf/bin/python")  # or TensorFlow in another Python
+    convert("frozen.pb", "web_model/", input_format="tf_frozen_model", output_node_names="Softmax")  # no TF
+    convert("model.keras", "web_model/", output_format="tfjs_graph_model")     # layers lowered natively, no TF
 
-Keras files are read with h5py (CPython) or pyfive (Pyodide) and numpy; TensorFlow is only needed for
-SavedModels, TF-Hub modules and frozen graphs.
+Keras files are read with h5py (CPython) or pyfive (Pyodide) and numpy; TensorFlow is only needed to load and
+freeze SavedModels / TF-Hub directories (tfjs/converter/tf_freeze.py); the GraphDef is then read with our own
+protobuf reader (pbwire.py) and optimized by our own passes (graph_passes.py).
 """
 
 from .api import (DEFAULT_OUTPUT, INPUT_FORMATS, OUTPUT_FORMATS, convert, converted_by, detect_input_format,

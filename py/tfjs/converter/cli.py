@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from .api import INPUT_FORMATS, OUTPUT_FORMATS, convert
+from ..errors import TfjsError
 from .write import ConverterError
 
 
@@ -61,6 +62,9 @@ def get_arg_parser() -> argparse.ArgumentParser:
                    help="Keep TF 2 control flow ops (If/While) in graph models.")
     p.add_argument("--experiments", type=_bool, default=False, help="Experimental optimizations.")
     p.add_argument("--metadata", type=str, help="key:path.json[,key2:path2.json]: user-defined metadata.")
+    p.add_argument("--tf_python", type=str, default=None,
+                   help="SavedModel inputs: a Python interpreter that has TensorFlow, to run the freeze step in "
+                        "when this one has none (default: $TFJS_TF_PYTHON).")
     p.add_argument("--no_progress", action="store_true", help="No progress display.")
     p.add_argument("--hdf5_backend", choices=("h5py", "pyfive"), default=None, help=argparse.SUPPRESS)
     return p
@@ -93,14 +97,14 @@ def main(argv: list[str] | None = None) -> int:
         "signature_name", "quantize_float16", "quantize_uint8", "quantize_uint16", "quantization_bytes",
         "split_weights_by_layer", "skip_op_check", "strip_debug_ops", "use_structured_outputs_names",
         "weight_shard_size_bytes", "output_node_names", "control_flow_v2", "experiments", "metadata",
-        "hdf5_backend")}
+        "hdf5_backend", "tf_python")}
     if args.saved_model_tags != "serve":
         options["saved_model_tags"] = args.saved_model_tags
     try:
         convert(args.input_path, args.output_path, input_format=args.input_format,
                 output_format=args.output_format, progress=False if args.no_progress else None,
                 log=lambda msg: print(msg, file=sys.stderr), **options)
-    except (ConverterError, ValueError, ImportError, NotImplementedError, OSError) as e:
+    except (ConverterError, ValueError, ImportError, NotImplementedError, OSError, TfjsError) as e:
         print(f"tfjs-convert: error: {e}", file=sys.stderr)
         return 1
     return 0

@@ -1,0 +1,615 @@
+"""Graph passes of the graph-model converter, each a small function over a GraphDef's node list.
+
+Nodes are GraphDef JSON dicts (``{"name", "op", "input", "attr"}``, TFJS_FORMAT.md 8.1) whose Const values are
+numpy arrays under ``attr.value.tensor["__array__"]`` (:mod:`tfjs.converter.pbwire`). Every pass takes the node
+list and the names that must survive (graph inputs and outputs), returns the new node list, and does not change
+what the outputs compute. :func:`optimize` runs them in the converter's order:
+
+    strip_debug_ops -> remove_noops -> remove_identities -> fold_constants -> drop_const_controls ->
+    remove_identities (again) -> fold_batch_norms ->
+    fold_scale_into_conv -> fuse_bias_activation -> prune
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .pbwire import ARRAY
+
+Nodes = list[dict]
+
+DEBUG_OPS_PASSTHROUGH = {"CheckNumerics", "Print", "CheckNumericsV2", "DebugIdentity"}
+DEBUG_OPS_NO_OUTPUT = {"Assert", "PrintV2"}
+CONTROL_FLOW_V1 = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
+                   "RefEnter", "RefExit", "RefNextIteration"}
+# Never folded: inputs, stateful and random ops, resources, control flow, function calls.
+NOT_FOLDABLE = {"Const", "Placeholder", "PlaceholderV2", "PlaceholderWithDefault", "NoOp", "Assert", "Print",
+                "PrintV2", "If", "StatelessIf", "While", "StatelessWhile", "PartitionedCall",
+                "StatefulPartitionedCall", "RandomUniform", "RandomUniformInt", "RandomStandardNormal",
+                "TruncatedNormal", "Multinomial", "StatelessRandomUniform", "StatelessRandomNormal",
+                "ReadVariableOp", "VarHandleOp", "Identity", "IdentityN"} | CONTROL_FLOW_V1
+NOT_FOLDABLE_PREFIXES = ("HashTable", "LookupTable", "InitializeTable", "TensorArray", "TensorList", "Variable",
+                         "Random", "Stateless", "Mutable", "Empty", "Enqueue", "Dequeue", "Queue")
+MAX_FOLDED_BYTES = 10 * 1024 * 1024
+FUSABLE_ACTIVATIONS = {"Relu", "Relu6", "Elu", "LeakyRelu", "Sigmoid", "Prelu"}
+# Tanh is left unfused on purpose: TF.js 4.22's fused kernels know linear, relu, relu6, elu, prelu, leakyrelu and
+# sigmoid only ("Unknown fused activation tanh.").
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def parse_ref(text: str) -> tuple[str, int, bool]:
+    """'name' / 'name:1' / '^name' -> (name, output index, is control). (Function-body refs are not used here.)"""
+    if text.startswith("^"):
+        return text[1:], 0, True
+    name, sep, idx = text.rpartition(":")
+    if sep and idx.isdigit() and ":" not in name:
+        return name, int(idx), False
+    return text, 0, False
+
+
+def ref(name: str, idx: int = 0) -> str:
+    return name if idx == 0 else f"{name}:{idx}"
+
+
+def node_inputs(node: dict) -> list[str]:
+    return node.get("input", [])
+
+
+def consumers(nodes: Nodes) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {n["name"]: [] for n in nodes}
+    for n in nodes:
+        for text in node_inputs(n):
+            src = parse_ref(text)[0]
+            if src in out and (not out[src] or out[src][-1] is not n):
+                out[src].append(n)
+    return out
+
+
+def data_uses(nodes: Nodes, name: str) -> list[tuple[dict, int, int]]:
+    """(consumer, input position, output index) of every data use of a node."""
+    uses = []
+    for n in nodes:
+        for pos, text in enumerate(node_inputs(n)):
+            src, idx, control = parse_ref(text)
+            if src == name and not control:
+                uses.append((n, pos, idx))
+    return uses
+
+
+def const_value(node: dict | None) -> np.ndarray | None:
+    if node is None or node.get("op") != "Const":
+        return None
+    return node.get("attr", {}).get("value", {}).get("tensor", {}).get(ARRAY)
+
+
+def attr_s(node: dict, key: str, default: str | None = None) -> str | None:
+    v = node.get("attr", {}).get(key)
+    if v is None or "s" not in v:
+        return default
+    return base64.b64decode(v["s"]).decode("utf-8", "replace")
+
+
+def attr_b(node: dict, key: str, default: bool = False) -> bool:
+    v = node.get("attr", {}).get(key)
+    return default if v is None or "b" not in v else bool(v["b"])
+
+
+def attr_f(node: dict, key: str, default: float) -> float:
+    v = node.get("attr", {}).get(key)
+    return default if v is None or "f" not in v else float(v["f"])
+
+
+def s_attr(text: str) -> dict:
+    return {"s": base64.b64encode(text.encode()).decode()}
+
+
+_NP_TO_DT = {"f": "DT_FLOAT", "b": "DT_BOOL", "O": "DT_STRING", "S": "DT_STRING", "U": "DT_STRING",
+             "c": "DT_COMPLEX64"}
+
+
+def shape_json(shape: Iterable[int]) -> dict:
+    dims = [{"size": str(int(d))} if int(d) != 0 else {} for d in shape]
+    return {"dim": dims} if dims else {}
+
+
+def make_const(name: str, value: np.ndarray, dtype: str | None = None) -> dict:
+    """A Const node holding ``value`` (dtype: the TF DataType name; from the array when not given)."""
+    value = np.asarray(value)
+    if dtype is None:
+        if value.dtype.kind in "iu":
+            dtype = "DT_INT64" if value.dtype == np.int64 else "DT_INT32"
+        else:
+            dtype = _NP_TO_DT.get(value.dtype.kind, "DT_FLOAT")
+    if dtype == "DT_FLOAT":
+        value = value.astype(np.float32)
+    elif dtype == "DT_INT64":
+        value = value.astype(np.int64)
+    elif dtype == "DT_INT32":
+        value = value.astype(np.int32)
+    elif dtype == "DT_BOOL":
+        value = value.astype(np.bool_)
+    return {"name": name, "op": "Const",
+            "attr": {"dtype": {"type": dtype},
+                     "value": {"tensor": {"dtype": dtype, "tensorShape": shape_json(value.shape), ARRAY: value}}}}
+
+
+def topo_order(nodes: Nodes) -> Nodes:
+    """Nodes ordered so that each comes after its inputs (v1 loops: NextIteration back edges ignored)."""
+    by_name = {n["name"]: n for n in nodes}
+    order: Nodes = []
+    state: dict[str, int] = {}
+    for root in nodes:
+        if root["name"] in state:
+            continue
+        stack = [(root, False)]
+        while stack:
+            n, done = stack.pop()
+            name = n["name"]
+            if done:
+                if state.get(name) != 2:
+                    state[name] = 2
+                    order.append(n)
+                continue
+            if name in state:
+                continue
+            state[name] = 1
+            stack.append((n, True))
+            if n["op"] in ("Merge", "RefMerge"):
+                srcs = [parse_ref(t)[0] for t in node_inputs(n)]
+                srcs = [s for s in srcs if by_name.get(s, {}).get("op") not in ("NextIteration", "RefNextIteration")]
+            else:
+                srcs = [parse_ref(t)[0] for t in node_inputs(n)]
+            for s in reversed(srcs):
+                if s in by_name and s not in state:
+                    stack.append((by_name[s], False))
+    return order
+
+
+def _rewire(nodes: Nodes, old: str, new_ref: str, old_idx: int | None = None) -> None:
+    """Point every data use of ``old`` (or of its output ``old_idx``) at ``new_ref``; control uses at its node."""
+    new_node = parse_ref(new_ref)[0]
+    for n in nodes:
+        ins = n.get("input")
+        if not ins:
+            continue
+        changed = False
+        out = []
+        for text in ins:
+            src, idx, control = parse_ref(text)
+            if src == old and control:
+                text = "^" + new_node
+                changed = True
+            elif src == old and (old_idx is None or idx == old_idx):
+                if old_idx is None and idx != 0:
+                    raise ValueError(f"cannot rewire output {idx} of {old}")
+                text = new_ref
+                changed = True
+            out.append(text)
+        if changed:
+            n["input"] = _dedupe_controls(out)
+
+
+def _dedupe_controls(inputs: list[str]) -> list[str]:
+    data = [t for t in inputs if not t.startswith("^")]
+    data_names = {parse_ref(t)[0] for t in data}
+    seen, controls = set(), []
+    for t in inputs:
+        if t.startswith("^") and t[1:] not in seen and t[1:] not in data_names:
+            seen.add(t[1:])
+            controls.append(t)
+    return data + controls
+
+
+# --------------------------------------------------------------------------------------------------
+# Passes
+
+
+def strip_debug_ops(nodes: Nodes, keep: set[str]) -> Nodes:
+    """Remove Assert / PrintV2 (no outputs: control uses dropped) and pass CheckNumerics / Print through."""
+    out = []
+    for n in nodes:
+        op = n["op"]
+        if op in DEBUG_OPS_PASSTHROUGH and n["name"] not in keep:
+            data = [t for t in node_inputs(n) if not t.startswith("^")]
+            controls = [t for t in node_inputs(n) if t.startswith("^")]
+            _rewire(nodes, n["name"], data[0], 0)
+            # control uses of the debug op now wait on what it waited on
+            for m in nodes:
+                if any(t == "^" + n["name"] for t in node_inputs(m)):
+                    m["input"] = _dedupe_controls([t for t in node_inputs(m) if t != "^" + n["name"]]
+                                                  + ["^" + parse_ref(data[0])[0]] + controls)
+            continue
+        if op in DEBUG_OPS_NO_OUTPUT and n["name"] not in keep:
+            for m in nodes:
+                if any(t == "^" + n["name"] for t in node_inputs(m)):
+                    m["input"] = [t for t in node_inputs(m) if t != "^" + n["name"]]
+                    if not m["input"]:
+                        del m["input"]
+            continue
+        out.append(n)
+    return out
+
+
+def remove_identities(nodes: Nodes, keep: set[str]) -> Nodes:
+    """Bypass Identity nodes (chains included): consumers read the Identity's input directly.
+
+    Kept: graph inputs/outputs, Identities with control inputs, and those next to v1 control flow ops (the
+    executor's frames and dead-branch tracking rely on them)."""
+    by_name = {n["name"]: n for n in nodes}
+    removed: set[str] = set()
+    for n in topo_order(nodes):
+        if n["op"] not in ("Identity", "Snapshot", "StopGradient") or n["name"] in keep:
+            continue
+        ins = node_inputs(n)
+        if len(ins) != 1 or ins[0].startswith("^"):
+            continue
+        src = by_name.get(parse_ref(ins[0])[0])
+        if src is None or src["op"] in CONTROL_FLOW_V1:
+            continue
+        if any(u["op"] in CONTROL_FLOW_V1 for u, _, _ in data_uses(nodes, n["name"])):
+            continue
+        _rewire(nodes, n["name"], ins[0], None)
+        removed.add(n["name"])
+    return [n for n in nodes if n["name"] not in removed]
+
+
+def _out_dtype(node: dict, arr: np.ndarray) -> str:
+    kind = arr.dtype.kind
+    if kind in "iu":
+        attrs = node.get("attr", {})
+        hints = [attrs.get(k, {}).get("type") for k in ("DstT", "out_type", "Tout", "output_type", "dtype", "T",
+                                                          "Tidx")]
+        return "DT_INT64" if "DT_INT64" in hints and kind != "b" else "DT_INT32"
+    return _NP_TO_DT.get(kind, "DT_FLOAT")
+
+
+def _evaluate(node: dict, inputs: list[np.ndarray], n_outputs: int) -> list[np.ndarray]:
+    from ..graph.attrs import parse_attrs
+    from ..graph.executor import Executor
+    from ..graph.graph import Graph, Node
+
+    attrs = {k: v for k, v in node.get("attr", {}).items() if "tensor" not in v}
+    gnode = Node(name=node["name"], op=node["op"], attrs=parse_attrs(attrs))
+    outs = Executor(Graph({}), {}).call(gnode, list(inputs))
+    return outs[:n_outputs]
+
+
+def fold_constants(nodes: Nodes, keep: set[str],
+                   evaluate: Callable[[dict, list, int], list] | None = None) -> Nodes:
+    """Replace each node whose inputs are all constants by a Const of its value (computed with this package's
+    own kernels). Nodes with control inputs, stateful/random/resource ops and control flow are left alone;
+    so are results over 10 MiB."""
+    from ..graph.registry import lookup
+
+    evaluate = evaluate or _evaluate
+    by_name = {n["name"]: n for n in nodes}
+    for n in topo_order(nodes):
+        op = n["op"]
+        if op in NOT_FOLDABLE or op.startswith(NOT_FOLDABLE_PREFIXES) or n["name"] in keep and \
+                op.startswith("Placeholder"):
+            continue
+        ins = node_inputs(n)
+        if not ins or any(t.startswith("^") for t in ins):
+            continue
+        srcs = [parse_ref(t) for t in ins]
+        values = [const_value(by_name.get(s)) for s, _, _ in srcs]
+        if any(v is None for v in values) or any(i != 0 for _, i, _ in srcs):
+            continue
+        if lookup(op)[0] is None:
+            continue
+        uses = data_uses(nodes, n["name"])
+        if any(idx != 0 for _, _, idx in uses):
+            continue
+        try:
+            value = np.asarray(evaluate(n, values, 1)[0])
+        except Exception:  # noqa: BLE001 - not foldable here: keep the node
+            continue
+        if not isinstance(value, np.ndarray) or value.dtype == object and op != "Const" and \
+                any(v.dtype != object for v in values):
+            continue
+        if value.nbytes > MAX_FOLDED_BYTES and value.nbytes > max(v.nbytes for v in values):
+            continue
+        const = make_const(n["name"], value, _out_dtype(n, value))
+        n.clear()
+        n.update(const)
+    return nodes
+
+
+def _conv_out_channels(conv: dict, w: np.ndarray) -> int:
+    if conv["op"] in ("DepthwiseConv2dNative", "DepthwiseConv2d"):
+        return int(w.shape[2] * w.shape[3])
+    if conv["op"] == "MatMul":
+        return int(w.shape[0] if attr_b(conv, "transpose_b") else w.shape[1])
+    return int(w.shape[-1])
+
+
+def _scale_filter(conv: dict, w: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    if conv["op"] in ("DepthwiseConv2dNative", "DepthwiseConv2d"):
+        return (w * factor.reshape(w.shape[2], w.shape[3])).astype(np.float32)
+    if conv["op"] == "MatMul" and attr_b(conv, "transpose_b"):
+        return (w * factor.reshape(-1, 1)).astype(np.float32)
+    return (w * factor).astype(np.float32)
+
+
+_CONVS = ("Conv2D", "DepthwiseConv2dNative")
+
+
+def fold_batch_norms(nodes: Nodes, keep: set[str]) -> Nodes:
+    """Conv2D / DepthwiseConv2dNative -> FusedBatchNorm(V2/V3, inference, NHWC) becomes the convolution with a
+    scaled filter followed by a BiasAdd (named as the batch norm was, so its consumers are unchanged)."""
+    by_name = {n["name"]: n for n in nodes}
+    new_consts: list[tuple[int, dict]] = []
+    for bn in list(nodes):
+        if bn["op"] not in ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"):
+            continue
+        if attr_b(bn, "is_training", True) or (attr_s(bn, "data_format", "NHWC") or "NHWC") != "NHWC":
+            continue
+        ins = node_inputs(bn)
+        if len([t for t in ins if not t.startswith("^")]) < 5:
+            continue
+        conv = by_name.get(parse_ref(ins[0])[0])
+        if conv is None or conv["op"] not in _CONVS or parse_ref(ins[0])[1] != 0:
+            continue
+        if (attr_s(conv, "data_format", "NHWC") or "NHWC") != "NHWC":
+            continue
+        w_node = by_name.get(parse_ref(node_inputs(conv)[1])[0])
+        w = const_value(w_node)
+        params = [const_value(by_name.get(parse_ref(t)[0])) for t in ins[1:5]]
+        if w is None or any(p is None for p in params):
+            continue
+        if len(data_uses(nodes, conv["name"])) != 1 or any(i != 0 for _, _, i in data_uses(nodes, bn["name"])):
+            continue
+        scale, offset, mean, var = (p.astype(np.float64) for p in params)
+        if mean.size == 0:  # FusedBatchNorm with empty mean/variance only works in training
+            continue
+        eps = attr_f(bn, "epsilon", 1e-4)
+        factor = scale / np.sqrt(var + eps)
+        bias = offset - mean * factor
+        new_w = make_const(f"{bn['name']}/folded_filter", _scale_filter(conv, w.astype(np.float64), factor))
+        new_b = make_const(f"{bn['name']}/folded_bias", bias.astype(np.float32))
+        conv["input"] = [node_inputs(conv)[0], new_w["name"]] + node_inputs(conv)[2:]
+        new_consts.append((nodes.index(conv), new_w))
+        controls = [t for t in ins[5:] if t.startswith("^")] + [t for t in ins if t.startswith("^")]
+        dtype = bn.get("attr", {}).get("T", {"type": "DT_FLOAT"})
+        bn.clear()
+        bn.update({"name": new_b["name"].rsplit("/folded_bias", 1)[0], "op": "BiasAdd",
+                   "input": _dedupe_controls([ref(conv["name"]), new_b["name"]] + controls),
+                   "attr": {"T": dtype, "data_format": s_attr("NHWC")}})
+        new_consts.append((nodes.index(conv), new_b))
+    for pos, const in sorted(new_consts, key=lambda t: t[0], reverse=True):
+        nodes.insert(pos, const)
+    return nodes
+
+
+def fold_scale_into_conv(nodes: Nodes, keep: set[str]) -> Nodes:
+    """Conv2D / DepthwiseConv2dNative / MatMul followed by a Mul with a per-output-channel constant (what Keras 3's
+    BatchNormalization leaves once folded) becomes the convolution with a scaled filter, named as the Mul."""
+    by_name = {n["name"]: n for n in nodes}
+    removed: set[str] = set()
+    new_consts: list[tuple[int, dict]] = []
+    for mul in list(nodes):
+        if mul["op"] != "Mul" or mul["name"] in keep:
+            continue
+        data = [t for t in node_inputs(mul) if not t.startswith("^")]
+        if len(data) != 2:
+            continue
+        for a, b in ((0, 1), (1, 0)):
+            conv = by_name.get(parse_ref(data[a])[0])
+            c = const_value(by_name.get(parse_ref(data[b])[0]))
+            if conv is None or c is None or conv["op"] not in _CONVS + ("MatMul",) or parse_ref(data[a])[1]:
+                continue
+            if conv["name"] in keep or conv["name"] in removed or c.dtype != np.float32:
+                continue
+            if conv["op"] != "MatMul" and (attr_s(conv, "data_format", "NHWC") or "NHWC") != "NHWC":
+                continue
+            cdata = [t for t in node_inputs(conv) if not t.startswith("^")]
+            w = const_value(by_name.get(parse_ref(cdata[1])[0]))
+            if w is None or w.dtype != np.float32 or (conv["op"] == "MatMul" and attr_b(conv, "transpose_a")):
+                continue
+            channels = _conv_out_channels(conv, w)
+            if c.size != channels or any(d != 1 for d in c.shape[:-1]) or c.shape[-1:] != (channels,):
+                continue
+            if len(data_uses(nodes, conv["name"])) != 1:
+                continue
+            new_w = make_const(f"{mul['name']}/scaled_filter",
+                               _scale_filter(conv, w.astype(np.float64), c.reshape(-1).astype(np.float64)))
+            new_consts.append((nodes.index(conv), new_w))
+            controls = [t for t in node_inputs(conv) + node_inputs(mul) if t.startswith("^")]
+            name = mul["name"]
+            mul.clear()
+            mul.update({**conv, "name": name, "input": _dedupe_controls([cdata[0], new_w["name"]] + controls),
+                        "attr": dict(conv.get("attr", {}))})
+            removed.add(conv["name"])
+            break
+    nodes = [n for n in nodes if n["name"] not in removed]
+    for pos, const in sorted(new_consts, key=lambda t: t[0], reverse=True):
+        nodes.insert(min(pos, len(nodes)), const)
+    return nodes
+
+
+def drop_const_controls(nodes: Nodes, keep: set[str]) -> Nodes:
+    """Control inputs on plain constants (a Const without inputs of its own, e.g. a frozen variable) order
+    nothing: they go, so that the constants they kept alive can be pruned."""
+    plain = {n["name"] for n in nodes if n["op"] == "Const" and not n.get("input")}
+    for n in nodes:
+        ins = node_inputs(n)
+        if any(t.startswith("^") and t[1:] in plain for t in ins):
+            n["input"] = [t for t in ins if not (t.startswith("^") and t[1:] in plain)]
+            if not n["input"]:
+                del n["input"]
+    return nodes
+
+
+def remove_noops(nodes: Nodes, keep: set[str]) -> Nodes:
+    """NoOp nodes (control-dependency anchors) go: who waited on one waits on what it waited on."""
+    by_name = {n["name"]: n for n in nodes}
+    noops = {n["name"] for n in nodes if n["op"] == "NoOp" and n["name"] not in keep}
+    if not noops:
+        return nodes
+
+    def expand(name: str, seen: set[str]) -> list[str]:
+        if name not in noops:
+            return [name]
+        out = []
+        for t in node_inputs(by_name[name]):
+            src = parse_ref(t)[0]
+            if src not in seen:
+                seen.add(src)
+                out.extend(expand(src, seen))
+        return out
+
+    for n in nodes:
+        ins = node_inputs(n)
+        if any(t.startswith("^") and t[1:] in noops for t in ins):
+            new = []
+            for t in ins:
+                if t.startswith("^") and t[1:] in noops:
+                    new.extend("^" + x for x in expand(t[1:], set()))
+                else:
+                    new.append(t)
+            n["input"] = _dedupe_controls(new)
+    return [n for n in nodes if n["name"] not in noops]
+
+
+def _bias_of(node: dict, by_name: dict, channels: int) -> str | None:
+    """The bias input of a BiasAdd, or of an Add/AddV2 with a constant vector of the right length."""
+    ins = [t for t in node_inputs(node) if not t.startswith("^")]
+    if node["op"] == "BiasAdd":
+        if (attr_s(node, "data_format", "NHWC") or "NHWC") != "NHWC":
+            return None
+        return ins[1]
+    if node["op"] in ("Add", "AddV2") and len(ins) == 2:
+        v = const_value(by_name.get(parse_ref(ins[1])[0]))
+        if v is not None and v.ndim == 1 and v.shape[0] == channels:
+            return ins[1]
+    return None
+
+
+_FUSED_NAME = {"Conv2D": "_FusedConv2D", "DepthwiseConv2dNative": "FusedDepthwiseConv2dNative",
+               "MatMul": "_FusedMatMul"}
+
+
+def fuse_bias_activation(nodes: Nodes, keep: set[str]) -> Nodes:
+    """Conv2D / DepthwiseConv2dNative / MatMul + BiasAdd (+ Relu, Relu6, Elu, LeakyRelu, Sigmoid, Prelu) become one
+    _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul with TF.js's ``fused_ops`` / ``num_args`` /
+    ``epsilon`` attrs, named as the last node of the chain."""
+    by_name = {n["name"]: n for n in nodes}
+    removed: set[str] = set()
+    for conv in list(nodes):
+        if conv["op"] not in _FUSED_NAME or conv["name"] in removed or conv["name"] in keep:
+            continue
+        if conv["op"] != "MatMul" and (attr_s(conv, "data_format", "NHWC") or "NHWC") != "NHWC":
+            continue
+        if conv["op"] == "MatMul" and attr_b(conv, "transpose_a"):
+            continue
+        data = [t for t in node_inputs(conv) if not t.startswith("^")]
+        w = const_value(by_name.get(parse_ref(data[1])[0]))
+        if w is None or w.dtype != np.float32:
+            continue
+        uses = data_uses(nodes, conv["name"])
+        if len(uses) != 1 or uses[0][2] != 0:
+            continue
+        bias_node = uses[0][0]
+        bias_ref = _bias_of(bias_node, by_name, _conv_out_channels(conv, w))
+        if bias_ref is None or parse_ref([t for t in node_inputs(bias_node) if not t.startswith("^")][0])[0] \
+                != conv["name"]:
+            continue
+        chain = [bias_node]
+        fused_ops = ["BiasAdd"]
+        extra = [bias_ref]
+        alpha = None
+        b_uses = data_uses(nodes, bias_node["name"])
+        if bias_node["name"] not in keep and len(b_uses) == 1 and b_uses[0][2] == 0 and \
+                b_uses[0][0]["op"] in FUSABLE_ACTIVATIONS and b_uses[0][1] == 0:
+            act = b_uses[0][0]
+            act_ok = True
+            if act["op"] == "Prelu":
+                a_in = [t for t in node_inputs(act) if not t.startswith("^")]
+                if len(a_in) != 2:
+                    act_ok = False
+                else:
+                    extra.append(a_in[1])
+            if act["op"] == "LeakyRelu":
+                alpha = attr_f(act, "alpha", 0.2)
+            if act_ok:
+                chain.append(act)
+                fused_ops.append(act["op"])
+        last = chain[-1]
+        controls = [t for n in [conv, *chain] for t in node_inputs(n) if t.startswith("^")]
+        attrs = {k: v for k, v in conv.get("attr", {}).items() if k not in ("_output_shapes",)}
+        attrs["fused_ops"] = {"list": {"s": [base64.b64encode(f.encode()).decode() for f in fused_ops]}}
+        attrs["num_args"] = {"i": str(len(extra))}
+        attrs["epsilon"] = {"f": 0.0}
+        attrs["TArgs"] = {"list": {"type": [attrs.get("T", {}).get("type", "DT_FLOAT")] * len(extra)}}
+        if alpha is not None:
+            attrs["leakyrelu_alpha"] = {"f": alpha}
+        fused = {"name": last["name"], "op": _FUSED_NAME[conv["op"]],
+                 "input": _dedupe_controls(data[:2] + extra + controls), "attr": attrs}
+        for n in chain[:-1] + [conv]:
+            removed.add(n["name"])
+        last.clear()
+        last.update(fused)
+    return [n for n in nodes if n["name"] not in removed]
+
+
+def prune(nodes: Nodes, keep: set[str]) -> Nodes:
+    """Drop every node the kept nodes (graph inputs and outputs) do not depend on, data or control."""
+    by_name = {n["name"]: n for n in nodes}
+    live: set[str] = set()
+    stack = [k for k in keep if k in by_name]
+    while stack:
+        name = stack.pop()
+        if name in live:
+            continue
+        live.add(name)
+        for t in node_inputs(by_name[name]):
+            src = parse_ref(t)[0]
+            if src in by_name and src not in live:
+                stack.append(src)
+    # v1 loops: a live Merge's NextIteration input is live too (covered by the walk); nothing more to add.
+    return [n for n in nodes if n["name"] in live]
+
+
+def used_functions(nodes: Nodes, library: list[dict]) -> list[dict]:
+    """The library functions the nodes call (transitively), in library order."""
+    by_name = {f["signature"]["name"]: f for f in library}
+    live: set[str] = set()
+
+    def scan(ns):
+        for n in ns:
+            for v in n.get("attr", {}).values():
+                names = []
+                if "func" in v:
+                    names.append(v["func"].get("name"))
+                elif "list" in v and "func" in v["list"]:
+                    names.extend(f.get("name") for f in v["list"]["func"])
+                for name in names:
+                    if name in by_name and name not in live:
+                        live.add(name)
+                        scan(by_name[name].get("nodeDef", []))
+
+    scan(nodes)
+    return [f for f in library if f["signature"]["name"] in live]
+
+
+PASSES = [("strip_debug_ops", strip_debug_ops), ("remove_noops", remove_noops),
+          ("remove_identities", remove_identities), ("fold_constants", fold_constants),
+          ("drop_const_controls", drop_const_controls), ("remove_identities_2", remove_identities),
+          ("fold_batch_norms", fold_batch_norms), ("fold_scale_into_conv", fold_scale_into_conv),
+          ("fuse_bias_activation", fuse_bias_activation), ("prune", prune)]
+
+
+def optimize(nodes: Nodes, keep: set[str], strip_debug: bool = True, skip: Iterable[str] = ()) -> Nodes:
+    """All passes in order (``skip``: pass names to leave out)."""
+    skip = set(skip)
+    for name, fn in PASSES:
+        if name in skip or (name == "strip_debug_ops" and not strip_debug):
+            continue
+        nodes = fn(nodes, keep)
+    return nodes

@@ -1,0 +1,155 @@
+"""The one step of the graph conversion that needs TensorFlow: load a SavedModel, freeze the chosen signature
+(variables become constants) and write what the rest of the converter (TensorFlow-free) needs:
+
+    <out>/graph.pb        the frozen GraphDef, binary
+    <out>/table_<i>_keys.pb, table_<i>_values.pb   TensorProtos of each hash table's contents (when any)
+    <out>/info.json       {"tf_version", "signature": {"inputs": {key: {name, dtype, shape}}, "outputs": ...},
+                           "tables": [{"placeholder", "key_dtype", "value_dtype", "keys", "values"}]}
+
+This file imports nothing from tfjs: it runs either inside the converter's own interpreter (when TensorFlow is
+importable there) or as a script under another interpreter that has TensorFlow (``--tf_python`` /
+``$TFJS_TF_PYTHON``):
+
+    python tf_freeze.py request.json        request: {"input_path", "input_format", "signature_name",
+                                                      "saved_model_tags", "control_flow_v2", "out_dir"}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _dtype_name(dt) -> str:
+    return "DT_" + dt.name.upper().replace("FLOAT32", "FLOAT").replace("FLOAT64", "DOUBLE") \
+        .replace("FLOAT16", "HALF")
+
+
+def _dtype_enum_name(dt) -> str:
+    from tensorflow.core.framework import types_pb2
+
+    return types_pb2.DataType.Name(dt.as_datatype_enum)
+
+
+def _shape(shape) -> list | None:
+    if shape.rank is None:
+        return None
+    return [-1 if d is None else int(d) for d in shape.as_list()]
+
+
+def _load(tf, path: str, tags: list[str]):
+    try:
+        return tf.saved_model.load(path, tags=tags or None)
+    except Exception as e:  # noqa: BLE001 - retried without tags, which some SavedModels need
+        if tags:
+            try:
+                return tf.saved_model.load(path)
+            except Exception:  # noqa: BLE001
+                pass
+        raise RuntimeError(f"TensorFlow could not load the SavedModel {path} (tags {tags}): {e}") from e
+
+
+def _table_dtypes(graph_def, placeholder: str) -> tuple | None:
+    """Key and value dtypes of a hash table from the nodes reading it (main graph and function bodies)."""
+    names = {placeholder}
+    bodies = [graph_def.node] + [f.node_def for f in graph_def.library.function]
+    for nodes in bodies:
+        for n in nodes:
+            if "Tin" in n.attr and "Tout" in n.attr and n.op.startswith("LookupTable"):
+                if any(i.split(":")[0].lstrip("^") in names for i in n.input) or nodes is not graph_def.node:
+                    return n.attr["Tin"].type, n.attr["Tout"].type
+    return None
+
+
+def freeze(request: dict) -> dict:
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+    path = request["input_path"]
+    out_dir = request["out_dir"]
+    os.makedirs(out_dir, exist_ok=True)
+    tags = [t for t in (request.get("saved_model_tags") or "").split(",") if t]
+    model = _load(tf, path, tags)
+    sig_name = request.get("signature_name") or "serving_default"
+    signatures = dict(getattr(model, "signatures", {}) or {})
+    if sig_name not in signatures:
+        raise KeyError(f"Signature '{sig_name}' does not exist. The following signatures are available: "
+                       f"{list(signatures)}")
+    fn = signatures[sig_name]
+    frozen = convert_variables_to_constants_v2(fn, lower_control_flow=not request.get("control_flow_v2"))
+    graph_def = frozen.graph.as_graph_def()
+    with open(os.path.join(out_dir, "graph.pb"), "wb") as f:
+        f.write(graph_def.SerializeToString())
+
+    # Signature: inputs by key (kwargs of the signature, sorted as TF flattens them), outputs by key.
+    _, kwargs = fn.structured_input_signature
+    keys = sorted(kwargs)
+    inputs = {}
+    user_inputs = [t for t in fn.inputs if t.dtype != tf.resource][:len(keys)]
+    for key, tensor in zip(keys, user_inputs):
+        inputs[key] = {"name": tensor.name, "dtype": _dtype_enum_name(tensor.dtype), "shape": _shape(tensor.shape)}
+    outputs = {}
+    structured = fn.structured_outputs
+    if isinstance(structured, dict):
+        out_keys = sorted(structured)
+    else:
+        out_keys = [f"output_{i}" for i in range(len(tf.nest.flatten(structured)))]
+    for key, t in zip(out_keys, fn.outputs):
+        outputs[key] = {"name": t.name, "dtype": _dtype_enum_name(t.dtype), "shape": _shape(t.shape)}
+
+    # Hash tables: resource placeholders left by the freeze; their contents, exported from the loaded tables.
+    tables = []
+    captured = list(fn.captured_inputs)
+    cap_placeholders = fn.inputs[len(fn.inputs) - len(captured):] if captured else []
+    remaining = {t.name for t in frozen.inputs}
+    for ph, handle in zip(cap_placeholders, captured):
+        if ph.dtype != tf.resource or ph.name not in remaining:
+            continue
+        name = ph.name.split(":")[0]
+        dts = _table_dtypes(graph_def, name)
+        candidates = [dts] if dts else []
+        candidates += [(a.as_datatype_enum, b.as_datatype_enum) for a in (tf.string, tf.int64, tf.int32)
+                       for b in (tf.int64, tf.string, tf.float32, tf.int32, tf.float64)]
+        exported = None
+        for kd, vd in candidates:
+            try:
+                k, v = tf.raw_ops.LookupTableExportV2(table_handle=handle, Tkeys=tf.as_dtype(kd),
+                                                      Tvalues=tf.as_dtype(vd))
+                exported = (k, v, kd, vd)
+                break
+            except Exception:  # noqa: BLE001 - wrong dtype guess or not a table
+                continue
+        if exported is None:
+            raise RuntimeError(f"Resource input {name} of signature {sig_name} is not a hash table this converter "
+                               f"can export")
+        k, v, kd, vd = exported
+        i = len(tables)
+        for part, value in (("keys", k), ("values", v)):
+            with open(os.path.join(out_dir, f"table_{i}_{part}.pb"), "wb") as f:
+                f.write(tf.make_tensor_proto(value.numpy()).SerializeToString())
+        tables.append({"placeholder": name, "key_dtype": _dtype_enum_name(tf.as_dtype(kd)),
+                       "value_dtype": _dtype_enum_name(tf.as_dtype(vd)),
+                       "keys": f"table_{i}_keys.pb", "values": f"table_{i}_values.pb"})
+    info = {"tf_version": tf.__version__, "signature_name": sig_name,
+            "signature": {"inputs": inputs, "outputs": outputs}, "tables": tables}
+    with open(os.path.join(out_dir, "info.json"), "w") as f:
+        json.dump(info, f)
+    return info
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[1]) as f:
+        request = json.load(f)
+    try:
+        freeze(request)
+    except Exception as e:  # noqa: BLE001 - reported to the calling converter
+        print(f"@@TFJS_FREEZE_ERROR@@{type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
