@@ -47,6 +47,11 @@ def model_from_artifacts(artifacts: io.ModelArtifacts, strict: bool = True,
         model_specs = [s for s in artifacts.weight_specs if s.get("group") != "optimizer"]
         values = io.decode_weights(artifacts.weight_data, artifacts.weight_specs)
         model.load_weights({s["name"]: values[s["name"]] for s in model_specs}, strict=strict)
+    if artifacts.training_config is not None:  # saved with include_optimizer: compile, restore the optimizer
+        model.load_training_config(artifacts.training_config)
+        optimizer_specs = [s for s in artifacts.weight_specs or [] if s.get("group") == "optimizer"]
+        if optimizer_specs and artifacts.weight_data is not None:
+            model.optimizer.set_weights([(s["name"], values[s["name"]]) for s in optimizer_specs])
     return model
 
 

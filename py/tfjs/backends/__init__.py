@@ -54,6 +54,8 @@ def list_backends() -> list[str]:
 
 
 def find_backend(name: str) -> Backend:
+    if getattr(_instances.get(name), "disposed", False):  # a disposed backend (e.g. lost WebGL context)
+        del _instances[name]
     if name not in _instances:
         if name not in _factories:
             raise UnsupportedError(f"Backend '{name}' is not registered; registered backends: "
@@ -96,7 +98,16 @@ def get_kernel(op_name: str) -> Callable:
     return backend().kernel(op_name)
 
 
+def memory() -> dict:
+    """``tf.memory()``: live tensors and device buffers of the active backend (numpy arrays are not counted)."""
+    inst = backend()
+    if hasattr(inst, "memory"):
+        return inst.memory()
+    return {"backend": inst.name, "numTensors": 0, "numTexturesInGPU": 0}
+
+
 from . import cpu as _cpu  # noqa: E402  (registers the cpu backend)
+from . import webgl as _webgl  # noqa: E402  (registers the webgl backend; it starts only in a browser)
 
 __all__ = ["Backend", "register_backend", "list_backends", "find_backend", "set_backend", "get_backend",
-           "backend", "backend_ops", "get_kernel"]
+           "backend", "backend_ops", "get_kernel", "memory"]

@@ -205,7 +205,14 @@ class GraphModel:
         single = isinstance(outputs, str)
         names = [outputs] if single else list(outputs) if outputs is not None else self.output_nodes
         refs = [self._output_ref(n) for n in names]
-        results = self.executor.run(self._feeds(inputs), refs)
+        from .. import backends
+
+        device = backends.backend()
+        if hasattr(device, "graph_outputs"):  # webgl: weights are uploaded once; outputs read back once
+            device.freeze(self.weights.values())
+            results = device.graph_outputs(self.executor.run(self._feeds(inputs), refs))
+        else:
+            results = self.executor.run(self._feeds(inputs), refs)
         if single or len(results) == 1:
             return results[0]
         return results
@@ -230,7 +237,32 @@ class GraphModel:
         self._check_alive()
         return await io.save(url_or_handler, self.artifacts)
 
+    def warmup(self) -> dict:
+        """Run the model once on zeros so that every program it needs is compiled (webgl)."""
+        from .. import backends
+
+        feeds = {}
+        for s in self._inputs:
+            shape = [1 if d is None or d < 0 else d for d in (s.shape or [1])]
+            feeds[s.key or s.name] = np.zeros(shape, _NUMPY.get(s.dtype, np.float32))
+        self.execute(feeds)
+        inst = backends.backend()
+        return {"programs": len(getattr(inst, "programs", {})), "compile_ms": getattr(inst, "compile_ms", 0.0)}
+
+    def fallback_report(self) -> dict:
+        """Ops that ran on the cpu kernels with device inputs, and the transfers they cost (webgl)."""
+        from .. import backends
+
+        inst = backends.backend()
+        return inst.fallback_report() if hasattr(inst, "fallback_report") else {}
+
     def dispose(self) -> None:
+        from .. import backends
+
+        inst = backends._instances.get("webgl")
+        if inst is not None and not getattr(inst, "disposed", True):
+            inst.release_arrays(list(self.weights.values()) + list(self.executor._const_cache.values()))
+        self.executor._const_cache.clear()
         self.weights.clear()
         self._disposed = True
 

@@ -16,9 +16,9 @@ class ReLU(Layer):
     def call(self, inputs, mask=None, **kwargs):
         slope = self.extra_config.get("negative_slope", 0) or 0
         threshold = self.extra_config.get("threshold", 0) or 0
-        x = np.asarray(inputs, np.float32)
+        x = ops.tensor(inputs)
         if slope or threshold:
-            y = np.where(x >= threshold, x, np.float32(slope) * (x - np.float32(threshold))).astype(np.float32)
+            y = ops.where(np.asarray(x) >= threshold, x, ops.mul(ops.sub(x, float(threshold)), float(slope)))
         else:
             y = ops.relu(x)
         if self.cfg["max_value"] is not None:
@@ -68,8 +68,8 @@ class ThresholdedReLU(Layer):
     supports_masking = True
 
     def call(self, inputs, mask=None, **kwargs):
-        x = np.asarray(inputs, np.float32)
-        return (x * (x > np.float32(self.cfg["theta"]))).astype(np.float32)
+        x = ops.tensor(inputs)
+        return ops.mul(x, (x > np.float32(self.cfg["theta"])).astype(np.float32))
 
 
 class Softmax(Layer):

@@ -7,6 +7,7 @@ layer is built in, as TF.js names them.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Sequence
 
 import numpy as np
@@ -34,6 +35,14 @@ def shape_str(shape) -> str:
     return "[" + ",".join("null" if d is None else str(d) for d in shape) + "]"
 
 
+_variables: "weakref.WeakSet[LayerVariable]" = weakref.WeakSet()
+
+
+def all_variables() -> list:
+    """The LayerVariables alive (``tf.variableGrads`` with no list takes the trainable ones)."""
+    return list(_variables)
+
+
 class LayerVariable:
     """A weight: its TF.js name ('<layer>/<weight>'), value (numpy float32) and trainable flag."""
 
@@ -42,6 +51,7 @@ class LayerVariable:
         self.value = np.asarray(value)
         self.trainable = trainable
         self.constraint = constraint
+        _variables.add(self)
 
     @property
     def shape(self) -> tuple:

@@ -42,13 +42,13 @@ def deconv_length(size, stride, k, padding):
 
 def to_channels_last(x, data_format):
     if data_format == "channels_first" and x.ndim > 2:
-        return np.moveaxis(x, 1, -1)
+        return ops.transpose(x, [0] + list(range(2, x.ndim)) + [1])
     return x
 
 
 def from_channels_last(x, data_format):
     if data_format == "channels_first" and x.ndim > 2:
-        return np.ascontiguousarray(np.moveaxis(x, -1, 1))
+        return ops.transpose(x, [0, x.ndim - 1] + list(range(1, x.ndim - 1)))
     return x
 
 

@@ -71,14 +71,19 @@ class Conv(_Conv):
         self.bias = self._bias(self.cfg["filters"])
 
     def call(self, inputs, mask=None, **kwargs):
-        x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
+        x = to_channels_last(ops.tensor(inputs), self.data_format)
         pad = self.cfg["padding"]
         if pad == "causal":
             left = (self.cfg["kernel_size"][0] - 1) * self._dilation()[0]
-            x = np.pad(x, [(0, 0), (left, 0), (0, 0)])
+            x = ops.pad(x, [[0, 0], [left, 0], [0, 0]])
             pad = "valid"
-        if self.RANK == 1:
-            y = ops.conv1d(x, self.kernel.value, self.cfg["strides"][0], pad, self._dilation()[0])
+        if self.RANK == 1:  # a 2-D convolution of height 1, reshaped through ops (so gradients flow)
+            n, w, cin = x.shape
+            k = self.kernel.value
+            pads = pad if isinstance(pad, str) else [[0, 0], list(pad[0])]
+            y = ops.conv2d(ops.reshape(x, [n, 1, w, cin]), ops.reshape(k, [1, *k.shape]),
+                           (1, self.cfg["strides"][0]), pads, (1, self._dilation()[0]))
+            y = ops.reshape(y, [y.shape[0], y.shape[2], y.shape[3]])
         elif self.RANK == 2:
             y = ops.conv2d(x, self.kernel.value, self.cfg["strides"], pad, self._dilation())
         else:
@@ -119,7 +124,7 @@ class Conv2DTranspose(_Conv):
         return make_shape(batch, out, self.cfg["filters"], self.data_format)
 
     def call(self, inputs, mask=None, **kwargs):
-        x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
+        x = to_channels_last(ops.tensor(inputs), self.data_format)
         out_sizes = [deconv_length(s, st, k, self.cfg["padding"]) for s, st, k in
                      zip(x.shape[1:-1], self.cfg["strides"], self.cfg["kernel_size"])]
         out_shape = [x.shape[0], *out_sizes, self.cfg["filters"]]
@@ -152,7 +157,7 @@ class DepthwiseConv2D(_Conv):
         return None if c is None else c * self.cfg["depth_multiplier"]
 
     def call(self, inputs, mask=None, **kwargs):
-        x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
+        x = to_channels_last(ops.tensor(inputs), self.data_format)
         y = ops.depthwise_conv2d(x, self.depthwise_kernel.value, self.cfg["strides"], self.cfg["padding"],
                                  self._dilation())
         return self._finish(y)
@@ -180,7 +185,7 @@ class SeparableConv2D(_Conv):
         self.bias = self._bias(self.cfg["filters"])
 
     def call(self, inputs, mask=None, **kwargs):
-        x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
+        x = to_channels_last(ops.tensor(inputs), self.data_format)
         y = ops.separable_conv2d(x, self.depthwise_kernel.value, self.pointwise_kernel.value, self.cfg["strides"],
                                  self.cfg["padding"], self._dilation())
         return self._finish(y)

@@ -39,13 +39,16 @@ class Dense(Layer):
         return list(input_shape[:-1]) + [self.cfg["units"]]
 
     def call(self, inputs, mask=None, **kwargs):
-        x = np.asarray(inputs, np.float32)
+        x = ops.tensor(inputs)
         kernel = self.kernel.value
         if x.shape[-1] != kernel.shape[0]:
             raise ValueError(f"Dense '{self.name}': expected input with last dimension {kernel.shape[0]}, got "
                              f"shape {list(x.shape)}")
         lead = x.shape[:-1]
-        y = ops.matmul(x.reshape(-1, x.shape[-1]), kernel).reshape(*lead, kernel.shape[1])
+        if x.ndim == 2:
+            y = ops.matmul(x, kernel)
+        else:
+            y = ops.reshape(ops.matmul(ops.reshape(x, [-1, x.shape[-1]]), kernel), [*lead, kernel.shape[1]])
         if self.bias is not None:
             y = ops.add(y, self.bias.value)
         return apply_activation(self.cfg["activation"], y)
@@ -73,8 +76,8 @@ class Flatten(Layer):
     def call(self, inputs, mask=None, **kwargs):
         x = inputs
         if self.extra_config.get("data_format") in ("channels_first", "channelsFirst") and x.ndim > 2:
-            x = np.moveaxis(x, 1, -1)
-        return np.ascontiguousarray(x).reshape(x.shape[0], -1)
+            x = ops.transpose(x, [0] + list(range(2, x.ndim)) + [1])
+        return ops.reshape(x, [x.shape[0], -1])
 
 
 class Reshape(Layer):
@@ -105,16 +108,40 @@ class Reshape(Layer):
 
     def call(self, inputs, mask=None, **kwargs):
         target = self._fix(inputs.shape)
-        return inputs.reshape([inputs.shape[0]] + [-1 if d is None else d for d in target])
+        return ops.reshape(inputs, [inputs.shape[0]] + [-1 if d is None else d for d in target])
+
+
+def dropout(x, rate, noise_shape=None, seed=None):
+    """TF.js's ``tf.dropout``: x * floor(uniform + keep) / keep, the mask drawn over noise_shape."""
+    keep = 1.0 - rate
+    shape = list(noise_shape) if noise_shape is not None else list(x.shape)
+    shape = [x.shape[i] if d is None or d == -1 else d for i, d in enumerate(shape)]
+    rng = np.random.default_rng(seed)
+    mask = np.floor(rng.uniform(0, 1, shape).astype(np.float32) + np.float32(keep)) / np.float32(keep)
+    return ops.mul(x, mask.astype(np.float32))
 
 
 class Dropout(Layer):
+    """Identity at inference; in training (fit) TF.js's dropout with 0 < rate < 1."""
+
     PARAMS = [P("rate", REQUIRED), P("noise_shape", None), P("seed", None)]
     supports_masking = True
 
+    def _noise_shape(self, x):
+        return self.cfg["noise_shape"]
+
+    def call(self, inputs, mask=None, training=False, **kwargs):
+        rate = self.cfg["rate"]
+        if not training or not 0 < rate < 1:
+            return inputs
+        return dropout(inputs, rate, self._noise_shape(inputs), self.cfg["seed"])
+
 
 class SpatialDropout1D(Dropout):
-    pass
+    """Drops whole channels: the noise shape is [batch, 1, channels]."""
+
+    def _noise_shape(self, x):
+        return [x.shape[0], 1, x.shape[2]]
 
 
 class RepeatVector(Layer):
@@ -124,7 +151,7 @@ class RepeatVector(Layer):
         return [input_shape[0], self.cfg["n"], input_shape[1]]
 
     def call(self, inputs, mask=None, **kwargs):
-        return np.repeat(inputs[:, None, :], self.cfg["n"], axis=1)
+        return ops.tile(ops.expand_dims(inputs, 1), [1, self.cfg["n"], 1])
 
 
 class Permute(Layer):
@@ -140,7 +167,7 @@ class Permute(Layer):
         return [input_shape[0]] + [input_shape[d] for d in self.cfg["dims"]]
 
     def call(self, inputs, mask=None, **kwargs):
-        return np.ascontiguousarray(np.transpose(inputs, [0] + list(self.cfg["dims"])))
+        return ops.transpose(inputs, [0] + list(self.cfg["dims"]))
 
 
 class Masking(Layer):
@@ -151,5 +178,5 @@ class Masking(Layer):
         return np.any(inputs != self.cfg["mask_value"], axis=-1)
 
     def call(self, inputs, mask=None, **kwargs):
-        keep = np.any(inputs != self.cfg["mask_value"], axis=-1, keepdims=True)
-        return (inputs * keep).astype(np.float32)
+        keep = np.any(np.asarray(inputs) != self.cfg["mask_value"], axis=-1, keepdims=True)
+        return ops.mul(inputs, keep.astype(np.float32))

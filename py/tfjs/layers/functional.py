@@ -161,14 +161,14 @@ class Functional(Layer):
         return shapes if len(shapes) > 1 else shapes[0]
 
     def call(self, inputs, mask=None, training=False, **kwargs):
-        outs, _ = self.run_graph(to_list(inputs), to_list(mask) if mask is not None else None)
+        outs, _ = self.run_graph(to_list(inputs), to_list(mask) if mask is not None else None, training=training)
         return outs if len(outs) > 1 else outs[0]
 
     def compute_mask(self, inputs, mask=None):
         _, masks = self.run_graph(to_list(inputs), to_list(mask) if mask is not None else None)
         return masks if len(masks) > 1 else masks[0]
 
-    def run_graph(self, inputs: list, masks: list | None = None) -> tuple[list, list]:
+    def run_graph(self, inputs: list, masks: list | None = None, training: bool = False) -> tuple[list, list]:
         if len(inputs) != len(self.inputs):
             raise ValueError(f"Model '{self.name}' expects {len(self.inputs)} input(s) "
                              f"({', '.join(self.input_names)}) but got {len(inputs)} array(s)")
@@ -187,6 +187,8 @@ class Functional(Layer):
                 x = xs[0] if len(xs) == 1 else xs
                 m = ms[0] if len(ms) == 1 else (ms if any(v is not None for v in ms) else None)
                 kwargs = dict(node.call_args)
+                if training:
+                    kwargs["training"] = True
                 out = layer.call(x, mask=m, **kwargs)
                 out_mask = layer.compute_mask(x, m)
                 outs = out if len(node.output_tensors) > 1 else [out]

@@ -48,7 +48,7 @@ class _Merge(Layer):
 
     def call(self, inputs, mask=None, **kwargs):
         self._check(inputs)
-        return self.merge([np.asarray(x, np.float32) for x in inputs])
+        return self.merge([ops.tensor(x) for x in inputs])
 
 
 class Add(_Merge):
@@ -146,11 +146,11 @@ class Dot(_Merge):
         x, y = xs
         a1, a2 = self._axes([x.ndim, y.ndim])
         if self.cfg["normalize"]:
-            x = x / np.sqrt(np.maximum(np.sum(x * x, axis=a1, keepdims=True), 1e-12))
-            y = y / np.sqrt(np.maximum(np.sum(y * y, axis=a2, keepdims=True), 1e-12))
-        xm = np.moveaxis(x, a1, -1)
-        ym = np.moveaxis(y, a2, 1)
+            x = ops.div(x, ops.sqrt(ops.maximum(ops.sum(ops.square(x), axis=a1, keep_dims=True), 1e-12)))
+            y = ops.div(y, ops.sqrt(ops.maximum(ops.sum(ops.square(y), axis=a2, keep_dims=True), 1e-12)))
+        xm = x if a1 == x.ndim - 1 else ops.transpose(x, [i for i in range(x.ndim) if i != a1] + [a1])
+        ym = y if a2 == 1 else ops.transpose(y, [0, a2] + [i for i in range(1, y.ndim) if i != a2])
         b = x.shape[0]
-        out = ops.matmul(xm.reshape(b, -1, xm.shape[-1]), ym.reshape(b, ym.shape[1], -1))
-        out = out.reshape([b] + list(xm.shape[1:-1]) + list(ym.shape[2:]))
-        return out.reshape(b, 1) if out.ndim == 1 else out
+        out = ops.matmul(ops.reshape(xm, [b, -1, xm.shape[-1]]), ops.reshape(ym, [b, ym.shape[1], -1]))
+        shape = [b] + list(xm.shape[1:-1]) + list(ym.shape[2:])
+        return ops.reshape(out, shape if len(shape) > 1 else [b, 1])

@@ -42,29 +42,65 @@ class Embedding(Layer):
         if idx.size and (idx.min() < 0 or idx.max() >= self.cfg["input_dim"]):
             raise ValueError(f"Embedding '{self.name}': indices must be in [0, {self.cfg['input_dim']}), got values "
                              f"from {idx.min()} to {idx.max()}")
-        return ops.gather(self.embeddings.value, idx.reshape(-1)).reshape(idx.shape + (self.cfg["output_dim"],))
+        return ops.reshape(ops.gather(self.embeddings.value, idx.reshape(-1)),
+                           list(idx.shape) + [self.cfg["output_dim"]])
+
+
+_rng = np.random.default_rng()
 
 
 class GaussianNoise(Layer):
+    """Identity at inference; adds N(0, stddev) noise in training (TF.js)."""
+
     PARAMS = [P("stddev", REQUIRED)]
     supports_masking = True
 
+    def call(self, inputs, mask=None, training=False, **kwargs):
+        if not training:
+            return inputs
+        noise = _rng.normal(0.0, self.cfg["stddev"], np.shape(inputs)).astype(np.float32)
+        return ops.add(inputs, noise)
+
 
 class GaussianDropout(Layer):
+    """Identity at inference; multiplies by N(1, sqrt(rate / (1 - rate))) noise in training (TF.js)."""
+
     PARAMS = [P("rate", REQUIRED)]
     supports_masking = True
+
+    def call(self, inputs, mask=None, training=False, **kwargs):
+        rate = self.cfg["rate"]
+        if not training or not 0 < rate < 1:
+            return inputs
+        noise = _rng.normal(1.0, np.sqrt(rate / (1.0 - rate)), np.shape(inputs)).astype(np.float32)
+        return ops.mul(inputs, noise)
 
 
 class AlphaDropout(Layer):
+    """Identity at inference; in training TF.js's alpha dropout (keeps SELU's mean and variance)."""
+
     PARAMS = [P("rate", REQUIRED)]
     supports_masking = True
+
+    def call(self, inputs, mask=None, training=False, **kwargs):
+        rate = self.cfg["rate"]
+        if not training or not 0 < rate < 1:
+            return inputs
+        alpha = 1.6732632423543772848170429916717
+        scale = 1.0507009873554804934193349852946
+        alpha_p = -alpha * scale
+        kept = (_rng.uniform(0, 1, np.shape(inputs)) >= rate).astype(np.float32)
+        a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * rate
+        x = ops.add(ops.mul(inputs, kept), (kept - np.float32(1)) * np.float32(alpha_p))
+        return ops.add(ops.mul(x, a), b)
 
 
 class Rescaling(Layer):
     PARAMS = [P("scale", REQUIRED), P("offset", 0)]
 
     def call(self, inputs, mask=None, **kwargs):
-        return ops.add(ops.mul(np.asarray(inputs, np.float32), self.cfg["scale"]), self.cfg["offset"])
+        return ops.add(ops.mul(ops.tensor(inputs), self.cfg["scale"]), self.cfg["offset"])
 
 
 def _check_image(layer, shape):
@@ -105,7 +141,7 @@ class Resizing(Layer):
         return list(input_shape[:-3]) + [self.cfg["height"], self.cfg["width"], input_shape[-1]]
 
     def call(self, inputs, mask=None, **kwargs):
-        x = np.asarray(inputs, np.float32)
+        x = ops.tensor(inputs)
         _check_image(self, x.shape)
         squeeze = x.ndim == 3
         if squeeze:
@@ -130,7 +166,7 @@ class CenterCrop(Layer):
         return list(input_shape[:-3]) + [self.cfg["height"], self.cfg["width"], input_shape[-1]]
 
     def call(self, inputs, mask=None, **kwargs):
-        x = np.asarray(inputs, np.float32)
+        x = ops.tensor(inputs)
         _check_image(self, x.shape)
         h, w = x.shape[-3], x.shape[-2]
         th, tw = self.cfg["height"], self.cfg["width"]

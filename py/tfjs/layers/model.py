@@ -29,6 +29,32 @@ class LayersModel(Functional):
         self.user_defined_metadata: dict | None = None
 
     # ------------------------------------------------------------------ prediction
+    def run_graph(self, inputs: list, masks: list | None = None, training: bool = False):
+        """The functional graph run; on a device backend (webgl) tensors stay on the device between layers."""
+        from .. import backends
+        from ..ops import dispatch
+
+        inst = backends.backend()
+        if training or dispatch.recorder is not None or not hasattr(inst, "layers_run"):
+            return super().run_graph(inputs, masks, training)
+        return inst.layers_run(self, super().run_graph, inputs, masks)
+
+    def warmup(self) -> dict:
+        """Run one prediction on zeros so that every program the model needs is compiled (webgl)."""
+        from .. import backends
+
+        xs = [np.zeros([1 if d is None else d for d in t.shape], np.float32) for t in self.inputs]
+        self.predict(xs if len(xs) > 1 else xs[0])
+        inst = backends.backend()
+        return {"programs": len(getattr(inst, "programs", {})), "compile_ms": getattr(inst, "compile_ms", 0.0)}
+
+    def fallback_report(self) -> dict:
+        """Ops that ran on the cpu kernels with device inputs, and the transfers they cost (webgl)."""
+        from .. import backends
+
+        inst = backends.backend()
+        return inst.fallback_report() if hasattr(inst, "fallback_report") else {}
+
     def _standardize(self, x) -> list[np.ndarray]:
         if isinstance(x, dict):
             missing = [n for n in self.input_names if n not in x]
@@ -132,14 +158,58 @@ class LayersModel(Functional):
     def get_user_defined_metadata(self) -> dict | None:
         return self.user_defined_metadata
 
+    # ------------------------------------------------------------------ training (tfjs.training.engine)
+    def compile(self, optimizer=None, loss=None, metrics=None) -> None:
+        """``model.compile``: optimizer (an object from ``tf.train`` or a name: 'adam', 'sgd', 'rmsprop', ...),
+        loss (TF.js's name or a function; one per output as a list or dict) and metrics."""
+        from ..training import engine
+
+        engine.compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics)
+
+    async def fit(self, x, y, batch_size: int = 32, epochs: int = 1, **kwargs):
+        """``model.fit`` (async): returns a History (``history.history['loss']`` ...)."""
+        from ..training import engine
+
+        return await engine.fit(self, x, y, batch_size=batch_size, epochs=epochs, **kwargs)
+
+    async def fit_dataset(self, dataset, epochs: int = 1, **kwargs):
+        """``model.fitDataset`` over a Python iterable of {'xs', 'ys'} batches or (x, y) pairs."""
+        from ..training import engine
+
+        return await engine.fit_dataset(self, dataset, epochs=epochs, **kwargs)
+
+    async def train_on_batch(self, x, y):
+        from ..training import engine
+
+        return await engine.train_on_batch(self, x, y)
+
+    def evaluate(self, x, y, batch_size: int = 32, **kwargs):
+        """``model.evaluate``: the loss (a float) or [loss, metrics...]."""
+        from ..training import engine
+
+        return engine.evaluate(self, x, y, batch_size=batch_size, **kwargs)
+
+    def load_training_config(self, config: dict) -> None:
+        from ..training import engine
+
+        engine.load_training_config(self, config)
+
     # ------------------------------------------------------------------ saving
     def to_artifacts(self, include_optimizer: bool = False):
         from .. import io
 
         data, specs = io.encode_weights(named_weights(self))
+        training_config = None
+        if include_optimizer and getattr(self, "optimizer", None) is not None:
+            from ..training import engine
+
+            training_config = engine.training_config(self)
+            opt_data, opt_specs = io.encode_weights(self.optimizer.get_weights(), group="optimizer")
+            data, specs = data + opt_data, specs + opt_specs
         return io.ModelArtifacts(model_topology=self.to_json(return_string=False), weight_specs=specs,
                                  weight_data=data, format="layers-model", generated_by=GENERATED_BY,
-                                 converted_by=None, user_defined_metadata=self.user_defined_metadata)
+                                 converted_by=None, user_defined_metadata=self.user_defined_metadata,
+                                 training_config=training_config)
 
     async def save(self, url_or_handler: Any, include_optimizer: bool = False, trainable_only: bool = False):
         """Save topology and weights to a URL ('indexeddb://m', 'file://dir', ...) or a save handler."""
@@ -157,6 +227,11 @@ class LayersModel(Functional):
         print_summary(self, line_length, positions, print_fn)
 
     def dispose(self) -> dict:
+        from .. import backends
+
+        inst = backends._instances.get("webgl")
+        if inst is not None and not getattr(inst, "disposed", True):
+            inst.release_arrays(w.value for w in self.weights)
         out = super().dispose()
         for layer in self.layers:
             layer._disposed = True

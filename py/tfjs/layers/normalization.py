@@ -18,7 +18,9 @@ def _broadcast(v, axes, rank):
     shape = [1] * rank
     for a, d in zip(axes, v.shape if v.ndim else [1]):
         shape[a] = d
-    return v.reshape(shape)
+    if list(v.shape) == shape or (v.ndim == 1 and list(axes) == [rank - 1]):
+        return v
+    return ops.reshape(v, shape)
 
 
 class BatchNormalization(Layer):
@@ -44,13 +46,25 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight("moving_variance", shape, c["moving_variance_initializer"], None,
                                                False)
 
-    def call(self, inputs, mask=None, **kwargs):
-        x = np.asarray(inputs, np.float32)
+    def call(self, inputs, mask=None, training=False, **kwargs):
+        x = ops.tensor(inputs)
         axes = _axes(self.cfg["axis"], x.ndim)
-        b = lambda w: None if w is None else _broadcast(w.value.reshape(-1) if len(axes) == 1 else w.value, axes,
-                                                          x.ndim)
-        return ops.batch_norm(x, b(self.moving_mean), b(self.moving_variance), b(self.beta), b(self.gamma),
-                              self.cfg["epsilon"])
+        b = lambda w: None if w is None else _broadcast(w.value if len(axes) != 1 or w.value.ndim == 1 else
+                                                          ops.reshape(w.value, [-1]), axes, x.ndim)
+        if not training:
+            return ops.batch_norm(x, b(self.moving_mean), b(self.moving_variance), b(self.beta), b(self.gamma),
+                                  self.cfg["epsilon"])
+        # Training (TF.js's normalizeBatchInTraining): the batch's moments over every axis but the normalized
+        # ones, and the moving statistics move towards them by (1 - momentum).
+        reduction = [a for a in range(x.ndim) if a not in axes]
+        mean = ops.mean(x, axis=reduction, keep_dims=True)
+        variance = ops.mean(ops.square(ops.sub(x, mean)), axis=reduction, keep_dims=True)
+        out = ops.batch_norm(x, mean, variance, b(self.beta), b(self.gamma), self.cfg["epsilon"])
+        decay = np.float32(1.0 - self.cfg["momentum"])
+        for var, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            orig = var.value
+            var.value = (orig - (orig - np.asarray(value, np.float32).reshape(orig.shape)) * decay).astype(np.float32)
+        return out
 
 
 class LayerNormalization(Layer):
@@ -71,7 +85,7 @@ class LayerNormalization(Layer):
             if c["center"] else None
 
     def call(self, inputs, mask=None, **kwargs):
-        x = np.asarray(inputs, np.float32)
+        x = ops.tensor(inputs)
         axes = _axes(self.cfg["axis"], x.ndim)
         mean = ops.mean(x, axis=axes, keep_dims=True)
         var = ops.mean(ops.square(ops.sub(x, mean)), axis=axes, keep_dims=True)

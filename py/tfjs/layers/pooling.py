@@ -29,16 +29,16 @@ class _Pooling(Layer):
         return make_shape(batch, out, c, self.data_format)
 
     def call(self, inputs, mask=None, **kwargs):
-        x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
+        x = to_channels_last(ops.tensor(inputs), self.data_format)
         if self.RANK == 1:
-            x = x[:, :, None, :]
+            x = ops.reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]])
             ksize, strides = [self.cfg["pool_size"][0], 1], [self.cfg["strides"][0], 1]
         else:
             ksize, strides = self.cfg["pool_size"], self.cfg["strides"]
         fn = ops.max_pool if self.MODE == "max" else ops.avg_pool
         y = fn(x, ksize, strides, self.cfg["padding"])
         if self.RANK == 1:
-            y = y[:, :, 0, :]
+            y = ops.reshape(y, [y.shape[0], y.shape[1], y.shape[3]])
         return from_channels_last(y, self.data_format)
 
 

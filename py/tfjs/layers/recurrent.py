@@ -86,7 +86,10 @@ class RNNCell(Layer):
         if x.shape[-1] != kernel.shape[0]:
             raise ValueError(f"{self.get_class_name()} '{self.name}': expected inputs with last dimension "
                              f"{kernel.shape[0]}, got shape {shape_str(x.shape)}")
-        return ops.matmul(x.reshape(-1, x.shape[-1]), kernel).reshape(x.shape[:-1] + (kernel.shape[1],))
+        if x.ndim == 2:
+            return ops.matmul(x, kernel)
+        return ops.reshape(ops.matmul(ops.reshape(x, [-1, x.shape[-1]]), kernel),
+                           list(x.shape[:-1]) + [kernel.shape[1]])
 
     def step(self, xw: np.ndarray, states: list) -> tuple[np.ndarray, list]:
         """One time step from the projected input ``xw`` and the states: (output, new states)."""
@@ -101,8 +104,8 @@ class RNNCell(Layer):
         if len(inputs) != 1 + len(self.state_size):
             raise ValueError(f"{self.get_class_name()} '{self.name}': expected [inputs, {len(self.state_size)} "
                              f"state(s)], got {len(inputs)} array(s)")
-        x = np.asarray(inputs[0], F32)
-        out, states = self.step(self.project(x), [np.asarray(s, F32) for s in inputs[1:]])
+        x = ops.tensor(inputs[0])
+        out, states = self.step(self.project(x), [ops.tensor(s) for s in inputs[1:]])
         return [out] + states
 
 
@@ -133,22 +136,27 @@ class GRUCell(RNNCell):
         u = self.units
         bias = self.bias.value if self.bias is not None else None
         reset_after = self.cfg["reset_after"]
+        bias_in = bias_rec = None
         if bias is not None:
-            xw = ops.add(xw, bias[0] if reset_after else bias)
+            bias_in, bias_rec = ops.unstack(bias, 0) if reset_after else (bias, None)
+            xw = ops.add(xw, bias_in)
         rk = self.recurrent_kernel.value
         rec_act, act = self.cfg["recurrent_activation"], self.cfg["activation"]
+        xz, xr, xh = ops.split(xw, 3, axis=1)
         if reset_after:
             hr = ops.matmul(h_prev, rk)
-            if bias is not None:
-                hr = ops.add(hr, bias[1])
-            z = apply_activation(rec_act, ops.add(xw[:, :u], hr[:, :u]))
-            r = apply_activation(rec_act, ops.add(xw[:, u:2 * u], hr[:, u:2 * u]))
-            hh = apply_activation(act, ops.add(xw[:, 2 * u:], ops.mul(r, hr[:, 2 * u:])))
+            if bias_rec is not None:
+                hr = ops.add(hr, bias_rec)
+            hz, hrr, hh_ = ops.split(hr, 3, axis=1)
+            z = apply_activation(rec_act, ops.add(xz, hz))
+            r = apply_activation(rec_act, ops.add(xr, hrr))
+            hh = apply_activation(act, ops.add(xh, ops.mul(r, hh_)))
         else:
-            hzr = ops.matmul(h_prev, rk[:, :2 * u])
-            z = apply_activation(rec_act, ops.add(xw[:, :u], hzr[:, :u]))
-            r = apply_activation(rec_act, ops.add(xw[:, u:2 * u], hzr[:, u:]))
-            hh = apply_activation(act, ops.add(xw[:, 2 * u:], ops.matmul(ops.mul(r, h_prev), rk[:, 2 * u:])))
+            rk_zr, rk_h = ops.split(rk, [2 * u, u], axis=1)
+            hz, hrr = ops.split(ops.matmul(h_prev, rk_zr), 2, axis=1)
+            z = apply_activation(rec_act, ops.add(xz, hz))
+            r = apply_activation(rec_act, ops.add(xr, hrr))
+            hh = apply_activation(act, ops.add(xh, ops.matmul(ops.mul(r, h_prev), rk_h)))
         h = ops.add(ops.mul(z, h_prev), ops.mul(ops.sub(1.0, z), hh))
         return h, [h]
 
@@ -186,10 +194,11 @@ class LSTMCell(RNNCell):
         if self.bias is not None:
             z = ops.add(z, self.bias.value)
         rec, act = self.cfg["recurrent_activation"], self.cfg["activation"]
-        i = apply_activation(rec, z[:, :u])
-        f = apply_activation(rec, z[:, u:2 * u])
-        c = ops.add(ops.mul(f, c_prev), ops.mul(i, apply_activation(act, z[:, 2 * u:3 * u])))
-        o = apply_activation(rec, z[:, 3 * u:])
+        z0, z1, z2, z3 = ops.split(z, 4, axis=1)
+        i = apply_activation(rec, z0)
+        f = apply_activation(rec, z1)
+        c = ops.add(ops.mul(f, c_prev), ops.mul(i, apply_activation(act, z2)))
+        o = apply_activation(rec, z3)
         h = ops.mul(o, apply_activation(act, c))
         return h, [h, c]
 
@@ -219,7 +228,7 @@ def _cell_step(cell, x, states, projected: bool):
     if isinstance(cell, RNNCell):
         return cell.step(x if projected else cell.project(x), states)
     outs = to_list(cell.call([x] + list(states)))
-    return np.asarray(outs[0], F32), [np.asarray(s, F32) for s in outs[1:]]
+    return ops.tensor(outs[0]), [ops.tensor(s) for s in outs[1:]]
 
 
 class StackedRNNCells(RNNCell):
@@ -382,7 +391,7 @@ class RNN(Layer):
 
     def call(self, inputs, mask=None, training=False, initial_state=None, **kwargs):
         items = to_list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        x = np.asarray(items[0], F32)
+        x = ops.tensor(items[0])
         if x.ndim != 3:
             raise ValueError(f"{self.get_class_name()} '{self.name}': expected input of rank 3 [batch, time, "
                              f"features], got shape {shape_str(x.shape)}")
@@ -393,25 +402,26 @@ class RNN(Layer):
         given = items[1:] if len(items) > 1 else (to_list(initial_state) if initial_state is not None else None)
         if given is not None:
             self._check_state_shapes([np.shape(s) for s in given], batch)
-            states = [np.asarray(s, F32) for s in given]
+            states = [ops.tensor(s) for s in given]
         else:
             states = [np.zeros((batch, s), F32) for s in sizes]
         cell = self.cell
         fast = isinstance(cell, RNNCell)
         xw = cell.project(x) if fast else x  # the input projection of every step: one matrix product
+        xs = ops.unstack(xw, axis=1) if steps else []  # through ops, so that gradients flow
         order = range(steps - 1, -1, -1) if self.cfg["go_backwards"] else range(steps)
         outputs = []
         out = states[0]
         for t in order:
-            step_out, new_states = cell.step(xw[:, t], states) if fast else _cell_step(cell, xw[:, t], states, False)
+            step_out, new_states = cell.step(xs[t], states) if fast else _cell_step(cell, xs[t], states, False)
             if mask is not None:
                 keep = np.asarray(mask[:, t], bool)[:, None]
-                step_out = np.where(keep, step_out, states[0])  # TF.js: masked steps repeat states[0]
-                new_states = [np.where(keep, n, s) for n, s in zip(new_states, states)]
+                step_out = ops.where(keep, step_out, states[0])  # TF.js: masked steps repeat states[0]
+                new_states = [ops.where(keep, n, s) for n, s in zip(new_states, states)]
             states, out = new_states, step_out
             outputs.append(out)
         if self.cfg["return_sequences"]:
-            result = np.stack(outputs, axis=1) if outputs else np.zeros((batch, 0, sizes[0]), F32)
+            result = ops.stack(outputs, axis=1) if outputs else np.zeros((batch, 0, sizes[0]), F32)
         else:
             result = out
         return [result] + list(states) if self.cfg["return_state"] else result

@@ -40,7 +40,7 @@ class ZeroPadding2D(_Image):
                           self.data_format)
 
     def call(self, inputs, mask=None, **kwargs):
-        x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
+        x = to_channels_last(ops.tensor(inputs), self.data_format)
         (t, b), (l, r) = self.cfg["padding"]
         return from_channels_last(ops.pad(x, [[0, 0], [t, b], [l, r], [0, 0]]), self.data_format)
 
@@ -59,9 +59,10 @@ class Cropping2D(_Image):
                           self.data_format)
 
     def call(self, inputs, mask=None, **kwargs):
-        x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
+        x = to_channels_last(ops.tensor(inputs), self.data_format)
         (t, b), (l, r) = self.cfg["cropping"]
-        return from_channels_last(np.ascontiguousarray(x[:, t:x.shape[1] - b, l:x.shape[2] - r]), self.data_format)
+        return from_channels_last(ops.slice(x, [0, t, l, 0], [x.shape[0], x.shape[1] - t - b, x.shape[2] - l - r,
+                                                              x.shape[3]]), self.data_format)
 
 
 class UpSampling2D(_Image):
@@ -80,7 +81,7 @@ class UpSampling2D(_Image):
                           self.data_format)
 
     def call(self, inputs, mask=None, **kwargs):
-        x = to_channels_last(np.asarray(inputs, np.float32), self.data_format)
+        x = to_channels_last(ops.tensor(inputs), self.data_format)
         size = [x.shape[1] * self._size[0], x.shape[2] * self._size[1]]
         if self.cfg["interpolation"] == "nearest":
             y = ops.resize_nearest_neighbor(x, size)

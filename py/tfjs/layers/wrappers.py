@@ -47,10 +47,10 @@ class TimeDistributed(Layer):
         return [inner[0], input_shape[1]] + list(inner[1:])
 
     def call(self, inputs, mask=None, **kwargs):
-        x = np.asarray(inputs, np.float32)
+        x = ops.tensor(inputs)
         b, t = x.shape[:2]
-        y = self.layer.call(x.reshape((b * t,) + x.shape[2:]))
-        return np.asarray(y).reshape((b, t) + np.shape(y)[1:])
+        y = self.layer.call(ops.reshape(x, [b * t] + list(x.shape[2:])), **kwargs)
+        return ops.reshape(y, [b, t] + list(np.shape(y)[1:]))
 
 
 class Bidirectional(Layer):
@@ -108,14 +108,14 @@ class Bidirectional(Layer):
         return [shape] + states if self.return_state else shape
 
     def call(self, inputs, mask=None, **kwargs):
-        y = self.forward_layer.call(inputs, mask=mask)
-        yb = self.backward_layer.call(inputs, mask=mask)
+        y = self.forward_layer.call(inputs, mask=mask, **kwargs)
+        yb = self.backward_layer.call(inputs, mask=mask, **kwargs)
         states = []
         if self.return_state:
             states = y[1:] + yb[1:]
             y, yb = y[0], yb[0]
         if self.return_sequences:
-            yb = yb[:, ::-1]
+            yb = ops.reverse(yb, 1)
         mode = self.cfg["merge_mode"]
         if mode == "concat":
             out = ops.concat([y, yb], axis=-1)

@@ -1,0 +1,476 @@
+"""The webgl backend object: context, program cache, texture pool, uploads, readbacks, fallbacks, stats.
+
+Every GPU step goes through :meth:`WebGLBackend.run`: a program (compiled once per key), input tensors,
+an output shape, integer and float parameters (uniforms). Data layout: a tensor of n float32 values lives
+in an RGBA32F texture of w x h texels, element i in texel i // 4, channel i % 4, texel t at (t % w, t // w).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+import weakref
+from collections import OrderedDict
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import Backend
+from ...errors import TfjsError
+from .tensor import F32, GPUTensor, Texture
+
+MAX_WIDTH = 4096
+SMALL = 1024          # all-CPU inputs up to this many elements: run the cpu kernel, no upload
+MAX_EXACT_INDEX = 1 << 24
+
+
+class WebGLError(TfjsError):
+    """The WebGL backend cannot go on (no context, context lost, missing float render targets)."""
+
+
+class NotOnGPU(Exception):
+    """A webgl kernel declines these inputs/attributes; the op runs on the cpu kernel instead."""
+
+
+HEADER = """#version 300 es
+precision highp float;
+precision highp int;
+precision highp sampler2D;
+out vec4 o;
+vec4 f4(sampler2D s, int w, int t) { return texelFetch(s, ivec2(t % w, t / w), 0); }
+float f1(sampler2D s, int w, int i) { return f4(s, w, i >> 2)[i & 3]; }
+"""
+
+
+def program_source(ntex: int, nparams: int, nfloats: int, body: str, helpers: str = "") -> str:
+    """A fragment shader: ui[0] output width, ui[1] output size, ui[2 + k] width of input k, then params."""
+    lines = [HEADER, f"uniform int ui[{2 + ntex + max(nparams, 1)}];", f"uniform float uf[{max(nfloats, 1)}];"]
+    for k in range(ntex):
+        lines.append(f"uniform sampler2D t{k};")
+        lines.append(f"vec4 X{k}(int t) {{ return f4(t{k}, ui[{2 + k}], t); }}")
+        lines.append(f"float S{k}(int i) {{ return f1(t{k}, ui[{2 + k}], i); }}")
+    lines.append(f"#define P(j) ui[{2 + ntex} + (j)]")
+    lines.append("#define NOUT ui[1]")
+    lines.append(helpers)
+    lines.append("void main() {\n  int t = int(gl_FragCoord.y) * ui[0] + int(gl_FragCoord.x);\n  int i0 = t * 4;\n"
+                 "  vec4 r = vec4(0.0);\n" + body + "\n  o = r;\n}")
+    return "\n".join(lines)
+
+
+class Stats:
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.fallbacks: dict[str, dict[str, int]] = {}
+        self.uploads = 0
+        self.upload_bytes = 0
+        self.downloads = 0
+        self.download_bytes = 0
+        self.programs_run = 0
+        self.cpu_small = 0
+
+    def fallback(self, op: str, downloads: int):
+        entry = self.fallbacks.setdefault(op, {"calls": 0, "downloads": 0, "uploads": 0})
+        entry["calls"] += 1
+        entry["downloads"] += downloads
+
+
+class WebGLBackend(Backend):
+    """Kernels on WebGL2 with tensors that stay on the GPU; ops it has no kernel for run on the cpu kernels."""
+
+    def __init__(self, context=None, cpu: Backend | None = None):
+        super().__init__("webgl")
+        from ...platform import webgl as glplat
+
+        self.generation = 0
+        self._gl = None
+        try:
+            self._gl = context or glplat.create_context()
+        except glplat.WebGLUnavailable as e:
+            raise WebGLError(f"The webgl backend is not available: {e}. Use tf.set_backend('cpu').") from None
+        from .. import find_backend
+
+        self.cpu = cpu or find_backend("cpu")
+        self.programs: dict[Any, tuple[int, int]] = {}
+        self.compile_ms = 0.0
+        self._pool: dict[tuple[int, int], list[int]] = {}
+        self._in_use = 0
+        self._tensors: "weakref.WeakSet[GPUTensor]" = weakref.WeakSet()
+        self._uploads: dict[tuple, Texture] = {}
+        self._owners: dict[int, tuple[Any, list]] = {}
+        self._fallback_products: dict[int, tuple] = {}
+        self._index_cache: "OrderedDict[Any, Any]" = OrderedDict()
+        self.stats = Stats()
+        self.profile: dict[str, list[float]] | None = None
+        self.disposed = False
+        self.lost = False
+        self.gl_kernels: dict[str, Callable] = {}
+        from . import kernels
+
+        kernels.register(self)
+        for name in self.cpu.kernels:
+            self.kernels[name] = self._dispatcher(name)
+        for name in self.gl_kernels:
+            self.kernels[name] = self._dispatcher(name)
+
+    # ------------------------------------------------------------------ registry surface
+    def gpu_ops(self) -> list[str]:
+        """Op names with a WebGL kernel (the rest run on the cpu kernel, with transfers)."""
+        return sorted(self.gl_kernels)
+
+    def _dispatcher(self, name: str) -> Callable:
+        gl_kernel = self.gl_kernels.get(name)
+        cpu_kernel = self.cpu.kernels.get(name)
+
+        def run(*args, **attrs):
+            self._check_alive()
+            if gl_kernel is not None and (_any_gpu(args) or not _small(args)):
+                try:
+                    if self.profile is not None:
+                        return self._profiled(name, gl_kernel, args, attrs)
+                    return gl_kernel(*args, **attrs)
+                except NotOnGPU:
+                    pass
+            if cpu_kernel is None:
+                from ...errors import UnsupportedError
+
+                raise UnsupportedError(f"Op '{name}' has no kernel in the 'webgl' backend or the 'cpu' backend")
+            if not _any_gpu(args):
+                self.stats.cpu_small += 1
+                return cpu_kernel(*args, **attrs)
+            downloads = [0]
+            host_args = _host(args, downloads)
+            t0 = time.perf_counter() if self.profile is not None else 0.0
+            out = cpu_kernel(*host_args, **attrs)
+            self.stats.fallback(name, downloads[0])
+            self.stats.download_bytes += 0
+            for arr in (out if isinstance(out, (list, tuple)) else [out]):
+                if isinstance(arr, np.ndarray) and arr.dtype == F32 and arr.size > SMALL:
+                    key = id(arr)
+                    products = self._fallback_products
+                    products[key] = (weakref.ref(arr, lambda _r, key=key: products.pop(key, None)), name)
+            if self.profile is not None:
+                self.profile.setdefault(f"{name} (cpu fallback)", []).append((time.perf_counter() - t0) * 1000)
+            return out
+
+        run.__name__ = f"webgl_{name}"
+        return run
+
+    def _profiled(self, name, kernel, args, attrs):
+        self.finish()
+        t0 = time.perf_counter()
+        try:
+            out = kernel(*args, **attrs)
+        except NotOnGPU:
+            raise
+        for o in (out if isinstance(out, (list, tuple)) else [out]):
+            if isinstance(o, GPUTensor):
+                o.texture
+        self.finish()
+        self.profile.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+        return out
+
+    # ------------------------------------------------------------------ lifecycle
+    def _check_alive(self):
+        if self.lost or (not self.disposed and self._gl.is_lost()):
+            if not self.lost:
+                self.lost = True
+                self.dispose()  # frees the JS side; tf.set_backend('webgl') then starts a new context
+            raise WebGLError("The WebGL context was lost: the tensors on the GPU are gone. Call "
+                             "tf.set_backend('webgl') again to start a new context (then load or re-run the "
+                             "model), or tf.set_backend('cpu').")
+        if self.disposed:
+            raise WebGLError("The webgl backend was disposed; call tf.set_backend('webgl') for a new one")
+
+    def finish(self):
+        self._gl.finish()
+
+    def _track(self, tensor: GPUTensor):
+        self._tensors.add(tensor)
+
+    def memory(self) -> dict:
+        live = len(self._tensors)
+        pooled = sum(len(v) for v in self._pool.values())
+        return {"backend": "webgl", "numTensors": live, "numTexturesInUse": self._in_use,
+                "numTexturesPooled": pooled, "numTexturesInGPU": self._gl.live_textures() if self._gl else 0,
+                "numPrograms": len(self.programs), "numUploadsCached": len(self._uploads),
+                "numIndexMapsCached": len(self._index_cache),
+                "numJsListeners": self._gl.js_listeners() if self._gl else 0}
+
+    def fallback_report(self) -> dict:
+        """Ops that ran on the cpu kernel with GPU inputs: calls, downloads and uploads they cost."""
+        return {k: dict(v) for k, v in sorted(self.stats.fallbacks.items())}
+
+    def release_cached(self) -> None:
+        """Free cached uploads (weights) and index maps; pooled textures too."""
+        self._uploads.clear()
+        self._owners.clear()
+        self._index_cache.clear()
+        self.empty_pool()
+
+    def empty_pool(self) -> None:
+        for ids in self._pool.values():
+            for tid in ids:
+                self._gl.delete_texture(tid)
+        self._pool.clear()
+
+    def dispose(self) -> None:
+        """Free every texture, program and JS object of this backend (tensors become unusable)."""
+        if self.disposed:
+            return
+        self.release_cached()
+        self.disposed = True
+        self.generation += 1
+        if self._gl is not None:
+            self._gl.destroy()
+
+    def lose_context(self) -> bool:
+        """Simulate a WebGL context loss (tests)."""
+        return self._gl.lose_context()
+
+    # ------------------------------------------------------------------ textures
+    def _tex_dims(self, n: int) -> tuple[int, int]:
+        texels = max(1, -(-n // 4))
+        w = min(texels, MAX_WIDTH)
+        h = -(-texels // w)
+        if h > self._gl.max_texture_size:
+            raise NotOnGPU()
+        return w, h
+
+    def _alloc(self, n: int) -> Texture:
+        w, h = self._tex_dims(n)
+        ids = self._pool.get((w, h))
+        tid = ids.pop() if ids else self._gl.create_texture(w, h)
+        self._in_use += 1
+        return Texture(self, tid, w, h)
+
+    def _release_texture(self, tex: Texture) -> None:
+        tex.backend = None
+        if self.disposed or tex.generation != self.generation:
+            return
+        self._in_use -= 1
+        if self.lost:
+            return
+        self._pool.setdefault((tex.w, tex.h), []).append(tex.id)
+
+    def reshape(self, x: GPUTensor, shape) -> GPUTensor:
+        return GPUTensor(self, shape, x.texture)
+
+    # ------------------------------------------------------------------ transfers
+    def upload(self, value) -> GPUTensor:
+        """A GPU tensor for a numpy value (float32). Read-only arrays are uploaded once and cached."""
+        if isinstance(value, GPUTensor):
+            return value
+        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        if arr.dtype != F32:
+            if arr.dtype.kind not in "biuf":
+                raise NotOnGPU()
+            arr = arr.astype(F32)
+        key, root = _cache_key(arr)
+        if key is not None:
+            tex = self._uploads.get(key)
+            if tex is not None:
+                return GPUTensor(self, arr.shape, tex)
+        if arr.size > MAX_EXACT_INDEX * 4:
+            raise NotOnGPU()
+        tex = self._alloc(arr.size)
+        flat = np.ascontiguousarray(arr).reshape(-1)
+        self._gl.upload(tex.id, tex.w, tex.h, flat)
+        self.stats.uploads += 1
+        self.stats.upload_bytes += flat.nbytes
+        tag = self._fallback_products.get(id(value)) if isinstance(value, np.ndarray) else None
+        if tag is not None and tag[0]() is value:
+            entry = self.stats.fallbacks.get(tag[1])
+            if entry is not None:
+                entry["uploads"] += 1
+        if key is not None:
+            self._remember(key, root, tex)
+        return GPUTensor(self, arr.shape, tex)
+
+    def _remember(self, key, root, tex):
+        self._uploads[key] = tex
+        rid = id(root)
+        entry = self._owners.get(rid)
+        if entry is None:
+            def forget(_ref, rid=rid, backend=weakref.ref(self)):
+                b = backend()
+                if b is not None:
+                    ent = b._owners.pop(rid, None)
+                    if ent is not None:
+                        for k in ent[1]:
+                            b._uploads.pop(k, None)
+            try:
+                ref = weakref.ref(root, forget)
+            except TypeError:
+                del self._uploads[key]
+                return
+            entry = self._owners[rid] = (ref, [])
+        entry[1].append(key)
+
+    def freeze(self, arrays) -> None:
+        """Mark float arrays read-only (model weights): from then on they are uploaded once and cached."""
+        for a in arrays:
+            if isinstance(a, np.ndarray) and a.dtype == F32 and a.flags.writeable:
+                try:
+                    a.flags.writeable = False
+                except ValueError:
+                    pass
+
+    def _download(self, t: GPUTensor) -> np.ndarray:
+        self._check_alive()
+        tex = t.texture
+        out = self._gl.read(tex.id, tex.w, t.size)
+        self.stats.downloads += 1
+        self.stats.download_bytes += out.nbytes
+        return out.reshape(t.shape)
+
+    # ------------------------------------------------------------------ programs
+    def program(self, key, make_source: Callable[[], str], ntex: int) -> int:
+        entry = self.programs.get(key)
+        if entry is None:
+            t0 = time.perf_counter()
+            pid = self._gl.compile(make_source(), ntex)
+            self.compile_ms += (time.perf_counter() - t0) * 1000
+            entry = self.programs[key] = (pid, ntex)
+        return entry[0]
+
+    def run(self, key, make_source: Callable[[], str], inputs: list[GPUTensor], out_shape, params=(),
+            floats=()) -> GPUTensor:
+        """Run a program over the output texels and return the output tensor."""
+        texs = [x.texture for x in inputs]
+        pid = self.program(key, make_source, len(texs))
+        n = 1
+        for d in out_shape:
+            n *= int(d)
+        out = self._alloc(n)
+        ints = [out.w, n] + [t.w for t in texs] + [int(p) for p in params]
+        self._gl.run(pid, out.id, out.w, out.h, [t.id for t in texs], ints, [float(f) for f in floats])
+        self.stats.programs_run += 1
+        return GPUTensor(self, out_shape, out)
+
+    def _materialize(self, t: GPUTensor) -> Texture:
+        plan = t._plan
+        if plan is None:
+            raise WebGLError("a GPU tensor has neither a texture nor a pending producer")
+        return plan.execute(self, t.shape).texture
+
+    # ------------------------------------------------------------------ index maps (layout ops)
+    def index_map(self, key, make: Callable[[], np.ndarray]) -> GPUTensor:
+        """A cached GPU tensor of source indices (as floats) for a layout op on one input shape."""
+        entry = self._index_cache.get(key)
+        if entry is not None:
+            self._index_cache.move_to_end(key)
+            return entry
+        idx = make()
+        if idx.size and (idx.max() >= MAX_EXACT_INDEX):
+            raise NotOnGPU()
+        arr = idx.astype(F32)
+        arr.flags.writeable = False
+        t = self.upload(arr)
+        self._index_cache[key] = t
+        while len(self._index_cache) > 512:
+            self._index_cache.popitem(last=False)
+        return t
+
+    # ------------------------------------------------------------------ models
+    def layers_run(self, model, run, inputs, masks):
+        """Run a layers model's graph with GPU tensors flowing between layers; numpy outputs."""
+        self._check_alive()
+        self.freeze(w.value for w in model.weights)
+        depth = getattr(self, "_layers_depth", 0)
+        self._layers_depth = depth + 1
+        try:
+            outs, out_masks = run(inputs, masks)
+        finally:
+            self._layers_depth = depth
+        if depth == 0:
+            outs = [_host_copy(o) for o in outs]
+            out_masks = [_host_copy(m) for m in out_masks]
+        return outs, out_masks
+
+    def graph_outputs(self, results):
+        """A graph model's results as numpy arrays (one readback each)."""
+        return _host_copy(results)
+
+    def release_arrays(self, arrays) -> None:
+        """Forget the cached uploads of these arrays (a disposed model's weights): their textures are freed."""
+        for a in arrays:
+            if not isinstance(a, np.ndarray):
+                continue
+            root = a
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            entry = self._owners.pop(id(root), None)
+            if entry is not None:
+                for k in entry[1]:
+                    self._uploads.pop(k, None)
+
+
+
+class _Tag:
+    __slots__ = ("arr", "op", "__weakref__")
+
+    def __init__(self, arr, op):
+        self.arr = arr
+        self.op = op
+
+
+def _cache_key(arr: np.ndarray):
+    if arr.flags.writeable:
+        return None, None
+    root = arr
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root.flags.writeable:
+        return None, None
+    iface = arr.__array_interface__
+    return (id(root), iface["data"][0], arr.shape, arr.strides, arr.dtype.str), root
+
+
+def _any_gpu(args) -> bool:
+    for a in args:
+        if isinstance(a, GPUTensor):
+            return True
+        if isinstance(a, (list, tuple)) and _any_gpu(a):
+            return True
+    return False
+
+
+def _small(args) -> bool:
+    for a in args:
+        if isinstance(a, np.ndarray):
+            if a.size > SMALL:
+                return False
+        elif isinstance(a, (list, tuple)) and a and isinstance(a[0], np.ndarray) and not _small(a):
+            return False
+    return True
+
+
+def _host(args, counter):
+    out = []
+    for a in args:
+        if isinstance(a, GPUTensor):
+            if a._host is None:
+                counter[0] += 1
+            out.append(a.numpy())
+        elif isinstance(a, list):
+            out.append(_host(a, counter))
+        elif isinstance(a, tuple):
+            out.append(tuple(_host(a, counter)))
+        else:
+            out.append(a)
+    return out
+
+
+def _host_copy(value):
+    if isinstance(value, GPUTensor):
+        return np.array(value.numpy())
+    if isinstance(value, list):
+        return [_host_copy(v) for v in value]
+    return value
+
+
+def create_webgl_backend() -> WebGLBackend:
+    return WebGLBackend()
