@@ -16,10 +16,11 @@ HERE = Path(__file__).parent
 HUMAN = ["antispoof", "blazeface", "centernet", "emotion", "facemesh", "faceres", "handlandmark-lite",
          "handtrack", "iris", "liveness", "movenet-lightning"]
 MODELS = [f"human/{m}.json" for m in HUMAN] + ["basic-pitch/model.json"]
-# basic-pitch normalizes a log spectrogram by its min and max: the log of its faintest bin makes the outputs
-# sensitive to float32 summation order (our own two matmul paths differ by 6e-4 on it). Its spectrogram,
-# before the log, is held to 1e-4; the outputs after it to 1e-3.
-TOLERANCE = {"basic-pitch/model.json": 1e-3}
+# basic-pitch normalizes a log spectrogram by its min and max. Its faintest constant-Q bins are sums of large
+# terms that cancel, so their float32 rounding depends on the summation order, and the log magnifies it: TF.js's
+# own wasm and cpu backends disagree by up to 1.4e-4 on its outputs (1.3e-3 after the log). Its spectrogram,
+# before the log, is held to 1e-4 of scale; its outputs to 3x the spread between TF.js wasm and TF.js cpu.
+SPREAD_BOUND = {"basic-pitch/model.json": 3.0}
 EXTRA_OUTPUTS = {"basic-pitch/model.json": ["StatefulPartitionedCall/model_1/normalized_log_1/add"]}
 
 COMPARE_PY = """
@@ -69,7 +70,7 @@ async def compare_with_reference(url, ref):
 
 @pytest.fixture(scope="module")
 def page(app_page):
-    add_reference_tfjs(app_page)
+    add_reference_tfjs(app_page, wasm=True)
     app_page.add_script_tag(path=str(HERE / "js" / "graph_models.js"))
     run_py(app_page, COMPARE_PY)
     return app_page
@@ -78,9 +79,13 @@ def page(app_page):
 @pytest.mark.parametrize("model", MODELS)
 def test_model_matches_tfjs(page, model):
     url = page.evaluate("(m) => new URL('reference/models/' + m, location.href).href", model)
-    ref = page.evaluate("async ([url, extra]) => { const m = await tf.loadGraphModel(url); const names = "
+    ref = page.evaluate("async ([url, extra, spread]) => { const m = await tf.loadGraphModel(url); const names = "
                         "extra ? m.outputNodes.concat(extra) : null; m.dispose(); "
-                        "return graphModels.run(url, 'cpu', names); }", [url, EXTRA_OUTPUTS.get(model)])
+                        "const wasm = spread ? (await graphModels.run(url, 'wasm', names), graphRef.arrays) : null; "
+                        "const ref = await graphModels.run(url, 'cpu', names); "
+                        "if (wasm) ref.spread = graphRef.arrays.map((a, k) => "
+                        "a.reduce((m, v, i) => Math.max(m, Math.abs(v - wasm[k][i])), 0)); "
+                        "return ref; }", [url, EXTRA_OUTPUTS.get(model), model in SPREAD_BOUND])
     page.evaluate("(ref) => { globalThis.graphRefInfo = ref; }", ref)
     result = run_py(page, f"""
 import js
@@ -88,11 +93,13 @@ from tfjs import platform
 await compare_with_reference({url!r}, platform.to_py(js.graphRefInfo))
 """)
     assert len(result["outputs"]) == len(ref["names"])
-    for entry in result["outputs"]:
+    for k, entry in enumerate(result["outputs"]):
         assert entry["shape"] == entry["want_shape"], entry
         assert entry["dtype"] == entry["want_dtype"] or (entry["dtype"] == "bool" and entry["want_dtype"] == "bool"), entry
         extra = entry["name"] in EXTRA_OUTPUTS.get(model, [])
-        tol = (1e-4 if extra else TOLERANCE.get(model, 1e-4)) * max(entry["scale"], 1.0)
+        tol = 1e-4 * max(entry["scale"], 1.0)
+        if model in SPREAD_BOUND and not extra:  # TF.js's wasm-vs-cpu spread on this output, times the bound
+            tol = max(tol, SPREAD_BOUND[model] * ref["spread"][k])
         if entry["max_diff"] > tol:
             # Detections: the same rows in another order are the same detections.
-            assert entry["rows_equal_as_sets"], (entry["name"], entry["max_diff"], entry["scale"])
+            assert entry["rows_equal_as_sets"], (entry["name"], entry["max_diff"], entry["scale"], tol)
