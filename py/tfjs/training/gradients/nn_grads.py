@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ... import backends
+from ...backends.cpu.conv import same_or_valid_pads as _pads  # the forward kernels' geometry
 from . import register, unbroadcast
 
 F32 = np.float32
@@ -23,26 +24,6 @@ def _mm(a, b, ta=False, tb=False):
 
 def _tuple(v, n):
     return (int(v),) * n if isinstance(v, (int, np.integer)) else tuple(int(a) for a in v)
-
-
-def _pads(in_sizes, ksizes, strides, dilations, pad):
-    pads, outs = [], []
-    for i, (size, k, s, d) in enumerate(zip(in_sizes, ksizes, strides, dilations)):
-        eff = (k - 1) * d + 1
-        if isinstance(pad, str):
-            if pad.lower() == "same":
-                out = -(-size // s)
-                total = max((out - 1) * s + eff - size, 0)
-                pads.append((total // 2, total - total // 2))
-            else:
-                out = (size - eff) // s + 1 if size >= eff else 0
-                pads.append((0, 0))
-        else:
-            before, after = pad[i]
-            out = (size + before + after - eff) // s + 1
-            pads.append((int(before), int(after)))
-        outs.append(max(out, 0))
-    return pads, outs
 
 
 def _tap_index(offsets, outs, strides):
