@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import numpy as np
 import pytest
 
 import tfjs as tf
+from harness import run_async
 from tfjs import io
 from tfjs.training import callbacks as C
 from tfjs.training import losses as L
@@ -27,7 +26,7 @@ def model(seed_weights=None):
 
 
 def run(c):
-    return asyncio.run(c)
+    return run_async(c)  # asyncio.run() fails once a Playwright test ran in this process
 
 
 def test_fit_history_evaluate_and_callbacks():
