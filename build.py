@@ -311,6 +311,35 @@ def pyfive_wheel(dest: Path, cache: Path) -> dict:
     return {"file": f"wheels/{found[0].name}", "sha256": sha256_of(found[0])}
 
 
+APP_PACKAGE = "tfjs_app"  # the web app's own Python (UI logic under Pyodide), under web/app/
+
+
+def app_archive(dest: Path) -> dict:
+    """Pack web/app/tfjs_app into dest/app/tfjs_app-<digest>.zip when it changed (boot.js unpacks it into
+    Pyodide's file system after tfjs is imported). Returns {file, sha256} for build-info.json."""
+    src = ROOT / "web" / "app"
+    files = sorted(p for p in (src / APP_PACKAGE).rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    digest = tree_digest(files)
+    out_dir = dest / "app"
+    name = f"{APP_PACKAGE}-{digest[:16]}.zip"
+    target = out_dir / name
+    if not target.exists():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in files:  # fixed dates: the same sources give the same bytes
+                info = zipfile.ZipInfo(str(path.relative_to(src)), date_time=(2020, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())
+        tmp.replace(target)
+        log(f"packed the app into app/{name}")
+    for old in out_dir.glob(f"{APP_PACKAGE}-*.zip"):
+        if old != target:
+            old.unlink()
+    return {"file": f"app/{name}", "sha256": sha256_of(target)}
+
+
 def reference_tfjs(dest: Path) -> None:
     modules = ROOT / "node_modules"
     for src, name in REFERENCE_FILES.items():
@@ -328,12 +357,13 @@ def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     pyfive = pyfive_wheel(dist, cache / "wheels")
     copy_if_changed(ROOT / "index.html", dist / "index.html")
     sync_tree(ROOT / "web", dist / "web")
+    app = app_archive(dist)
     reference_tfjs(dist)
     sys.path.insert(0, str(ROOT / "py"))
     from tfjs._version import __version__
 
     info = {"tfjs": __version__, "wheel": wheel, "pyodide": PYODIDE_VERSION, "packages": packages,
-            "pyfive": pyfive}
+            "pyfive": pyfive, "app": app}
     info_path = dist / "build-info.json"
     text = json.dumps(info, indent=2) + "\n"
     if not info_path.exists() or info_path.read_text() != text:

@@ -1,6 +1,9 @@
 // Boots the page: Pyodide from ./pyodide/, numpy, the tfjs wheel (with micropip, same origin), then tfjs.
 // globalThis.tfjsReady resolves to the Pyodide instance once `tfjs` is imported, or rejects with the boot
 // error, which is also shown on the page.
+// Then the app starts: its Python (web/app/tfjs_app, packed by build.py into one zip named in
+// build-info.json) is unpacked into Pyodide's file system and `tfjs_app.start()` runs; all UI logic is there.
+// globalThis.tfjsApp resolves to the Pyodide instance once the app is up (its state: `tfjs_app.current`).
 "use strict";
 
 (() => {
@@ -71,7 +74,32 @@
 import numpy, pyodide_js, tfjs
 f"Pyodide {pyodide_js.version} \u00b7 numpy {numpy.__version__} \u00b7 tfjs {tfjs.__version__}"
 `);
-    return { pyodide, versions };
+    return { pyodide, versions, info };
+  }
+
+  const APP_DIR = "/home/pyodide/tfjs_app_src";
+
+  async function startApp(pyodide, info) {
+    if (!info.app) throw new Error("build-info.json names no app archive (rebuild with build.py)");
+    const url = new URL(info.app.file, new URL(".", location.href)).href;
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    pyodide.unpackArchive(await response.arrayBuffer(), "zip", { extractDir: APP_DIR });
+    await pyodide.runPythonAsync(`
+import sys
+if ${JSON.stringify(APP_DIR)} not in sys.path:
+    sys.path.insert(0, ${JSON.stringify(APP_DIR)})
+import tfjs_app
+await tfjs_app.start()
+`);
+    return pyodide;
+  }
+
+  function showAppError(error) {
+    const box = $("app-error");
+    box.textContent = `The app could not start: ${summary(error).full}`;
+    box.hidden = false;
+    $("app").dataset.state = "error";
   }
 
   function showReady(versions) {
@@ -95,8 +123,10 @@ f"Pyodide {pyodide_js.version} \u00b7 numpy {numpy.__version__} \u00b7 tfjs {tfj
     document.body.dataset.state = "error";
   }
 
+  let bootInfo = null;
   globalThis.tfjsReady = boot().then(
-    ({ pyodide, versions }) => {
+    ({ pyodide, versions, info }) => {
+      bootInfo = info;
       globalThis.tfjsReadyMs = performance.now(); // milliseconds since navigation started
       performance.mark(`tfjs-boot:${STEPS.length}`);
       showReady(versions);
@@ -107,4 +137,8 @@ f"Pyodide {pyodide_js.version} \u00b7 numpy {numpy.__version__} \u00b7 tfjs {tfj
       throw error;
     },
   );
+
+  globalThis.tfjsApp = globalThis.tfjsReady.then(
+    (pyodide) => startApp(pyodide, bootInfo).catch((error) => { showAppError(error); throw error; }));
+  globalThis.tfjsApp.catch(() => {}); // a failure is shown on the page; awaiting tfjsApp still rejects
 })();
