@@ -215,6 +215,70 @@ def test_training_config_and_optimizer_specs_as_tfjs_writes_them(resumed):
     assert [s["name"] for s in ours["specs"]][:3] == ["iter", "conv2d_Conv2D1/kernel/m", "conv2d_Conv2D1/bias/m"]
 
 
+# Saved BY TF.js with its optimizer after some training, loaded here, one more epoch here == TF.js's next epoch
+RESUME_OPTIMIZERS = {"adam": "tf.train.adam(0.01)", "momentum": "tf.train.momentum(0.05, 0.9)",
+                     "rmsprop": "tf.train.rmsprop(0.01, 0.9, 0.3)", "adagrad": "tf.train.adagrad(0.1)",
+                     "adadelta": "tf.train.adadelta(1.0)"}
+
+TFJS_SAVE_AND_CONTINUE = """async (optimizers) => {
+  const d = globalThis.__train.conv;
+  const x = tf.tensor(d.x.data, d.x.shape), y = tf.tensor(d.y.data, d.y.shape);
+  const out = {};
+  for (const [oid, expr] of optimizers) {
+    const m = await tf.loadLayersModel('indexeddb://train-conv');
+    m.compile({optimizer: (new Function('tf', 'return ' + expr))(tf), loss: 'categoricalCrossentropy',
+               metrics: ['accuracy']});
+    await m.fit(x, y, {epochs: 2, batchSize: 6, shuffle: false, verbose: 0});
+    await m.save(`indexeddb://tfjs-trained-conv-${oid}`, {includeOptimizer: true});
+    const before = m.getWeights().map(w => Array.from(w.dataSync()));
+    const h = await m.fit(x, y, {epochs: 1, batchSize: 6, shuffle: false, verbose: 0});
+    out[oid] = {before, weights: m.getWeights().map(w => Array.from(w.dataSync())), loss: h.history.loss,
+                iterations: m.optimizer.iterations};
+  }
+  return out;
+}"""
+
+PY_RESUME_FROM_TFJS = """
+import json, js, numpy as np, tfjs as tf
+from tfjs import platform
+def arr(t):
+    return np.frombuffer(platform.to_bytes(t.data), np.float32).reshape([int(s) for s in t.shape])
+d = js.globalThis.__train.conv
+x, y = arr(d.x), arr(d.y)
+out = {}
+for oid in OIDS:
+    m = await tf.load_layers_model(f"indexeddb://tfjs-trained-conv-{oid}")
+    opt = m.optimizer
+    restored = [n for n, _ in opt.get_weights()] if opt.get_class_name() != "Adamax" else []
+    h = await m.fit(x, y, epochs=1, batch_size=6, shuffle=False, verbose=0)
+    out[oid] = {"optimizer": opt.get_class_name(), "restored": restored, "iterations": int(opt.iterations),
+                "weights": [w.reshape(-1).tolist() for w in m.get_weights()], "loss": h.history["loss"]}
+json.dumps(out)
+"""
+
+
+@pytest.fixture(scope="module")
+def resumed_from_tfjs(page):
+    theirs = page.evaluate(TFJS_SAVE_AND_CONTINUE, [[k, v] for k, v in RESUME_OPTIMIZERS.items()])
+    ours = json.loads(run_py(page, f"OIDS = {list(RESUME_OPTIMIZERS)!r}\n" + PY_RESUME_FROM_TFJS))
+    return ours, theirs
+
+
+@pytest.mark.parametrize("optimizer", list(RESUME_OPTIMIZERS))
+def test_model_saved_by_tfjs_with_optimizer_resumes_here(resumed_from_tfjs, optimizer):
+    ours, theirs = resumed_from_tfjs
+    o, t = ours[optimizer], theirs[optimizer]
+    assert o["optimizer"].lower() == optimizer
+    assert o["restored"][0] == "iter" and len(o["restored"]) > 1  # the slots TF.js saved were restored
+    # one epoch of 2 batches after TF.js's 2 epochs of 2 batches
+    assert o["iterations"] == t["iterations"] == 6
+    moved = [_rel(a, b) for a, b in zip(t["weights"], t["before"])]
+    assert min(moved) > 1e-4, moved  # the epoch moved every weight: the comparison below is not trivial
+    errs = [_rel(a, b) for a, b in zip(o["weights"], t["weights"])]
+    assert max(errs) <= TOL, (errs, o["loss"], t["loss"])
+    np.testing.assert_allclose(o["loss"], t["loss"], rtol=1e-4)
+
+
 DIGITS_PY = """
 import base64, io as _io, json, time, numpy as np, tfjs as tf
 d = np.load(_io.BytesIO(base64.b64decode(DIGITS_B64)))
@@ -254,3 +318,176 @@ def test_digits_cnn_trained_in_the_browser(app_page):
     losses = r["history"]["loss"]
     assert losses[-1] < losses[0] / 4
     assert len(r["curve"]["batch_loss"]) == 10 * int(np.ceil(int(1437 * 0.9) / 32))
+
+
+# ---------------------------------------------------------------------------------------------------- fit options
+# A binary classifier whose hard-sigmoid output saturates to exactly 0 or 1 on most samples, so precision and
+# recall (TF.js counts y_pred == 1 and y_pred == 0 exactly) see real counts. Each case: TF.js fits it from the saved
+# start with the options, Python loads the same start and fits with the same options.
+FIT_OPTION_CASES = {
+    "validation_data": ("{epochs: 2, batchSize: 8, shuffle: false, validationData: [vx, vy]}",
+                        "epochs=2, batch_size=8, shuffle=False, validation_data=(vx, vy)"),
+    "class_weight": ("{epochs: 2, batchSize: 8, shuffle: false, classWeight: {0: 1, 1: 3.5}}",
+                     "epochs=2, batch_size=8, shuffle=False, class_weight={0: 1, 1: 3.5}"),
+    "initial_epoch": ("{epochs: 3, initialEpoch: 1, batchSize: 8, shuffle: false}",
+                      "epochs=3, initial_epoch=1, batch_size=8, shuffle=False"),
+    # shuffled, one batch per epoch: the order inside the batch changes each epoch, the mean gradient does not
+    "shuffle_full_batch": ("{epochs: 3, batchSize: 24, shuffle: true}", "epochs=3, batch_size=24, shuffle=True"),
+}
+
+JS_FIT_OPTIONS = """async (cases) => {
+  const m0 = tf.sequential({layers: [tf.layers.dense({units: 4, inputShape: [3], activation: 'tanh'}),
+    tf.layers.dense({units: 1, activation: 'hardSigmoid', kernelInitializer: tf.initializers.randomNormal(
+      {stddev: 4, seed: 3})})]});
+  await m0.save('indexeddb://fit-options');
+  const x = tf.randomNormal([24, 3], 0, 2, 'float32', 5), vx = tf.randomNormal([10, 3], 0, 2, 'float32', 6);
+  const y = tf.randomUniform([24, 1], 0, 2, 'int32', 7).cast('float32');
+  const vy = tf.randomUniform([10, 1], 0, 2, 'int32', 8).cast('float32');
+  const pack = t => ({shape: t.shape, data: Array.from(t.dataSync())});
+  globalThis.__fitopt = {x: pack(x), y: pack(y), vx: pack(vx), vy: pack(vy)};
+  const out = {data: globalThis.__fitopt, cases: {}};
+  for (const [cid, opts] of cases) {
+    const m = await tf.loadLayersModel('indexeddb://fit-options');
+    m.compile({optimizer: tf.train.sgd(0.2), loss: 'binaryCrossentropy',
+               metrics: ['accuracy', 'precision', tf.metrics.recall]});
+    const o = (new Function('vx', 'vy', 'return ' + opts))(vx, vy);
+    const h = await m.fit(x, y, o);
+    out.cases[cid] = {epoch: h.epoch, history: h.history, weights: m.getWeights().map(w => Array.from(w.dataSync())),
+                      pred: Array.from(m.predict(x).dataSync())};
+  }
+  return out;
+}"""
+
+PY_FIT_OPTIONS = """
+import json, numpy as np, tfjs as tf
+d = DATA
+a = lambda k: np.asarray(d[k]["data"], np.float32).reshape(d[k]["shape"])
+x, y, vx, vy = a("x"), a("y"), a("vx"), a("vy")
+out = {}
+for cid, opts in CASES:
+    m = await tf.load_layers_model("indexeddb://fit-options")
+    m.compile(optimizer=tf.train.sgd(0.2), loss="binaryCrossentropy", metrics=["accuracy", "precision", "recall"])
+    h = eval(f"m.fit(x, y, verbose=0, {opts})")
+    h = await h
+    out[cid] = {"epoch": list(h.epoch), "history": {k: [float(v) for v in vs] for k, vs in h.history.items()},
+                "weights": [w.reshape(-1).tolist() for w in m.get_weights()],
+                "pred": np.asarray(m.predict(x)).reshape(-1).tolist()}
+json.dumps(out)
+"""
+
+
+@pytest.fixture(scope="module")
+def fit_options(page):
+    theirs = page.evaluate(JS_FIT_OPTIONS, [[k, v[0]] for k, v in FIT_OPTION_CASES.items()])
+    code = f"DATA = {json.dumps(theirs['data'])}\nCASES = {[[k, v[1]] for k, v in FIT_OPTION_CASES.items()]!r}\n"
+    ours = json.loads(run_py(page, code + PY_FIT_OPTIONS))
+    return ours, theirs["cases"], theirs["data"]
+
+
+@pytest.mark.parametrize("case", list(FIT_OPTION_CASES))
+def test_fit_options_as_tfjs(fit_options, case):
+    ours, theirs, _ = fit_options
+    o, t = ours[case], theirs[case]
+    assert o["epoch"] == t["epoch"]
+    assert sorted(o["history"]) == sorted(t["history"]), (sorted(o["history"]), sorted(t["history"]))
+    for key, values in t["history"].items():
+        np.testing.assert_allclose(o["history"][key], values, rtol=1e-4, atol=1e-6, err_msg=key)
+    errs = [_rel(a, b) for a, b in zip(o["weights"], t["weights"])]
+    assert max(errs) <= TOL, errs
+
+
+def test_fit_options_do_what_tfjs_does(fit_options):
+    ours, theirs, data = fit_options
+    # initial_epoch: epochs 1 and 2 only
+    assert theirs["initial_epoch"]["epoch"] == [1, 2] and len(ours["initial_epoch"]["history"]["loss"]) == 2
+    # validation_data: val_ logs, equal to the metrics of the final model on the validation set after the last epoch
+    assert {"val_loss", "val_acc", "val_precision", "val_recall"} <= set(ours["validation_data"]["history"])
+    # class weights change the result (they weight the loss), not the keys
+    wc, wv = ours["class_weight"]["weights"], ours["validation_data"]["weights"]
+    assert max(_rel(a, b) for a, b in zip(wc, wv)) > 1e-3
+    # precision and recall see real counts: some predictions saturate to exactly 0 and 1
+    pred = np.asarray(ours["validation_data"]["pred"])
+    assert np.sum(pred == 1) > 0 and np.sum(pred == 0) > 0
+    assert all(0 < v <= 1 for v in ours["validation_data"]["history"]["precision"])
+    assert all(0 < v <= 1 for v in ours["validation_data"]["history"]["recall"])
+
+
+# ---------------------------------------------------------------------------------------------------- losses
+LOSS_NAMES = ["meanSquaredError", "meanAbsoluteError", "meanAbsolutePercentageError", "meanSquaredLogarithmicError",
+              "squaredHinge", "hinge", "categoricalHinge", "logcosh", "categoricalCrossentropy",
+              "sparseCategoricalCrossentropy", "binaryCrossentropy", "kullbackLeiblerDivergence", "poisson",
+              "cosineProximity"]
+
+
+def _loss_inputs():
+    rng = np.random.default_rng(21)
+    n, k = 6, 4
+    probs = rng.uniform(0.05, 1, (n, k)).astype(np.float32)
+    probs /= probs.sum(-1, keepdims=True)
+    onehot = np.eye(k, dtype=np.float32)[rng.integers(0, k, n)]
+    out = {}
+    for name in LOSS_NAMES:
+        if name in ("categoricalCrossentropy", "kullbackLeiblerDivergence", "categoricalHinge"):
+            yt, yp = (onehot if name != "kullbackLeiblerDivergence" else
+                      rng.dirichlet(np.ones(k), n).astype(np.float32)), probs
+        elif name == "sparseCategoricalCrossentropy":
+            yt, yp = rng.integers(0, k, (n, 1)).astype(np.float32), probs
+        elif name == "binaryCrossentropy":
+            yt, yp = rng.integers(0, 2, (n, k)).astype(np.float32), rng.uniform(0.02, 0.98, (n, k)).astype(np.float32)
+        elif name in ("hinge", "squaredHinge"):
+            yt, yp = rng.choice([-1.0, 1.0], (n, k)).astype(np.float32), rng.normal(0, 1.5, (n, k)).astype(np.float32)
+        elif name in ("meanSquaredLogarithmicError", "poisson", "meanAbsolutePercentageError"):
+            yt, yp = rng.uniform(0.1, 3, (n, k)).astype(np.float32), rng.uniform(0.1, 3, (n, k)).astype(np.float32)
+        else:
+            yt, yp = rng.normal(0, 1, (n, k)).astype(np.float32), rng.normal(0, 1, (n, k)).astype(np.float32)
+        out[name] = (yt, yp)
+    return out
+
+
+JS_LOSSES = """async (cases) => {
+  const out = {};
+  for (const [name, yt, ytShape, yp, ypShape] of cases) {
+    // TF.js's own loss, by the name compile takes: an identity model evaluated one sample at a time
+    const m = tf.sequential({layers: [tf.layers.activation({activation: 'linear', inputShape: [ypShape[1]]})]});
+    m.compile({optimizer: 'sgd', loss: name});
+    const t = tf.tensor(yt, ytShape), p = tf.tensor(yp, ypShape);
+    const per = [];
+    for (let i = 0; i < ypShape[0]; i++) {
+      per.push(m.evaluate(p.slice([i], [1]), t.slice([i], [1]), {batchSize: 1}).dataSync()[0]);
+    }
+    out[name] = {per, mean: m.evaluate(p, t, {batchSize: ypShape[0]}).dataSync()[0]};
+  }
+  return out;
+}"""
+
+PY_LOSSES = """
+import json, numpy as np, tfjs as tf
+from tfjs.training import losses as L
+out = {}
+for name, yt, yts, yp, yps in CASES:
+    yt = np.asarray(yt, np.float32).reshape(yts); yp = np.asarray(yp, np.float32).reshape(yps)
+    per = np.asarray(L.get(name)(yt, yp), np.float64).reshape(-1)
+    m = tf.sequential(layers=[tf.layers.activation(activation="linear", input_shape=[yps[1]])])
+    m.compile(optimizer="sgd", loss=name)
+    out[name] = {"per": per.tolist(), "mean": float(m.evaluate(yp, yt, batch_size=yps[0]))}
+json.dumps(out)
+"""
+
+
+@pytest.fixture(scope="module")
+def loss_values(page):
+    cases = [[n, yt.reshape(-1).tolist(), list(yt.shape), yp.reshape(-1).tolist(), list(yp.shape)]
+             for n, (yt, yp) in _loss_inputs().items()]
+    theirs = page.evaluate(JS_LOSSES, cases)
+    ours = json.loads(run_py(page, f"CASES = {cases!r}\n" + PY_LOSSES))
+    return ours, theirs
+
+
+@pytest.mark.parametrize("name", LOSS_NAMES)
+def test_loss_values_as_tfjs(loss_values, name):
+    ours, theirs = loss_values
+    o, t = ours[name], theirs[name]
+    assert len(o["per"]) == len(t["per"]) == 6
+    np.testing.assert_allclose(o["per"], t["per"], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(o["mean"], t["mean"], rtol=1e-5, atol=1e-7)
+    assert len(set(np.round(t["per"], 5))) > 1  # the samples differ: a per-sample comparison, not a constant

@@ -110,3 +110,98 @@ def test_compile_with_optimizer_names(name):
     before = m.evaluate(X, Y)
     run(m.fit(X, Y, epochs=3, verbose=0))
     assert m.evaluate(X, Y) < before
+
+
+# ---------------------------------------------------------------------------------------------------- fit options
+
+def _start():
+    return [np.asarray(w).copy() for w in model().get_weights()]
+
+
+def _fit(start, lr=0.1, **kw):
+    m = model(start)
+    m.compile(optimizer=tf.train.sgd(lr), loss="categoricalCrossentropy", metrics=["accuracy"])
+    h = run(m.fit(X, Y, verbose=0, **kw))
+    return m, h
+
+
+def _max_rel(ws, vs):
+    return max(float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-6)) for a, b in zip(ws, vs))
+
+
+def test_validation_data_logs_the_validation_metrics_after_each_epoch():
+    start = _start()
+    vx, vy = X[:10] * 0.5, Y[:10]
+    m, h = _fit(start, epochs=2, batch_size=8, shuffle=False, validation_data=(vx, vy))
+    assert set(h.history) == {"loss", "acc", "val_loss", "val_acc"}
+    loss, acc = m.evaluate(vx, vy)
+    np.testing.assert_allclose(h.history["val_loss"][-1], loss, rtol=1e-6)
+    np.testing.assert_allclose(h.history["val_acc"][-1], acc, rtol=1e-6)
+    # validation data does not train: the weights are those of the same fit without it
+    m2, h2 = _fit(start, epochs=2, batch_size=8, shuffle=False)
+    assert _max_rel(m.get_weights(), m2.get_weights()) == 0
+    np.testing.assert_allclose(h.history["loss"], h2.history["loss"])
+
+
+def test_class_weight_weights_each_sample_loss():
+    start = _start()
+    ones, _ = _fit(start, epochs=1, batch_size=8, shuffle=False, class_weight={0: 1, 1: 1, 2: 1})
+    plain, hp = _fit(start, epochs=1, batch_size=8, shuffle=False)
+    assert _max_rel(ones.get_weights(), plain.get_weights()) == 0
+    # weight 2 on every class doubles the loss and its gradient: SGD at lr = SGD at 2 lr without weights
+    twos, h2 = _fit(start, epochs=1, batch_size=8, shuffle=False, class_weight={0: 2, 1: 2, 2: 2})
+    fast, hf = _fit(start, lr=0.2, epochs=1, batch_size=8, shuffle=False)
+    assert _max_rel(twos.get_weights(), fast.get_weights()) < 1e-5
+    np.testing.assert_allclose(h2.history["loss"][0], 2 * hf.history["loss"][0], rtol=1e-5)
+    # uneven weights change the result
+    uneven, _ = _fit(start, epochs=1, batch_size=8, shuffle=False, class_weight={0: 1, 1: 5, 2: 0.2})
+    assert _max_rel(uneven.get_weights(), plain.get_weights()) > 1e-3
+
+
+def test_initial_epoch_runs_the_remaining_epochs():
+    start = _start()
+    seen = []
+    m, h = _fit(start, epochs=4, initial_epoch=2, batch_size=8, shuffle=False,
+                callbacks=[{"on_epoch_begin": lambda e, logs: seen.append(e)}])
+    assert h.epoch == [2, 3] and seen == [2, 3] and len(h.history["loss"]) == 2
+    two, _ = _fit(start, epochs=2, batch_size=8, shuffle=False)  # the same 2 epochs of training
+    assert _max_rel(m.get_weights(), two.get_weights()) == 0
+    with_nothing_left, h0 = _fit(start, epochs=2, initial_epoch=2, batch_size=8)
+    assert h0.epoch == [] and _max_rel(with_nothing_left.get_weights(), start) == 0
+
+
+def test_shuffle_reorders_the_samples_each_epoch():
+    start = _start()
+    np.random.seed(4)
+    shuffled, hs = _fit(start, epochs=3, batch_size=8, shuffle=True)
+    ordered, ho = _fit(start, epochs=3, batch_size=8, shuffle=False)
+    assert _max_rel(shuffled.get_weights(), ordered.get_weights()) > 1e-4
+    assert not np.allclose(hs.history["loss"], ho.history["loss"])
+    np.random.seed(4)
+    again, ha = _fit(start, epochs=3, batch_size=8, shuffle=True)  # numpy's global random state drives it
+    assert _max_rel(again.get_weights(), shuffled.get_weights()) == 0
+    # one batch per epoch: shuffling the order inside the batch leaves the mean gradient (to rounding)
+    full_s, _ = _fit(start, epochs=3, batch_size=40, shuffle=True)
+    full_o, _ = _fit(start, epochs=3, batch_size=40, shuffle=False)
+    assert _max_rel(full_s.get_weights(), full_o.get_weights()) < 1e-5
+
+
+def test_precision_and_recall_count_exact_zeros_and_ones():
+    from tfjs.training import metrics as M
+
+    y_true = np.array([[1, 0], [1, 1], [0, 0], [1, 0]], np.float32)
+    y_pred = np.array([[1, 1], [0, 1], [0, 1], [1, 0.6]], np.float32)  # 0.6 is neither a 1 nor a 0
+    # tp = 3 ([0,0], [1,1], [3,0]); fp = 2 ([0,1], [2,1]); fn = 1 ([1,0])
+    np.testing.assert_allclose(M.precision(y_true, y_pred), 3 / 5, rtol=1e-6)
+    np.testing.assert_allclose(M.recall(y_true, y_pred), 3 / 4, rtol=1e-6)
+    zeros = np.zeros((2, 2), np.float32)
+    assert float(M.precision(zeros, zeros)) == 0 and float(M.recall(zeros, zeros)) == 0  # 0 / 0 is 0
+    assert M.get("precision") is M.precision and M.get("recall") is M.recall
+    m = model()
+    m.compile(optimizer="sgd", loss="meanSquaredError", metrics=["precision", "recall"])
+    assert m.metrics_names == ["loss", "precision", "recall"]
+    loss, p, r = m.evaluate(X, np.round(Y))
+    pred = np.asarray(m.predict(X))
+    tp = np.sum((Y == 1) & (pred == 1))
+    assert p == (tp / np.sum(pred == 1) if np.sum(pred == 1) else 0.0)
+    assert r == (tp / (tp + np.sum((Y == 1) & (pred == 0))) if tp + np.sum((Y == 1) & (pred == 0)) else 0.0)

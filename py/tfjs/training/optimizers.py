@@ -1,9 +1,14 @@
 """Optimizers with TF.js's update formulas, defaults, class names, configs and saved weights
 (tfjs-core/src/optimizers/*): ``tf.train.sgd(0.1)``, ``tf.train.adam()`` ...
 
-State (accumulators, moments) is kept per position in the gradient list, as TF.js keeps it (the i-th variable
-updated uses the i-th slot), and is named ``<variable name>/<slot>`` in ``get_weights``; the first weight is
-``iter`` (int32 scalar: the number of updates applied).
+State (accumulators, moments) is kept per variable, matched by the variable's name, and stored in the order
+the variables were first updated (the order TF.js keeps its slots in, and writes them); it is named
+``<variable name>/<slot>`` in ``get_weights``; the first weight is ``iter`` (int32 scalar: the number of updates
+applied). A variable whose gradient is None in a step is not updated that step and keeps its own slots: the
+others' slots never shift onto it (TF.js matches slots by position in the list of gradients given, which shifts
+them when a gradient is missing). Slots restored by ``set_weights`` carry the names they were saved under; TF.js
+writes a variable's unique name there (``kernel_12/m``), so when those names are not the variables' names the
+restored slots are bound by position on the first update, as TF.js's setWeights does, then kept by name.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ class Optimizer:
     def __init__(self):
         self.iterations = 0
         self._names: list[str] = []          # variable name per slot position
+        self._index: dict[str, int] = {}     # variable name -> slot position
+        self._bind_pending = False           # slots restored by set_weights, not yet matched to variables
         self._slots: dict[str, list] = {s: [] for s in self.SLOTS}
 
     # ---------------------------------------------------------------- TF.js API
@@ -58,15 +65,53 @@ class Optimizer:
         if isinstance(pairs, dict):
             raise TypeError("apply_gradients takes (variable, gradient) pairs; use apply_named_gradients(grads, "
                             "variables) for a {name: gradient} dict")
-        for i, (variable, grad) in enumerate(pairs):
+        pairs = list(pairs)
+        seen = set()
+        for variable, _ in pairs:
+            if variable.name in seen:
+                raise ValueError(f"apply_gradients: variable {variable.name!r} is given more than once")
+            seen.add(variable.name)
+        if self._bind_pending:
+            self._bind_restored([v for v, g in pairs if g is not None])
+        for variable, grad in pairs:
             if grad is None:
-                continue
-            if i >= len(self._names):
+                continue  # not updated this step; its slots stay its own (they are matched by name)
+            value = np.asarray(variable.value, F32)
+            grad = np.asarray(grad, F32)
+            if grad.shape != value.shape:
+                raise ValueError(f"Gradient of shape {list(grad.shape)} for variable {variable.name!r} of shape "
+                                 f"{list(value.shape)}")
+            i = self._index.get(variable.name)
+            if i is None:
+                i = self._index[variable.name] = len(self._names)
                 self._names.append(variable.name)
-                self._create_slots(variable.value)
-            variable.value = self._update(i, np.asarray(variable.value, F32), np.asarray(grad, F32))
+                self._create_slots(value)
+            elif self.SLOTS and self._slots[self.SLOTS[0]][i].shape != value.shape:
+                raise ValueError(f"Optimizer state for {variable.name!r} has shape "
+                                 f"{list(self._slots[self.SLOTS[0]][i].shape)}, the variable {list(value.shape)}")
+            variable.value = self._update(i, value, grad)
         self._after_step()
         self.iterations += 1
+
+    def _bind_restored(self, variables: list) -> None:
+        """Match restored slots to the variables of the first update: by name when every variable's name is a
+        restored one, else by position (TF.js's order: the i-th variable updated gets the i-th slot)."""
+        self._bind_pending = False
+        names = [v.name for v in variables]
+        if all(n in self._index for n in names):
+            return
+        if len(names) < len(self._names):
+            raise ValueError(f"The restored {self.class_name} state has slots for {len(self._names)} variables; "
+                             f"this update has gradients for {len(names)} and their names ({names}) do not match "
+                             f"the saved ones ({self._names})")
+        for k, v in enumerate(variables[:len(self._names)]):
+            for s in self.SLOTS:
+                if self._slots[s][k].shape != np.shape(v.value):
+                    raise ValueError(f"Restored {self.class_name} slot {self._names[k]}/{s} has shape "
+                                     f"{list(self._slots[s][k].shape)}; variable {v.name!r} (by position) has "
+                                     f"{list(np.shape(v.value))}")
+            self._names[k] = v.name
+        self._index = {name: i for i, name in enumerate(self._names)}
 
     def apply_named_gradients(self, grads: dict, variables: Sequence) -> None:
         by_name = {v.name: v for v in variables}
@@ -109,6 +154,8 @@ class Optimizer:
         count = len(rest) // n
         suffix = "/" + self.SLOTS[0]
         self._names = [name[:-len(suffix)] if name.endswith(suffix) else name for name, _ in rest[:count]]
+        self._index = {name: i for i, name in enumerate(self._names)}
+        self._bind_pending = bool(self._names)
         for k, s in enumerate(self.SLOTS):
             self._slots[s] = [np.asarray(a, F32).copy() for _, a in rest[k * count:(k + 1) * count]]
         self._on_set_weights()

@@ -3,9 +3,12 @@ variable_grads.
 
 While a tape is active, ``tfjs.ops.dispatch.run`` hands every op's (name, inputs, attrs, output) to it; the tape
 keeps the ops that take an array it watches (or the output of an op it kept), so the path from the watched arrays
-to the result is recorded. Arrays are numpy arrays, identified by ``id()`` (the tape holds a reference to every
-array it knows, so an id cannot be reused while it records). Backpropagation walks the records backwards and calls
-the gradient function registered for each op name (``tfjs.training.gradients``).
+to the result is recorded. Arrays are numpy arrays or a backend's device tensors (the webgl backend's GPUTensor,
+marked ``__tfjs_tensor__``), identified by ``id()`` (the tape holds a reference to every array it knows, so an id
+cannot be reused while it records). Backpropagation walks the records backwards and calls the gradient function
+registered for each op name (``tfjs.training.gradients``). Gradient functions compute on numpy: a device tensor a
+record holds is read back (once; the tensor caches its host copy) before its op's gradient function sees it, so on
+webgl the forward pass runs on the GPU and the backward pass on the host.
 
     import tfjs as tf
     g = tf.grad(lambda x: tf.ops.square(x))          # d/dx x^2
@@ -37,6 +40,24 @@ def _flat(inputs) -> list:
         else:
             out.append(x)
     return out
+
+
+def _is_device(x) -> bool:
+    return getattr(x, "__tfjs_tensor__", False) is True
+
+
+def _host(x):
+    """A record's input or output as gradient functions take it: numpy, a device tensor read back."""
+    if isinstance(x, (list, tuple)):
+        items = [_host(v) for v in x]
+        return x if all(a is b for a, b in zip(items, x)) else type(x)(items)
+    return np.asarray(x) if _is_device(x) else x
+
+
+def _is_float(x) -> bool:
+    """Whether x takes a gradient: a float (or complex) numpy array or device tensor."""
+    dtype = getattr(x, "dtype", None)
+    return (isinstance(x, np.ndarray) or _is_device(x)) and dtype is not None and np.dtype(dtype).kind in "fc"
 
 
 class Tape:
@@ -84,7 +105,7 @@ class Tape:
             dys = [np.zeros(np.shape(o), F32) if d is None else d for d, o in zip(dys, outs)]
             need = [any(id(v) in known for v in x) if isinstance(x, (list, tuple)) else id(x) in known
                     for x in inputs]
-            in_grads = fn(dys if isinstance(out, (list, tuple)) else dys[0], inputs, attrs, out, need)
+            in_grads = fn(dys if isinstance(out, (list, tuple)) else dys[0], _host(inputs), attrs, _host(out), need)
             for x, g, n in zip(inputs, in_grads, need):
                 if not n or g is None:
                     continue
@@ -92,12 +113,13 @@ class Tape:
                 for xi, gi in pairs:
                     if gi is None or id(xi) not in known:
                         continue
-                    if not (isinstance(xi, np.ndarray) and xi.dtype.kind in "fc"):
+                    if not _is_float(xi):
                         continue  # integer and bool inputs get no gradient
                     key = id(xi)
                     gi = np.asarray(gi)
-                    if gi.dtype != F32:
-                        gi = gi.astype(F32)
+                    want = np.complex64 if np.dtype(xi.dtype).kind == "c" else F32  # complex inputs: complex grads
+                    if gi.dtype != want:
+                        gi = gi.astype(want)
                     prev = grads.get(key)
                     grads[key] = gi if prev is None else prev + gi
         return [grads.get(id(s)) for s in sources]
@@ -142,7 +164,7 @@ def _as_array(x) -> np.ndarray:
 
 
 def _check_y(y, where: str):
-    if not isinstance(y, np.ndarray):
+    if not (isinstance(y, np.ndarray) or _is_device(y)):
         raise ValueError(f"The result y returned by f() must be a tensor (numpy array) in {where}, got "
                          f"{type(y).__name__}")
 

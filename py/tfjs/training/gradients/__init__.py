@@ -48,6 +48,6 @@ def unbroadcast(g, shape) -> np.ndarray:
     return g.reshape(shape)
 
 
-from . import array_grads, math_grads, nn_grads  # noqa: E402,F401  (register the gradients)
+from . import array_grads, extra_grads, math_grads, nn_grads  # noqa: E402,F401  (register the gradients)
 
 __all__ = ["register", "get", "registered_ops", "unbroadcast"]
