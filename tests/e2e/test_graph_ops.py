@@ -1,6 +1,13 @@
-"""Per-op conformance: each graph op, as a one-node graph model here (under CPython), against TF.js's own
-op function on the same inputs in the page (cpu backend). Floats equal within 1e-5 (relative above 1),
-int32 and bool exactly. All TF.js cases run in one page.evaluate."""
+"""Per-op conformance: each graph op, as a one-node graph model here (under CPython), against TF.js on the
+same inputs in the page (cpu backend): either TF.js's own op function, or (``js=GRAPH``) the very same graph
+model loaded with TF.js's loadGraphModel (from memory) and run with executeAsync, which checks TF.js's
+converter mapping of the op too. Floats equal within 1e-5 (relative above 1); int32, bool and string results
+exactly. All TF.js cases run in two page.evaluate calls.
+
+The helpers below (``artifacts_payload``, ``js_input``, ``assert_outputs_match``) are shared with
+test_graph_control.py, which runs whole graphs (control flow, TensorArrays, TensorLists, hash tables)."""
+
+import base64
 
 from pathlib import Path
 
@@ -13,8 +20,9 @@ from tfjs.graph import builder as gb
 pytestmark = pytest.mark.e2e
 HERE = Path(__file__).parent
 RNG = np.random.default_rng(1234)
-F, I, B = "float32", "int32", "bool"
+F, I, B, S = "float32", "int32", "bool", "string"
 CASES: dict[str, dict] = {}
+GRAPH = "graph"  # the js of a case that TF.js runs as the same graph model, through loadGraphModel
 
 
 def r(*shape, lo=-2.0, hi=2.0):
@@ -37,11 +45,21 @@ def f32(*values):
     return np.asarray(values, np.float32)
 
 
-def case(cid, op, inputs, js, outs=(0,), tol=1e-5, marks=(), **attrs):
-    """One op case: ``inputs`` feed Placeholders in0, in1, ...; ``js`` gets the same values as tensors."""
+def strs(*values, shape=None):
+    arr = np.empty(len(values), object)
+    arr[:] = [v.encode("utf-8") if isinstance(v, str) else v for v in values]
+    return arr.reshape(shape if shape is not None else (len(values),))
+
+
+def case(cid, op, inputs, js, outs=(0,), tol=1e-5, marks=(), unfed=(), dtype_exceptions=(), feed_op=None, **attrs):
+    """One op case: ``inputs`` feed Placeholders in0, in1, ...; ``js`` gets the same values as tensors, or is
+    GRAPH (TF.js runs the same graph). ``unfed``: input indices not fed (PlaceholderWithDefault's own);
+    ``consts=[k, ...]`` (an attr here) makes those inputs Const nodes (weights) instead of Placeholders;
+    ``feed_op``: a value fed to the op node itself (a PlaceholderWithDefault given a value)."""
     assert cid not in CASES, cid
     CASES[cid] = {"op": op, "inputs": [np.asarray(x) for x in inputs], "js": js, "outs": list(outs),
-                  "attrs": attrs, "tol": tol, "marks": list(marks)}
+                  "attrs": attrs, "tol": tol, "marks": list(marks), "unfed": set(unfed),
+                  "dtype_exceptions": set(dtype_exceptions), "feed_op": feed_op}
 
 
 # ---------------------------------------------------------------------------------------------- arithmetic
@@ -96,8 +114,6 @@ case("LeakyRelu", "LeakyRelu", [r(3, 4)], "(x) => tf.leakyRelu(x, 0.1)", alpha=0
 case("Prelu", "Prelu", [r(2, 3, 4), r(4)], "(x, a) => tf.prelu(x, a)")
 case("ClipByValue", "ClipByValue", [r(3, 4), f32(-0.5), f32(0.7)], "(x) => tf.clipByValue(x, -0.5, 0.7)")
 case("Atan2", "Atan2", [r(3, 4), r(3, 4)], "(a, b) => tf.atan2(a, b)")
-case("Complex+Real", "Real", [], "")  # placeholder replaced below
-del CASES["Complex+Real"]
 
 # ---------------------------------------------------------------------------------------------- convolution
 _X = r(2, 7, 6, 3)
@@ -375,47 +391,223 @@ case("BroadcastTo", "BroadcastTo", [r(3, 1), i32(2, 3, 4)], "(x) => tf.broadcast
 case("BroadcastArgs", "BroadcastArgs", [i32(3, 1), i32(2, 1, 4)], "(a, b) => tf.broadcastArgs(a, b)")
 
 
+# ---------------------------------------------------------------------------------------------- graph
+# TF.js runs these as the same graph model (loadGraphModel + executeAsync): what is checked is how TF.js's
+# converter executes the node (its attrs, its inputs, the dtype it gives the result), not an op function.
+_STR = strs("a", "", "héllo", "\x00z", "tf.js", "Ω", shape=(2, 3))
+for _cid, _x in (("float", r(2, 3, 4)), ("int32", ri(5)), ("bool", rb(2, 2)), ("string", _STR),
+                 ("scalar", f32(2.5).reshape(()))):
+    case(f"Identity/{_cid}", "Identity", [_x], GRAPH)
+    case(f"Shape/{_cid}", "Shape", [_x], GRAPH)
+    case(f"Rank/{_cid}", "Rank", [_x], GRAPH)
+    case(f"Size/{_cid}", "Size", [_x], GRAPH)
+case("IdentityN/mixed", "IdentityN", [r(2, 3), ri(4), _STR, rb(3)], GRAPH, outs=(0, 1, 2, 3),
+     T=[gb.dtype(F), gb.dtype(I), gb.dtype(S), gb.dtype(B)])
+# TF.js's converter makes ShapeN's outputs with tensor1d(shape) and no dtype: float32 there; TF's out_type
+# (int32) here. The values are compared exactly; the dtype is this one known divergence.
+case("ShapeN", "ShapeN", [r(2, 3, 4), ri(5), _STR], GRAPH, outs=(0, 1, 2), dtype_exceptions=(0, 1, 2), N=3)
+case("Snapshot", "Snapshot", [r(3, 2)], GRAPH)
+case("Snapshot/string", "Snapshot", [_STR], GRAPH)
+case("StopGradient", "StopGradient", [r(4)], GRAPH)
+case("PlaceholderWithDefault/default", "PlaceholderWithDefault", [r(2, 3)], GRAPH, consts=[0], unfed=(0,),
+     dtype=gb.dtype(F), shape=gb.shape([2, 3]))
+case("PlaceholderWithDefault/fed", "PlaceholderWithDefault", [r(2, 3)], GRAPH, consts=[0], unfed=(0,),
+     feed_op=r(2, 3), dtype=gb.dtype(F), shape=gb.shape([2, 3]))
+case("PlaceholderWithDefault/int-default", "PlaceholderWithDefault", [ri(4)], GRAPH, consts=[0], unfed=(0,),
+     dtype=gb.dtype(I), shape=gb.shape([4]))
+case("FakeQuantWithMinMaxVars", "FakeQuantWithMinMaxVars", [r(3, 4), f32(-1.0), f32(1.5)], GRAPH, consts=[1, 2],
+     num_bits=8, narrow_range=False)
+# TF.js's op list reads EnsureShape's shape from a second input (TF has it as an attr; both work here)
+case("EnsureShape", "EnsureShape", [r(2, 3, 4), i32(2, 3, 4)], GRAPH, consts=[1])
+case("EnsureShape/string", "EnsureShape", [_STR, i32(2, 3)], GRAPH, consts=[1])
+case("FusedBatchNormV2", "FusedBatchNormV2", [r(2, 3, 3, 4), r(4), r(4), r(4), r(4, lo=0.5, hi=2)], GRAPH,
+     epsilon=0.001, data_format="NHWC", is_training=False)
+case("FusedBatchNormV3/graph", "FusedBatchNormV3", [r(1, 2, 5, 3), r(3), r(3), r(3), r(3, lo=0.5, hi=2)], GRAPH,
+     epsilon=0.01, data_format="NHWC", is_training=False)
+case("Reverse/dims", "Reverse", [r(2, 3, 4), np.asarray([True, False, True])], GRAPH)
+case("Reverse/none", "Reverse", [ri(2, 3), np.asarray([False, False])], GRAPH)
+case("DepthwiseConv2d/SAME/s2", "DepthwiseConv2d", [_X, _DW], GRAPH, strides=[1, 2, 2, 1], padding="SAME",
+     dilations=[1, 1, 1, 1], data_format="NHWC")
+case("DepthwiseConv2d/VALID", "DepthwiseConv2d", [_X, _DW], GRAPH, strides=[1, 1, 1, 1], padding="VALID",
+     dilations=[1, 1, 1, 1], data_format="NHWC")
+case("DepthwiseConv2dNative/graph", "DepthwiseConv2dNative", [_X, _DW], GRAPH, strides=[1, 1, 1, 1],
+     padding="SAME", dilations=[1, 2, 2, 1], data_format="NHWC")
+case("Complex+Real", "Real", [r(5), r(5)], GRAPH, pre="Complex")
+case("Complex+Real/fn", "Real", [r(2, 3), r(2, 3)], "(re, im) => tf.real(tf.complex(re, im))", pre="Complex")
+case("Complex+Imag/graph", "Imag", [r(4), r(4)], GRAPH, pre="Complex")
+for _op in ("Ones", "Zeros"):  # TF.js's own ops; their dtype attr is T
+    case(f"{_op}/float", _op, [i32(2, 3)], GRAPH, T=gb.dtype(F))
+    case(f"{_op}/int32", _op, [i32(4)], GRAPH, T=gb.dtype(I))
+    case(f"{_op}/bool", _op, [i32(2, 1)], GRAPH, T=gb.dtype(B))
+    case(f"{_op}/no-T", _op, [i32(3)], GRAPH, dtype=gb.dtype(I))  # an attr TF.js does not read: float32
+case("Fill/graph", "Fill", [i32(2, 2), f32(-0.5)], GRAPH)
+case("Cast/graph-int-float", "Cast", [ri(5)], GRAPH, SrcT=gb.dtype(I), DstT=gb.dtype(F))
+
+# ---------------------------------------------------------------------------------------------- strings
+# Ops on string tensors: TF.js returns each element's bytes and they must equal ours exactly.
+case("Reshape/string", "Reshape", [_STR, i32(3, -1)], GRAPH)
+case("ExpandDims/string", "ExpandDims", [_STR, i32(-1)], GRAPH)
+case("Squeeze/string", "Squeeze", [_STR.reshape(2, 1, 3)], GRAPH, squeeze_dims=[1])
+case("ConcatV2/string", "ConcatV2", [_STR, strs("x", "yy", "", shape=(1, 3)), i32(0)], GRAPH, N=2)
+case("Pack/string", "Pack", [strs("a", "b"), strs("c", "d"), strs("e", "")], GRAPH, axis=1, N=3)
+case("Fill/string", "Fill", [i32(2, 2), strs("fill me", shape=())], GRAPH)
+case("Tile/string", "Tile", [_STR, i32(2, 1)], GRAPH)
+case("Slice/string", "Slice", [_STR, i32(0, 1), i32(2, 2)], GRAPH)
+case("StridedSlice/string", "StridedSlice", [_STR, i32(0, 0), i32(2, 3), i32(1, 2)], GRAPH, begin_mask=0,
+     end_mask=0, ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0)
+case("Unpack/string", "Unpack", [_STR], GRAPH, outs=(0, 1), axis=0, num=2)
+# (TF.js's Gather, Transpose, Reverse and Select refuse string tensors, and its StridedSlice with a shrink mask
+# reads out of range on them: no reference to compare with.)
+
+
 # ---------------------------------------------------------------------------------------------- running
-def _dtype_name(arr):
-    return {"f": F, "i": I, "u": I, "b": B}[arr.dtype.kind]
+def dtype_name(arr):
+    return {"f": F, "i": I, "u": I, "b": B, "O": S, "S": S, "U": S, "c": "complex64"}[np.asarray(arr).dtype.kind]
 
 
-def run_ours(spec):
-    ins = spec["inputs"]
-    attrs = dict(spec["attrs"])
-    pre = attrs.pop("pre", None)
-    nodes = [gb.placeholder(f"in{k}", _dtype_name(x), list(x.shape)) for k, x in enumerate(ins)]
-    names = [f"in{k}" for k in range(len(ins))]
-    if pre == "Complex":
-        nodes.append(gb.node("c", "Complex", names[:2]))
-        names = ["c"] + names[2:]
-    nodes.append(gb.node("op", spec["op"], names, **attrs))
-    model = gb.model(gb.graph_def(nodes))
-    out = model.execute({f"in{k}": x for k, x in enumerate(ins)}, [f"op:{i}" for i in spec["outs"]])
-    return out if isinstance(out, list) and len(spec["outs"]) > 1 else [out]
+def _bytes_of(value):
+    return list(value.encode("utf-8") if isinstance(value, str) else bytes(value))
 
 
-def _js_input(x):
+def js_input(x):
+    """An array as makeTensor() in graph_ops.js takes it: flat data (strings: each element's bytes)."""
+    x = np.asarray(x)
     data = x.reshape(-1).tolist()
-    return {"data": [float(v) for v in data] if x.dtype.kind == "f" else [int(v) for v in data],
-            "shape": list(x.shape), "dtype": _dtype_name(x)}
+    dt = dtype_name(x)
+    if dt == S:
+        data = [_bytes_of(v) for v in data]
+    elif x.dtype.kind == "f":
+        data = [float(v) for v in data]
+    else:
+        data = [int(v) for v in data]
+    return {"data": data, "shape": list(x.shape), "dtype": dt}
 
 
-@pytest.fixture(scope="module")
-def reference(app_page):
-    add_reference_tfjs(app_page)
-    app_page.add_script_tag(path=str(HERE / "js" / "graph_ops.js"))
-    ids = list(CASES)
-    payload = [{"js": CASES[c]["js"], "inputs": [_js_input(x) for x in CASES[c]["inputs"]]} for c in ids]
-    results = app_page.evaluate("(cases) => graphOps.runCases(cases)", payload)
-    return dict(zip(ids, results))
+def consts_to_weights(topology, initializer=None):
+    """Move every inline Const value (main graph, function bodies, initializer) into weights, as the converter
+    writes them: TF.js reads a Const's value from the weights only. Returns (topology, initializer, weights)."""
+    import copy
+
+    from tfjs.graph.attrs import parse_attrs
+
+    topology, initializer = copy.deepcopy(topology), copy.deepcopy(initializer)
+    weights = {}
+
+    def move(nodes):
+        for n in nodes:
+            if n["op"] == "Const" and "value" in n.get("attr", {}):
+                assert n["name"] not in weights, f"Const names must be unique across graphs: {n['name']}"
+                weights[n["name"]] = parse_attrs({"value": n["attr"].pop("value")})["value"]
+
+    move(topology.get("node", []))
+    for fn in topology.get("library", {}).get("function", []):
+        move(fn.get("nodeDef", []))
+    if initializer is not None:
+        move(initializer.get("node", []))
+    return topology, initializer, weights
+
+
+def graph_artifacts(topology, initializer=None, **fields):
+    """The artifacts of a small graph model (Consts as weights), the same for us and for TF.js."""
+    from tfjs import io
+
+    topology, initializer, weights = consts_to_weights(topology, initializer)
+    data, specs = io.encode_weights(weights)
+    return io.ModelArtifacts(model_topology=topology, weight_specs=specs, weight_data=data, format="graph-model",
+                             model_initializer=initializer, **fields)
+
+
+def artifacts_payload(artifacts, runs):
+    """What graphOps.runGraphs takes for one model: its model.json fields, its weights in base64, and runs
+    ``[(inputs {name: array}, output names)]``."""
+    from tfjs.io.model_json import to_camel_dict
+
+    fields = to_camel_dict(artifacts.replace(weight_data=None))
+    fields.pop("weightData", None)
+    data = artifacts.weight_data or b""
+    return {"artifacts": fields, "weightData": base64.b64encode(bytes(data)).decode("ascii"),
+            "runs": [{"inputs": {k: js_input(v) for k, v in ins.items()}, "outputs": list(outs)}
+                     for ins, outs in runs]}
 
 
 def _flat(arr):
     arr = np.asarray(arr)
     if arr.dtype.kind == "c":
         return arr.astype(np.complex64).view(np.float32).reshape(-1).astype(np.float64), list(arr.shape)
+    if arr.dtype.kind in "OSU":
+        return [_bytes_of(v) for v in arr.reshape(-1).tolist()], list(arr.shape)
     return arr.reshape(-1).astype(np.float64), list(arr.shape)
+
+
+def assert_outputs_match(cid, ours, want_outputs, tol=1e-5, dtype_exceptions=()):
+    """Our outputs against TF.js's: same count, shapes and dtypes; floats within ``tol`` (relative above 1),
+    int32, bool and string exactly. ``dtype_exceptions``: output indices whose dtype is a known TF.js
+    divergence (values are still compared, exactly)."""
+    assert len(want_outputs) == len(ours), f"{cid}: {len(ours)} outputs here, {len(want_outputs)} in TF.js"
+    for k, (got, want) in enumerate(zip(ours, want_outputs)):
+        values, shape = _flat(got)
+        assert shape == list(want["shape"]), f"{cid} output {k}: shape {shape} here, {want['shape']} in TF.js"
+        dtype = dtype_name(got)
+        if k not in dtype_exceptions:
+            assert dtype == want["dtype"], f"{cid} output {k}: dtype {dtype} here, {want['dtype']} in TF.js"
+        if dtype == S:
+            assert values == want["data"], f"{cid} output {k}: {values[:6]} vs {want['data'][:6]}"
+            continue
+        expected = np.asarray(want["data"], np.float64)
+        if dtype in (I, B) or want["dtype"] in (I, B):
+            assert values.tolist() == expected.tolist(), f"{cid} output {k}: {values[:8]} vs {expected[:8]}"
+        else:
+            assert np.array_equal(np.isnan(values), np.isnan(expected)), f"{cid} output {k}: NaN positions"
+            ok = ~np.isnan(values)
+            diff = np.abs(values[ok] - expected[ok])
+            bound = tol * np.maximum(1.0, np.abs(expected[ok]))
+            assert np.all(diff <= bound), \
+                f"{cid} output {k}: max diff {diff.max():.3g} (values {values[:6]} vs {expected[:6]})"
+
+
+def case_topology(spec):
+    """The one-node graph of a case: Placeholders in0, in1, ... (or Consts for ``consts`` indices), the op."""
+    ins = spec["inputs"]
+    attrs = dict(spec["attrs"])
+    pre = attrs.pop("pre", None)
+    const_inputs = set(attrs.pop("consts", ()))
+    nodes = [gb.const(f"in{k}", x) if k in const_inputs else gb.placeholder(f"in{k}", dtype_name(x), list(x.shape))
+             for k, x in enumerate(ins)]
+    names = [f"in{k}" for k in range(len(ins))]
+    if pre == "Complex":
+        nodes.append(gb.node("c", "Complex", names[:2]))
+        names = ["c"] + names[2:]
+    nodes.append(gb.node("op", spec["op"], names, **attrs))
+    feeds = {f"in{k}": x for k, x in enumerate(ins) if k not in const_inputs and k not in spec["unfed"]}
+    if spec["feed_op"] is not None:
+        feeds["op"] = spec["feed_op"]
+    return gb.graph_def(nodes), feeds
+
+
+def run_ours(spec):
+    from tfjs.graph.model import graph_model_from_artifacts
+
+    topology, feeds = case_topology(spec)
+    model = graph_model_from_artifacts(graph_artifacts(topology))
+    out = model.execute(feeds, [f"op:{i}" for i in spec["outs"]])
+    return out if isinstance(out, list) and len(spec["outs"]) > 1 else [out]
+
+
+@pytest.fixture(scope="module")
+def reference(app_page):
+    add_reference_tfjs(app_page)
+    app_page.add_script_tag(path=str(HERE / "js" / "graph_ops.js"))
+    fn_ids = [c for c in CASES if CASES[c]["js"] != GRAPH]
+    payload = [{"js": CASES[c]["js"], "inputs": [js_input(x) for x in CASES[c]["inputs"]]} for c in fn_ids]
+    results = dict(zip(fn_ids, app_page.evaluate("(cases) => graphOps.runCases(cases)", payload)))
+    graph_ids = [c for c in CASES if CASES[c]["js"] == GRAPH]
+    graphs = []
+    for c in graph_ids:
+        topology, feeds = case_topology(CASES[c])
+        graphs.append(artifacts_payload(graph_artifacts(topology), [(feeds, [f"op:{i}" for i in CASES[c]["outs"]])]))
+    for c, res in zip(graph_ids, app_page.evaluate("(cases) => graphOps.runGraphs(cases)", graphs)):
+        results[c] = res["runs"][0] if res["ok"] else res
+    return results
 
 
 @pytest.mark.parametrize("cid", [pytest.param(c, marks=CASES[c]["marks"]) for c in CASES])
@@ -425,19 +617,4 @@ def test_op_matches_tfjs(reference, cid):
     assert ref["ok"], f"TF.js failed on {cid}: {ref.get('error')}"
     ours = run_ours(spec)
     want_outputs = ref["outputs"][:len(ours)] if len(ref["outputs"]) >= len(ours) else ref["outputs"]
-    assert len(want_outputs) == len(ours), f"{cid}: {len(ours)} outputs here, {len(ref['outputs'])} in TF.js"
-    for k, (got, want) in enumerate(zip(ours, want_outputs)):
-        values, shape = _flat(got)
-        assert shape == list(want["shape"]), f"{cid} output {k}: shape {shape} here, {want['shape']} in TF.js"
-        dtype = {"f": F, "i": I, "u": I, "b": B, "c": "complex64"}[np.asarray(got).dtype.kind]
-        assert dtype == want["dtype"], f"{cid} output {k}: dtype {dtype} here, {want['dtype']} in TF.js"
-        expected = np.asarray(want["data"], np.float64)
-        if dtype in (I, B):
-            assert values.tolist() == expected.tolist(), f"{cid} output {k}"
-        else:
-            assert np.array_equal(np.isnan(values), np.isnan(expected)), f"{cid} output {k}: NaN positions"
-            ok = ~np.isnan(values)
-            diff = np.abs(values[ok] - expected[ok])
-            bound = spec["tol"] * np.maximum(1.0, np.abs(expected[ok]))
-            assert np.all(diff <= bound), \
-                f"{cid} output {k}: max diff {diff.max():.3g} (values {values[:6]} vs {expected[:6]})"
+    assert_outputs_match(cid, ours, want_outputs, spec["tol"], spec["dtype_exceptions"])

@@ -36,17 +36,15 @@ def is_layers_topology(artifacts: ModelArtifacts) -> bool:
 
 
 def check_ops(graphs: Sequence[tuple[str, Graph]]) -> None:
-    """Every op of the model has a kernel, or one error listing each missing op with its node names."""
+    """Every op of the model has a kernel, or one error listing each missing op with all of its node names
+    (every one: a user fixing a converted model needs the full list, not a sample)."""
     missing: dict[str, list[str]] = {}
     for where, graph in graphs:
         for node in graph.nodes.values():
             if lookup(node.op)[0] is None:
                 missing.setdefault(node.op, []).append(f"{where}{node.name}")
     if missing:
-        lines = []
-        for name, nodes in sorted(missing.items()):
-            shown = ", ".join(nodes[:5]) + (f" and {len(nodes) - 5} more" if len(nodes) > 5 else "")
-            lines.append(f"  {name}: {shown}")
+        lines = [f"  {name}: {', '.join(nodes)}" for name, nodes in sorted(missing.items())]
         raise UnsupportedOpsError(f"This graph model uses {len(missing)} op(s) with no kernel here (see "
                                   f"tf.graph.supported_ops(); tf.register_op(name, fn) adds one):\n"
                                   + "\n".join(lines))

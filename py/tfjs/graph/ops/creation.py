@@ -40,7 +40,8 @@ def one_hot(node, ins, ex):
 
 @op("Ones", "Zeros")
 def ones_zeros(node, ins, ex):
-    value = np.asarray(1 if node.op == "Ones" else 0, _np_dtype(node.attr("dtype", "float32")))
+    # Ones and Zeros are TF.js's own ops (not TF's): their dtype is the attr T, as in TF.js's op list.
+    value = np.asarray(1 if node.op == "Ones" else 0, _np_dtype(node.attr("T", "float32")))
     return gx.fill(ints(ins[0]), value)
 
 

@@ -7,7 +7,6 @@ import numpy as np
 
 from ..registry import op
 from ..values import GraphExecutionError
-from ._util import scalar
 
 I32 = np.int32
 
@@ -64,13 +63,6 @@ def shape_n(node, ins, ex):
 
 @op("FakeQuantWithMinMaxVars")
 def fake_quant(node, ins, ex):
-    x, lo, hi = np.asarray(ins[0], np.float32), float(scalar(ins[1])), float(scalar(ins[2]))
-    bits = int(node.attr("num_bits", 8))
-    qmin = 1.0 if node.attr("narrow_range", False) else 0.0
-    qmax = float(2 ** bits - 1)
-    scale = (hi - lo) / (qmax - qmin)
-    zp = qmin - lo / scale
-    nudged_zp = float(np.clip(np.floor(zp + 0.5), qmin, qmax))
-    nmin, nmax = (qmin - nudged_zp) * scale, (qmax - nudged_zp) * scale
-    clamped = np.clip(x, nmin, nmax)
-    return (np.floor((clamped - nmin) / scale + 0.5) * scale + nmin).astype(np.float32)
+    # TF.js's converter passes the input through unchanged (it ignores the quantization), so a converted
+    # quantization-aware model gives TF.js's numbers here; the conformance suite checks exactly this.
+    return ins[0]

@@ -96,7 +96,8 @@ def broadcast_args(node, ins, ex):
 
 @op("EnsureShape")
 def ensure_shape(node, ins, ex):
-    want = node.attr("shape")
+    # TF keeps the shape in an attr; TF.js's op list reads it from a second input: either is taken here.
+    want = [int(d) for d in np.asarray(ins[1]).reshape(-1)] if len(ins) > 1 else node.attr("shape")
     got = list(np.shape(ins[0]))
     if want is not None and (len(want) != len(got) or any(w not in (-1, g) for w, g in zip(want, got))):
         raise ValueError(f"EnsureShape: expected shape {want}, got {got}")
