@@ -18,29 +18,60 @@ rng = np.random.default_rng(0)
 def R(*shape, lo=-1.0, hi=1.0):
     return rng.uniform(lo, hi, shape).astype(np.float32)
 
+from tfjs.backends.webgl import GPUTensor
+
+# ops that run no GPU pass: the output shares the input's texture
+ZERO_PASS = {"Reshape", "ExpandDims", "Squeeze", "Cast"}
+
+def up(x):
+    # inputs as the webgl kernel sees them in a model: arrays (also inside lists) on the GPU
+    if isinstance(x, np.ndarray) and x.dtype == np.float32 and x.size > 1:
+        return GL.upload(x)
+    if isinstance(x, list):
+        return [up(v) for v in x]
+    return x
+
 def check(op, inputs, attrs=None, tol=1e-4, gpu_args=None):
+    # the webgl kernel against the cpu kernel; None, or what went wrong. It must have run on the GPU: no
+    # cpu fallback, no small-input cpu shortcut, its outputs GPU tensors made by at least one GPU pass
     attrs = attrs or {}
     want = CPU.kernels[op](*inputs, **attrs)
-    args = gpu_args if gpu_args is not None else [GL.upload(x) if isinstance(x, np.ndarray) and x.dtype == np.float32
-                                                  and x.size > 1 else x for x in inputs]
+    args = gpu_args if gpu_args is not None else [up(x) for x in inputs]
+    fb0, small0, runs0 = GL.fallback_report(), GL.stats.cpu_small, GL.stats.programs_run
     got = GL.kernels[op](*args, **attrs)
     wants = want if isinstance(want, list) else [want]
     gots = got if isinstance(got, list) else [got]
+    kinds = [type(g).__name__ for g in gots]
+    host = [np.asarray(g) for g in gots]
+    passes = GL.stats.programs_run - runs0
+    shp = lambda v: [shp(e) for e in v] if isinstance(v, list) else list(np.shape(v))
+    where = f"{op} {attrs} shapes {shp(list(inputs))}"
+    if GL.fallback_report() != fb0:
+        return f"{where}: fell back to the cpu kernel"
+    if GL.stats.cpu_small != small0:
+        return f"{where}: ran the cpu kernel (small inputs)"
+    int_out = op in ("ArgMax", "ArgMin")
+    if not int_out and not all(isinstance(g, GPUTensor) for g in gots):
+        return f"{where}: outputs are {kinds}, not GPU tensors"
+    if op in ZERO_PASS:
+        if passes != 0 or gots[0].texture is not args[0].texture:
+            return f"{where}: expected a free view of the input texture ({passes} passes)"
+    elif passes < 1:
+        return f"{where}: no GPU pass ran"
     errs = []
-    for w, g in zip(wants, gots):
-        g = np.asarray(g)
+    for w, g in zip(wants, host):
         w = np.asarray(w)
         if g.shape != w.shape:
-            return f"{op} {attrs}: shape {g.shape} != {w.shape}"
+            return f"{where}: shape {g.shape} != {w.shape}"
         if w.size == 0:
             continue
         scale = max(float(np.max(np.abs(w))), 1e-6)
         err = float(np.max(np.abs(g.astype(np.float64) - w.astype(np.float64)))) / scale
         if not np.isfinite(err) and not np.array_equal(np.isnan(g), np.isnan(w)):
-            return f"{op} {attrs}: nan mismatch"
+            return f"{where}: nan mismatch"
         errs.append(err if np.isfinite(err) else 0.0)
     if errs and max(errs) > tol:
-        return f"{op} {attrs} shapes {[list(np.shape(x)) for x in inputs]}: relative error {max(errs):.2e}"
+        return f"{where}: relative error {max(errs):.2e}"
     return None
 """
 
@@ -112,11 +143,12 @@ for op in ("ArgMax", "ArgMin"):
 for op in ("Softmax", "LogSoftmax"):
     c(op, [R(3, 8, lo=-5, hi=5)], {"axis": -1}); c(op, [R(2, 3, 7, lo=-5, hi=5)], {"axis": -1})
     c(op, [R(1, 1000, lo=-5, hi=5)], {"axis": -1})
-c("Concat", [[R(2, 3, 4), R(2, 5, 4), R(2, 1, 4)]], {"axis": 1}, gpu_args=None)
+c("Concat", [[R(2, 3, 4), R(2, 5, 4), R(2, 1, 4)]], {"axis": 1})
 c("Concat", [[R(2, 3, 8), R(2, 3, 4)]], {"axis": -1})
 c("Concat", [[R(2, 3, 3), R(2, 3, 5)]], {"axis": 2})
 c("Concat", [[R(3, 2) for _ in range(9)]], {"axis": 0})
 c("Pack", [[R(3, 4), R(3, 4), R(3, 4)]], {"axis": 1})
+c("AddN", [[R(3, 4, 5) for _ in range(3)]]); c("AddN", [[R(2, 7) for _ in range(9)]])
 c("PadV2", [R(2, 4, 5, 3)], {"paddings": [[0, 0], [1, 2], [2, 1], [0, 0]], "constant_value": 0.5})
 c("Slice", [R(3, 6, 5)], {"begin": [1, 2, 0], "size": [2, -1, 3]})
 c("StridedSlice", [R(4, 6, 5)], {"begin": [0, 1, 0], "end": [4, 6, 5], "strides": [2, 2, -1], "begin_mask": 0,
@@ -134,7 +166,53 @@ idx = np.array([[0, 2], [1, 1], [3, 0]], np.int32)
 c("GatherV2", [R(4, 5), idx], {"axis": 0}); c("GatherV2", [R(4, 5, 3), np.array([4, 0, 2], np.int32)], {"axis": 1})
 c("Unpack", [R(3, 4, 2)], {"axis": 1}); c("SplitV", [R(4, 6)], {"sizes": [2, 4], "axis": 1})
 c("Cast", [R(3, 4)], {"dtype": "float32"})
+for axis, kd in ((None, False), (-1, False), ([1, 2], True), (0, False)):
+    c("Prod", [R(2, 5, 6, 8, lo=0.7, hi=1.3)], {"axis": axis, "keep_dims": kd})
+c("Prod", [R(3, 7, 5, lo=0.7, hi=1.3)], {"axis": 1, "keep_dims": False})
+for mode in ("reflect", "symmetric", "REFLECT"):
+    c("MirrorPad", [R(2, 5, 6, 3)], {"paddings": [[0, 0], [2, 1], [1, 2], [0, 0]], "mode": mode})
+c("MirrorPad", [R(7, 8)], {"paddings": [[1, 1], [3, 0]], "mode": "symmetric"})
+c("BroadcastTo", [R(1, 5, 1)], {"shape": [3, 5, 4]}); c("BroadcastTo", [R(6)], {"shape": [2, 3, 6]})
+c("DepthToSpace", [R(2, 3, 4, 12)], {"block_size": 2}); c("DepthToSpace", [R(1, 2, 3, 18)], {"block_size": 3})
+c("SpaceToBatchND", [R(2, 6, 4, 3)], {"block_shape": [2, 2], "paddings": [[0, 0], [0, 0]]})
+c("SpaceToBatchND", [R(2, 5, 4, 3)], {"block_shape": [2, 3], "paddings": [[1, 0], [1, 1]]})
+c("SpaceToBatchND", [R(1, 7, 3)], {"block_shape": [3], "paddings": [[1, 1]]})
+c("BatchToSpaceND", [R(8, 3, 2, 3)], {"block_shape": [2, 2], "crops": [[0, 0], [0, 0]]})
+c("BatchToSpaceND", [R(12, 3, 2, 5)], {"block_shape": [2, 3], "crops": [[0, 1], [2, 1]]})
+# big enough that textures span several rows (4096 texels a row: more than 16384 values)
+big = R(2, 40, 41, 9)                      # 29520 values: 7380 texels, 2 rows, the last partly filled
+c("Relu6", [R(3, 41, 37, 5, lo=-8, hi=8)]); c("Add", [big, R(9)]); c("Mul", [big, big])
+c("Conv2D", [R(1, 40, 40, 8), R(3, 3, 8, 16)], {"strides": 1, "pad": "same", "dilations": 1})
+c("Conv2D", [R(1, 33, 35, 3), R(3, 3, 3, 5)], {"strides": 1, "pad": "same", "dilations": 1})
+c("DepthwiseConv2dNative", [R(1, 48, 40, 12), R(3, 3, 12, 1)], {"strides": 1, "pad": "same", "dilations": 1})
+c("BatchMatMul", [R(130, 64), R(64, 132)]); c("BatchMatMul", [R(130, 63), R(127, 63)], {"transpose_b": True})
+c("MaxPool", [big], {"ksize": 3, "strides": 1, "pad": "same"}); c("AvgPool", [R(1, 64, 64, 8)], {"ksize": 2, "strides": 2, "pad": "valid"})
+c("Transpose", [big], {"perm": [0, 3, 1, 2]}); c("Softmax", [R(40, 1001, lo=-5, hi=5)], {"axis": -1})
+c("Sum", [big], {"axis": [1, 2], "keep_dims": False}); c("Max", [big], {"axis": -1, "keep_dims": True})
+c("Concat", [[R(1, 40, 40, 8), R(1, 40, 40, 4), R(1, 40, 40, 3)]], {"axis": -1})
+c("Pack", [[R(70, 90), R(70, 90), R(70, 90)]], {"axis": 0})
+c("ResizeBilinear", [R(1, 30, 30, 8)], {"size": [60, 60], "align_corners": False, "half_pixel_centers": True})
+c("MirrorPad", [R(1, 60, 60, 5)], {"paddings": [[0, 0], [3, 3], [3, 3], [0, 0]], "mode": "reflect"})
+c("DepthToSpace", [R(1, 32, 32, 32)], {"block_size": 2})
+c("FusedBatchNorm", [big, R(9), R(9, lo=0.5, hi=2), R(9), R(9)], {"variance_epsilon": 1e-3})
 {"n": n, "fails": fails, "gpu_ops": len(GL.gpu_ops()), "fallbacks": GL.fallback_report()}
+"""
+
+# The same cases with textures at most 7 texels wide: every tensor spans many rows (odd widths, partial last rows),
+# so all the row arithmetic of every kernel and of every index map is exercised.
+NARROW_PY = r"""
+from tfjs.backends.webgl import backend as _B
+_wide = _B.MAX_WIDTH
+GL.release_cached()
+_B.MAX_WIDTH = 7
+try:
+    exec(CASES_SRC)
+    res = {"n": n, "fails": fails, "fallbacks": GL.fallback_report(),
+           "rows": [t.h for t in [GL.upload(R(9, 11)).texture]]}
+finally:
+    _B.MAX_WIDTH = _wide
+    GL.release_cached()
+res
 """
 
 FUSION_PY = r"""
@@ -160,13 +238,108 @@ err = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
 {"err": err, "passes": passes, "pending": ran_pending}
 """
 
+# Fused producers as the graph ops build them (_FusedConv2D, FusedDepthwiseConv2dNative, _FusedMatMul): the
+# producer then its fused_ops in order. Each chain must run as one GPU pass, read back once (the result), and match cpu.
+FUSED_PY = r"""
+from tfjs import ops
+from tfjs.graph.ops.convolution import apply_fused
+
+class FusedNode:
+    def __init__(self, fused, **attrs):
+        self.attrs = {"fused_ops": fused, "epsilon": 1e-3, **attrs}
+    def attr(self, name, default=None):
+        return self.attrs.get(name, default)
+    def describe(self):
+        return f"test node {self.attrs['fused_ops']}"
+
+def epilogue_ops(fused, y, extra, alpha=0.2):
+    # the same steps through the ops layer (what a layers model runs)
+    extra = list(extra)
+    for f in fused:
+        f = f.lower()
+        if f in ("biasadd", "add"): y = ops.add(y, extra.pop(0))
+        elif f == "fusedbatchnorm":
+            sc, off, mean, var = (extra.pop(0) for _ in range(4)); y = ops.batch_norm(y, mean, var, off, sc, 1e-3)
+        elif f == "prelu": y = ops.prelu(y, extra.pop(0))
+        elif f == "leakyrelu": y = ops.leaky_relu(y, alpha)
+        else: y = getattr(ops, {"relu6": "relu6"}.get(f, f))(y)
+    return y
+
+C = 16
+x4, xd, xm = R(1, 10, 9, 8), R(1, 11, 10, C), R(7, 24)
+wc, wd, wm = R(3, 3, 8, C), R(3, 3, C, 1), R(24, C)
+bias, alpha, res = R(C), R(C, lo=0.05, hi=0.3), R(1, 10, 9, C)
+bn = [R(C, lo=0.5, hi=2), R(C), R(C), R(C, lo=0.5, hi=2)]
+producers = {
+    "conv": (lambda a: ops.conv2d(a, wc, 1, "same"), x4),
+    "depthwise": (lambda a: ops.depthwise_conv2d(a, wd, 1, "same"), xd),
+    "matmul": (lambda a: ops.matmul(a, wm), xm),
+}
+CASES = [("conv", ["BiasAdd", "Relu"], [bias]), ("conv", ["BiasAdd", "Add", "Relu6"], [bias, res]),
+         ("conv", ["FusedBatchNorm", "Relu6"], bn), ("conv", ["BiasAdd", "Prelu"], [bias, alpha]),
+         ("depthwise", ["BiasAdd", "Relu6"], [bias]), ("depthwise", ["BiasAdd", "Prelu"], [bias, alpha]),
+         ("depthwise", ["BiasAdd", "Elu"], [bias]), ("depthwise", ["BiasAdd"], [bias]),
+         ("matmul", ["BiasAdd", "Relu"], [bias]), ("matmul", ["BiasAdd", "LeakyRelu"], [bias]),
+         ("matmul", ["BiasAdd", "Sigmoid"], [bias]), ("matmul", ["BiasAdd", "Tanh"], [bias]),
+         ("matmul", ["BiasAdd", "Prelu"], [bias, alpha]), ("matmul", ["BiasAdd", "Elu"], [bias])]
+out = {}
+for via in ("ops", "graph"):
+    for prod, fused, extra in CASES:
+        fn, xin = producers[prod]
+        run = (lambda y: epilogue_ops(fused, y, extra)) if via == "ops" else \
+              (lambda y: apply_fused(FusedNode(fused, leakyrelu_alpha=0.2), y, extra))
+        tf.set_backend("cpu"); want = np.asarray(run(fn(xin)))
+        tf.set_backend("webgl")
+        r0, d0, fb0 = GL.stats.programs_run, GL.stats.downloads, GL.fallback_report()
+        got = run(fn(GL.upload(xin)))
+        pending, kind = getattr(got, "is_pending", False), type(got).__name__
+        got = np.asarray(got)
+        err = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
+        out[f"{via} {prod} {'+'.join(fused)}"] = {"err": err, "passes": GL.stats.programs_run - r0,
+            "downloads": GL.stats.downloads - d0, "pending": pending, "type": kind,
+            "fellback": GL.fallback_report() != fb0}
+tf.set_backend("webgl")
+out
+"""
+
+
+def _fails(out):
+    return "\n".join(out["fails"])
+
 
 def test_every_kernel_matches_cpu(app_page):
     run_py(app_page, SETUP_PY)
     out = run_py(app_page, CASES_PY)
-    assert out["fails"] == [], "\n".join(out["fails"])
-    assert out["n"] > 200
+    assert out["fails"] == [], _fails(out)
+    assert out["n"] > 250
     assert out["fallbacks"] == {}, out["fallbacks"]
+
+
+def test_every_kernel_with_textures_of_many_rows(app_page):
+    run_py(app_page, SETUP_PY)
+    out = run_py(app_page, f"CASES_SRC = {CASES_PY!r}\n" + NARROW_PY)
+    assert out["rows"] == [4], out        # 99 values: 25 texels, 7 a row
+    assert out["fails"] == [], _fails(out)
+    assert out["n"] > 250
+    assert out["fallbacks"] == {}, out["fallbacks"]
+
+
+# Known gap, outside the webgl backend: tfjs.ops.graph_extra.binary (the BiasAdd / Add of apply_fused) calls
+# np.asarray on its operands, which reads a GPU tensor back; each BiasAdd then costs a readback, an extra pass
+# and an upload. Strict: once that is fixed this xfail fails, and should be removed.
+GRAPH_BIASADD_READS_BACK = pytest.mark.xfail(strict=True, reason="graph_extra.binary calls np.asarray on GPU "
+                                             "tensors (readback + extra pass per BiasAdd)")
+
+
+@pytest.mark.parametrize("via", ["ops", pytest.param("graph", marks=GRAPH_BIASADD_READS_BACK)])
+def test_fused_epilogues_are_one_pass(app_page, via):
+    run_py(app_page, SETUP_PY)
+    out = run_py(app_page, FUSED_PY)
+    cases = {k: v for k, v in out.items() if k.startswith(via + " ")}
+    assert len(cases) == 14
+    bad = {k: v for k, v in cases.items() if not (v["err"] < 1e-4 and v["passes"] == 1 and v["downloads"] == 1
+                                                  and v["pending"] and not v["fellback"])}
+    assert bad == {}, bad
 
 
 def test_conv_epilogue_is_one_pass(app_page):
@@ -175,3 +348,25 @@ def test_conv_epilogue_is_one_pass(app_page):
     assert out["pending"] is True
     assert out["err"] < 1e-4
     assert out["passes"] == 1, out
+
+
+def test_profile_keeps_fusion(app_page):
+    """Profiling times each GPU pass as it runs: the conv epilogue stays fused (one pass, labelled with its
+    steps), results are unchanged, and the timer kind is what the context offers."""
+    run_py(app_page, SETUP_PY)
+    out = run_py(app_page, FUSION_PY + r"""
+plain = got
+GL.stats.reset()
+GL.start_profile()
+prof_got = np.asarray(chain(GL.upload(x), w, GL.upload(res)))
+prof = await GL.stop_profile()
+{"passes": GL.stats.programs_run, "labels": sorted(prof["ops"]), "timer": prof["timer"],
+ "tq": GL.has_timer_query, "same": bool(np.array_equal(prof_got, plain)),
+ "ms": [v for k, v in prof["ops"].items() if k.startswith("conv2d")]}
+""")
+    assert out["passes"] == 1, out
+    assert [k for k in out["labels"] if k not in ("upload", "readback")] == \
+        ["conv2d+Add(chan)+batchnorm+Relu+ClipByValue+Add(same)"], out
+    assert out["same"], out
+    assert out["timer"] == ("gpu" if out["tq"] else "wall"), out
+    assert len(out["ms"]) == 1 and len(out["ms"][0]) == 1 and out["ms"][0][0] >= 0, out

@@ -20,10 +20,13 @@ def inputs_for(model):
         out[s["name"]] = v.reshape(shape)
     return out
 
-async def compare(name):
-    tf.set_backend("cpu")
+HEAVY = {"Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "MatMul", "_FusedMatMul",
+         "BatchMatMul", "BatchMatMulV2", "Conv2DBackpropInput"}
+
+async def compare(path):
     import js
-    model = await tf.load_graph_model(str(js.URL.new(f"reference/models/human/{name}.json", js.location.href).href))
+    tf.set_backend("cpu")
+    model = await tf.load_graph_model(str(js.URL.new(f"reference/models/{path}", js.location.href).href))
     feeds = inputs_for(model)
     want = model.execute(feeds, model.output_nodes)
     want = want if isinstance(want, list) else [want]
@@ -37,10 +40,44 @@ async def compare(name):
         assert w.shape == g.shape, (w.shape, g.shape)
         errs.append(float(np.max(np.abs(w - g)) / max(np.max(np.abs(w)), 1e-6)) if w.size else 0.0)
     report = model.fallback_report()
+    nodes = model.graph.nodes
+    heavy = sum(1 for n in (nodes.values() if isinstance(nodes, dict) else nodes) if n.op in HEAVY)
+    passes = gl.stats.programs_run
     model.dispose()
     tf.set_backend("cpu")
-    return {"errs": errs, "fallbacks": report, "types": [type(g).__name__ for g in got]}
+    return {"errs": errs, "fallbacks": report, "types": [type(g).__name__ for g in got], "heavy": heavy,
+            "passes": passes}
+
+async def compare_layers(path, shape, lo, hi):
+    import js
+    tf.set_backend("cpu")
+    model = await tf.load_layers_model(str(js.URL.new(f"reference/models/{path}", js.location.href).href))
+    x = np.random.default_rng(17).uniform(lo, hi, shape).astype(np.float32)
+    want = np.asarray(model.predict(x), np.float64)
+    tf.set_backend("webgl")
+    gl = webgl.current(); gl.stats.reset()
+    got = model.predict(x)
+    kind = type(got).__name__
+    got = np.asarray(got, np.float64)
+    assert got.shape == want.shape, (got.shape, want.shape)
+    heavy = sum(1 for layer in model.layers if type(layer).__name__ in ("Conv2D", "DepthwiseConv2D", "Dense"))
+    out = {"errs": [float(np.max(np.abs(want - got)) / max(np.max(np.abs(want)), 1e-6))],
+           "fallbacks": model.fallback_report(), "types": [kind], "heavy": heavy,
+           "passes": gl.stats.programs_run, "downloads": gl.stats.downloads}
+    model.dispose()
+    tf.set_backend("cpu")
+    return out
 """
+
+# Ops that run on the cpu kernel with GPU inputs, per model (all others run on the GPU). Exact, so that a model
+# that drifts onto the cpu fails here. centernet's TopK / Equal pick detections (int and bool results), movenet's
+# GatherNd picks keypoints by computed indices;
+# basic-pitch's one DivNoNan divides two small host-side values.
+FALLBACKS = {"human/blazeface.json": set(), "human/movenet-lightning.json": {"GatherNd"}, "human/facemesh.json": set(),
+             "human/iris.json": set(), "human/emotion.json": set(), "human/antispoof.json": set(),
+             "human/liveness.json": set(), "human/faceres.json": set(), "human/centernet.json": {"Equal", "TopK"},
+             "human/handlandmark-lite.json": set(), "human/handtrack.json": set(),
+             "basic-pitch/model.json": {"DivNoNan"}}
 
 LAYERS_PY = r"""
 import numpy as np, tfjs as tf, gc
@@ -68,12 +105,26 @@ def build():
 """
 
 
-@pytest.mark.parametrize("name", ["blazeface", "movenet-lightning"])
-def test_graph_model_webgl_matches_cpu(app_page, name):
+@pytest.mark.parametrize("path", list(FALLBACKS))
+def test_graph_model_webgl_matches_cpu(app_page, path):
     run_py(app_page, GRAPH_PY)
-    out = run_py(app_page, f"await compare({name!r})")
+    out = run_py(app_page, f"await compare({path!r})")
     assert max(out["errs"]) < 1e-3, out
     assert all(t == "ndarray" for t in out["types"]), out
+    assert set(out["fallbacks"]) == FALLBACKS[path], out["fallbacks"]
+    # every convolution / matrix product ran as (at least) one GPU pass
+    assert out["heavy"] > 0 and out["passes"] >= out["heavy"], out
+
+
+def test_upscaler_layers_model_webgl_matches_cpu(app_page):
+    """@upscalerjs/default-model (Conv2D, Add, Concatenate, UpSampling2D / depth-to-space): a real layers model."""
+    run_py(app_page, GRAPH_PY)
+    out = run_py(app_page, "await compare_layers('upscaler/default/model.json', [1, 18, 14, 3], 0.0, 255.0)")
+    assert max(out["errs"]) < 1e-3, out
+    assert out["types"] == ["ndarray"], out
+    assert out["fallbacks"] == {}, out
+    assert out["heavy"] > 0 and out["passes"] >= out["heavy"], out
+    assert out["downloads"] == 1, out       # one readback: the result
 
 
 def test_layers_model_webgl_matches_cpu(app_page):
@@ -101,25 +152,91 @@ res
     assert out["fallbacks"] == {}, out
 
 
-def test_no_leaks_over_100_cycles(app_page):
-    run_py(app_page, LAYERS_PY)
-    out = run_py(app_page, r"""
-tf.set_backend("webgl")
-gl = webgl.current()
-x = np.random.default_rng(3).standard_normal((1, 32, 32, 3)).astype(np.float32)
-m = build(); m.predict(x); m.dispose(); del m; gc.collect()
-gl.empty_pool()
-start = gl.memory()
-for i in range(100):
-    m = build(); y = m.predict(x); m.dispose(); del m, y
-gc.collect(); gl.empty_pool()
-end = gl.memory()
-tf.set_backend("cpu")
-{"start": start, "end": end}
-""")
-    s, e = out["start"], out["end"]
-    for key in ("numTensors", "numTexturesInUse", "numTexturesInGPU", "numJsListeners", "numUploadsCached"):
-        assert e[key] == s[key], (key, s, e)
+LEAK_PY = r"""
+import gc, js, numpy as np, tfjs as tf
+from tfjs.backends import webgl
+
+KEYS = ("numTensors", "numTexturesInUse", "numTexturesPooled", "numBytesPooled", "numTexturesInGPU",
+        "numBytesInGPU", "numPrograms", "numUploadsCached", "numUploadOwners", "numFallbackProducts",
+        "numIndexMapsCached", "numIndexMapBytes", "numJsListeners", "numJsRefs")
+
+def url(path):
+    return str(js.URL.new(f"reference/models/{path}", js.location.href).href)
+
+def mem():
+    gc.collect()
+    m = webgl.current().memory()
+    return {k: m[k] for k in KEYS}
+
+async def cycle(kind, path, x):
+    if kind == "layers":
+        model = await tf.load_layers_model(url(path))
+        y = model.predict(x)
+    else:
+        model = await tf.load_graph_model(url(path))
+        y = model.execute(x, model.output_nodes)
+    loaded = mem()
+    model.dispose()
+    del model, y
+    return loaded
+
+async def graph_input(path):
+    model = await tf.load_graph_model(url(path))
+    feeds = inputs_for(model)
+    model.dispose()
+    return feeds
+
+async def leak_check(kind, path, x, cycles):
+    tf.set_backend("webgl")
+    gl = webgl.current()
+    await cycle(kind, path, x)              # first cycle: programs compiled
+    gl.release_cached()                     # start from an empty pool and empty caches
+    start = mem()
+    loaded, after = [], []
+    for _ in range(cycles):
+        loaded.append((await cycle(kind, path, x))["numBytesInGPU"])
+        after.append(mem())
+    end = mem()
+    gl.release_cached()                     # pool, cached uploads, index maps: nothing else may hold a texture
+    bare = mem()
+    tf.set_backend("cpu")
+    return {"start": start, "end": end, "bare": bare, "loaded": loaded,
+            "after": {k: [a[k] for a in after] for k in KEYS}}
+"""
+
+LEAK_KEYS = ("numTensors", "numTexturesInUse", "numTexturesPooled", "numBytesPooled", "numTexturesInGPU",
+             "numBytesInGPU", "numPrograms", "numUploadsCached", "numUploadOwners", "numFallbackProducts",
+             "numIndexMapsCached", "numIndexMapBytes", "numJsListeners", "numJsRefs")
+
+
+@pytest.mark.parametrize("kind,path,x", [
+    ("layers", "upscaler/default/model.json", "np.random.default_rng(3).uniform(0, 255, (1, 18, 14, 3)).astype(np.float32)"),
+    ("graph", "human/emotion.json", "await graph_input('human/emotion.json')"),
+], ids=["layers-upscaler", "graph-emotion"])
+def test_no_leaks_over_100_cycles(app_page, kind, path, x):
+    """100 cycles of load (from the served files) / predict / dispose: live textures, GPU bytes held (pool
+    included), cached uploads and index maps, programs, and the JS objects Python references (Pyodide's own
+    count of live JsProxies) end where they started; a disposed model's weight textures are deleted at once."""
+    run_py(app_page, GRAPH_PY)
+    run_py(app_page, LEAK_PY)
+    out = run_py(app_page, f"await leak_check({kind!r}, {path!r}, {x}, 100)")
+    s, e, bare, after = out["start"], out["end"], out["bare"], out["after"]
+    assert s["numJsRefs"] is not None, "Pyodide exposes its JsProxy count (_hiwire_num_refs)"
+    assert s["numTexturesInGPU"] == 0 and s["numBytesInGPU"] == 0 and s["numTensors"] == 0, s
+    # what no cache may keep: live tensors and textures in use, cached weights, JS objects, listeners
+    for key in ("numTensors", "numTexturesInUse", "numUploadsCached", "numUploadOwners", "numFallbackProducts",
+                "numJsListeners", "numJsRefs"):
+        assert after[key][1:] == after[key][:1] * (len(after[key]) - 1), (key, after[key])
+    # bounded caches (pool, index maps, programs) fill in the first cycle and then never grow
+    for key in ("numTexturesPooled", "numBytesPooled", "numTexturesInGPU", "numBytesInGPU", "numIndexMapsCached",
+                "numIndexMapBytes", "numPrograms"):
+        assert all(b <= a for a, b in zip(after[key][1:], after[key][2:])), (key, after[key])
+    # while a model is loaded its weights are on the GPU; disposing it deletes them at once (not pooled)
+    assert min(out["loaded"]) > max(after["numBytesInGPU"]), (out["loaded"][:3], after["numBytesInGPU"][:3])
+    # with the caches emptied, nothing holds a texture: the GPU memory is back where it started
+    for key in ("numTensors", "numTexturesInUse", "numTexturesInGPU", "numBytesInGPU", "numJsListeners"):
+        assert bare[key] == s[key], (key, s, bare)
+    assert e["numJsRefs"] == s["numJsRefs"] == bare["numJsRefs"], (s, e, bare)
 
 
 def test_fallback_is_reported(app_page):
@@ -166,3 +283,45 @@ tf.set_backend("cpu")
     assert out["lost"]
     assert all("context was lost" in m for m in out["msgs"]), out["msgs"]
     assert out["fresh"] and out["ok"]
+
+
+def test_missing_float_render_targets_is_a_clear_error(app_page):
+    """Without EXT_color_buffer_float (forced through the platform hook) the webgl backend does not start: a
+    clear error naming the extension, the active backend stays cpu and answers right, nothing is left behind."""
+    out = run_py(app_page, r"""
+import gc, numpy as np, tfjs as tf
+from tfjs import backends
+from tfjs.backends import webgl
+from tfjs.platform import webgl as glplat
+tf.set_backend("webgl"); webgl.current().dispose()   # frees its JS objects; the next use starts a new context
+tf.set_backend("cpu")
+gc.collect(); refs0 = glplat.js_refs()
+x = np.linspace(-3, 3, 4096, dtype=np.float32).reshape(64, 64)
+errors = []
+glplat.FORCE_NO_FLOAT = True
+try:
+    for attempt in (lambda: tf.set_backend("webgl"), lambda: webgl.upload(x), lambda: webgl.current(),
+                    lambda: tf.set_backend("webgl")):
+        try:
+            attempt(); errors.append("no error")
+        except Exception as e:
+            errors.append(f"{type(e).__name__}: {e}")
+    active = tf.get_backend()
+    y = np.asarray(tf.ops.relu(x))
+    right = bool(np.array_equal(y, np.maximum(x, 0)))
+    gc.collect(); refs1 = glplat.js_refs()
+finally:
+    glplat.FORCE_NO_FLOAT = False
+tf.set_backend("webgl")                                 # with the extension: a working context again
+z = np.asarray(tf.ops.relu(webgl.upload(x)))
+again = bool(np.array_equal(z, np.maximum(x, 0))) and webgl.is_gpu(tf.ops.relu(webgl.upload(x)))
+tf.set_backend("cpu")
+{"errors": errors, "active": active, "right": right, "refs": [refs0, refs1], "again": again}
+""")
+    assert len(out["errors"]) == 4
+    for msg in out["errors"]:
+        assert msg.startswith("WebGLError: ") and "EXT_color_buffer_float is missing" in msg, out["errors"]
+        assert "tf.set_backend('cpu')" in msg, msg
+    assert out["active"] == "cpu" and out["right"], out
+    assert out["refs"][0] == out["refs"][1], out     # the failed contexts left no JS objects referenced
+    assert out["again"], out

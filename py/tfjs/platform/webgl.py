@@ -14,7 +14,8 @@ from . import IN_PYODIDE, ffi, js, require_browser
 # The JS side. It keeps the GL objects in arrays indexed by id and checks for context loss on every read.
 _GLUE_JS = r"""
 (() => {
-  const G = {programs: [], textures: [null], freeIds: [], lost: false, lostCount: 0, listeners: 0};
+  const G = {programs: [], textures: [null], sizes: [0], bytes: 0, freeIds: [], lost: false, lostCount: 0,
+             listeners: 0, queries: [], profiling: false};
   G.init = (useOffscreen) => {
     let canvas = null;
     if (useOffscreen && typeof OffscreenCanvas !== "undefined") canvas = new OffscreenCanvas(1, 1);
@@ -28,11 +29,23 @@ _GLUE_JS = r"""
     G.onLost = (e) => { e.preventDefault(); G.lost = true; G.lostCount += 1; };
     canvas.addEventListener("webglcontextlost", G.onLost, false);
     G.listeners = 1;
+    G.loseExt = gl.getExtension("WEBGL_lose_context");
     if (!cbf || G.forceNoFloat) return {ok: false, reason: "EXT_color_buffer_float is missing: float32 " +
         "render targets are not available"};
     G.timer = gl.getExtension("EXT_disjoint_timer_query_webgl2");
-    G.loseExt = gl.getExtension("WEBGL_lose_context");
     G.fb = gl.createFramebuffer();
+    {  // a float32 render target must be complete, or every result would be wrong
+      const t = gl.createTexture();
+      gl.bindTexture(gl.TEXTURE_2D, t);
+      gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA32F, 1, 1);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, G.fb);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, t, 0);
+      const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
+      gl.deleteTexture(t);
+      if (status !== gl.FRAMEBUFFER_COMPLETE) return {ok: false, reason: "float32 render targets are " +
+          "incomplete (framebuffer status " + status + ")"};
+    }
     G.vao = gl.createVertexArray();
     const vs = gl.createShader(gl.VERTEX_SHADER);
     gl.shaderSource(vs, "#version 300 es\nvoid main(){vec2 p=vec2(float((gl_VertexID<<1)&2),float(gl_VertexID&2));" +
@@ -78,13 +91,19 @@ _GLUE_JS = r"""
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
     const id = G.freeIds.length ? G.freeIds.pop() : G.textures.length;
     G.textures[id] = t;
+    G.sizes[id] = w * h * 16;
+    G.bytes += w * h * 16;
     return id;
   };
   G.deleteTexture = (id) => {
     const t = G.textures[id];
-    if (t) { if (!G.lost) G.gl.deleteTexture(t); G.textures[id] = null; G.freeIds.push(id); }
+    if (t) {
+      if (!G.lost) G.gl.deleteTexture(t);
+      G.textures[id] = null; G.bytes -= G.sizes[id]; G.sizes[id] = 0; G.freeIds.push(id);
+    }
   };
   G.liveTextures = () => G.textures.filter((t) => t).length;
+  G.liveBytes = () => G.bytes;
   G.upload = (id, w, h, data) => {
     const gl = G.gl;
     gl.bindTexture(gl.TEXTURE_2D, G.textures[id]);
@@ -114,7 +133,10 @@ _GLUE_JS = r"""
     if (e.ui && ui.length) gl.uniform1iv(e.ui, ui);
     if (e.uf && uf.length) gl.uniform1fv(e.uf, uf);
     gl.bindVertexArray(G.vao);
+    const q = G.profiling && G.timer ? gl.createQuery() : null;
+    if (q) gl.beginQuery(G.timer.TIME_ELAPSED_EXT, q);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
+    if (q) { gl.endQuery(G.timer.TIME_ELAPSED_EXT); G.queries.push(q); }
     // Unbind the output so that a later op may sample it (feedback loops are errors in WebGL2).
     gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
   };
@@ -131,11 +153,35 @@ _GLUE_JS = r"""
     return buf.subarray(0, n);
   };
   G.finish = () => { G.gl.finish(); };
+  // Wait until the texture's pending writes are done: read one texel (gl.finish() need not wait for the GPU,
+  // and under SwiftShader it does not; a readPixels must).
+  G.syncTexel = new Float32Array(4);
+  G.sync = (id) => {
+    const gl = G.gl;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, G.fb);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, G.textures[id], 0);
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, G.syncTexel);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
+  };
+  // GPU time of the passes run since profiling began (ms each, in order), once the queries are done;
+  // null while some are pending (results come on a later turn of the event loop), [] without the extension.
+  G.queryTimes = () => {
+    const gl = G.gl;
+    if (!G.timer) return [];
+    for (const q of G.queries) if (!gl.getQueryParameter(q, gl.QUERY_RESULT_AVAILABLE)) return null;
+    const disjoint = gl.getParameter(G.timer.GPU_DISJOINT_EXT);
+    const out = G.queries.map((q) => gl.getQueryParameter(q, gl.QUERY_RESULT) / 1e6);
+    for (const q of G.queries) gl.deleteQuery(q);
+    G.queries = [];
+    return disjoint ? [] : out;
+  };
   G.loseContext = () => { if (G.loseExt) { G.loseExt.loseContext(); G.lost = true; return true; } return false; };
   G.destroy = () => {
     if (!G.gl) return;
     for (let i = 1; i < G.textures.length; i++) G.deleteTexture(i);
     for (let i = 0; i < G.programs.length; i++) G.deleteProgram(i);
+    if (!G.lost) for (const q of G.queries) G.gl.deleteQuery(q);
+    G.queries = [];
     if (G.canvas && G.onLost) G.canvas.removeEventListener("webglcontextlost", G.onLost, false);
     G.listeners = 0;
     if (!G.lost && G.loseExt) { try { G.loseExt.loseContext(); } catch (e) {} }
@@ -164,6 +210,7 @@ class GLContext:
         if not self.info.get("ok"):
             reason = self.info.get("reason", "unknown")
             self._g.destroy()
+            self._g = None
             raise WebGLUnavailable(reason)
         self.max_texture_size = int(self.info["maxTextureSize"])
         self._empty = ffi.to_js([])
@@ -190,6 +237,10 @@ class GLContext:
 
     def live_textures(self) -> int:
         return int(self._g.liveTextures())
+
+    def live_bytes(self) -> int:
+        """Bytes of GPU memory held by live textures (w * h * 16 each: RGBA32F)."""
+        return int(self._g.liveBytes())
 
     def upload(self, tid: int, w: int, h: int, flat: np.ndarray) -> None:
         """Copy a flat float32 array into the texture (one copy into JS memory, then to the GPU)."""
@@ -218,6 +269,24 @@ class GLContext:
     def finish(self) -> None:
         self._g.finish()
 
+    def sync(self, tid: int) -> None:
+        """Block until the GPU has finished writing texture ``tid`` (a one-texel readback)."""
+        self._g.sync(tid)
+
+    # profiling ----------------------------------------------------------------------------------
+    @property
+    def has_timer_query(self) -> bool:
+        """EXT_disjoint_timer_query_webgl2 is available (per-pass GPU time)."""
+        return bool(self.info.get("timerQuery"))
+
+    def set_profiling(self, on: bool) -> None:
+        self._g.profiling = bool(on)
+
+    def query_times(self):
+        """GPU ms of each pass since profiling began; None while results are pending."""
+        res = self._g.queryTimes()
+        return None if res is None else [float(v) for v in res.to_py()]
+
     # state --------------------------------------------------------------------------------------
     def is_lost(self) -> bool:
         return bool(self._g.isLost())
@@ -230,19 +299,38 @@ class GLContext:
         return int(self._g.listeners)
 
     def destroy(self) -> None:
+        """Free the GL objects and every JS object this context references (its JsProxies)."""
         if self._g is not None:
             self._g.destroy()
             self._g = None
+        self._empty = None
 
 
 def _numbered(source: str) -> str:
     return "\n".join(f"{i + 1:4d} {line}" for i, line in enumerate(source.splitlines()))
 
 
+# Test hook: act as if EXT_color_buffer_float were missing (the next context fails to start, with the error
+# a browser without float32 render targets gives).
+FORCE_NO_FLOAT = False
+
+
+def js_refs() -> int | None:
+    """JS objects referenced from Python right now (Pyodide's hiwire table: every live JsProxy and the
+    references the runtime itself holds); None where Pyodide does not expose the count."""
+    if not IN_PYODIDE:
+        return None
+    from . import pyodide_js
+
+    fn = getattr(pyodide_js._module, "_hiwire_num_refs", None)
+    return int(fn()) if fn is not None else None
+
+
 def create_context(**kwargs) -> GLContext:
     if not IN_PYODIDE:
         require_browser("The WebGL backend")
+    kwargs.setdefault("force_no_float", FORCE_NO_FLOAT)
     return GLContext(**kwargs)
 
 
-__all__ = ["GLContext", "WebGLUnavailable", "create_context"]
+__all__ = ["GLContext", "WebGLUnavailable", "create_context", "js_refs", "FORCE_NO_FLOAT"]

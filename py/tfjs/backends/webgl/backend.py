@@ -23,6 +23,9 @@ from .tensor import F32, GPUTensor, Texture
 MAX_WIDTH = 4096
 SMALL = 1024          # all-CPU inputs up to this many elements: run the cpu kernel, no upload
 MAX_EXACT_INDEX = 1 << 24
+POOL_MAX_BYTES = 256 << 20        # free textures kept for reuse; past this, released textures are deleted
+INDEX_CACHE_MAX_BYTES = 64 << 20  # index maps of layout ops (least recently used go first)
+INDEX_CACHE_MAX = 512
 
 
 class WebGLError(TfjsError):
@@ -50,6 +53,7 @@ def program_source(ntex: int, nparams: int, nfloats: int, body: str, helpers: st
         lines.append(f"uniform sampler2D t{k};")
         lines.append(f"vec4 X{k}(int t) {{ return f4(t{k}, ui[{2 + k}], t); }}")
         lines.append(f"float S{k}(int i) {{ return f1(t{k}, ui[{2 + k}], i); }}")
+        lines.append(f"vec4 B{k}(int t) {{ return texelFetch(t{k}, ivec2(t, 0), 0); }}  // a one-row texture")
     lines.append(f"#define P(j) ui[{2 + ntex} + (j)]")
     lines.append("#define NOUT ui[1]")
     lines.append(helpers)
@@ -96,14 +100,18 @@ class WebGLBackend(Backend):
         self.programs: dict[Any, tuple[int, int]] = {}
         self.compile_ms = 0.0
         self._pool: dict[tuple[int, int], list[int]] = {}
+        self._pool_bytes = 0
         self._in_use = 0
         self._tensors: "weakref.WeakSet[GPUTensor]" = weakref.WeakSet()
         self._uploads: dict[tuple, Texture] = {}
         self._owners: dict[int, tuple[Any, list]] = {}
         self._fallback_products: dict[int, tuple] = {}
         self._index_cache: "OrderedDict[Any, Any]" = OrderedDict()
+        self._index_bytes = 0
         self.stats = Stats()
+        # per-pass times while profiling: {label: [ms, ...]}; see start_profile / stop_profile
         self.profile: dict[str, list[float]] | None = None
+        self._profile_labels: list[str] = []
         self.disposed = False
         self.lost = False
         self.gl_kernels: dict[str, Callable] = {}
@@ -128,8 +136,6 @@ class WebGLBackend(Backend):
             self._check_alive()
             if gl_kernel is not None and (_any_gpu(args) or not _small(args)):
                 try:
-                    if self.profile is not None:
-                        return self._profiled(name, gl_kernel, args, attrs)
                     return gl_kernel(*args, **attrs)
                 except NotOnGPU:
                     pass
@@ -145,32 +151,57 @@ class WebGLBackend(Backend):
             t0 = time.perf_counter() if self.profile is not None else 0.0
             out = cpu_kernel(*host_args, **attrs)
             self.stats.fallback(name, downloads[0])
-            self.stats.download_bytes += 0
             for arr in (out if isinstance(out, (list, tuple)) else [out]):
                 if isinstance(arr, np.ndarray) and arr.dtype == F32 and arr.size > SMALL:
                     key = id(arr)
                     products = self._fallback_products
                     products[key] = (weakref.ref(arr, lambda _r, key=key: products.pop(key, None)), name)
             if self.profile is not None:
-                self.profile.setdefault(f"{name} (cpu fallback)", []).append((time.perf_counter() - t0) * 1000)
+                self._time(f"{name} (cpu fallback)", t0)
             return out
 
         run.__name__ = f"webgl_{name}"
         return run
 
-    def _profiled(self, name, kernel, args, attrs):
-        self.finish()
-        t0 = time.perf_counter()
-        try:
-            out = kernel(*args, **attrs)
-        except NotOnGPU:
-            raise
-        for o in (out if isinstance(out, (list, tuple)) else [out]):
-            if isinstance(o, GPUTensor):
-                o.texture
-        self.finish()
-        self.profile.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
-        return out
+    # ------------------------------------------------------------------ profiling
+    @property
+    def has_timer_query(self) -> bool:
+        return bool(self._gl is not None and self._gl.has_timer_query)
+
+    def start_profile(self) -> None:
+        """Time every GPU pass as it runs, without changing what runs (epilogues stay fused): GPU time from
+        EXT_disjoint_timer_query_webgl2 where the context has it, else wall time from the pass's inputs being
+        ready to its output being written (a one-texel readback on each side: gl.finish() does not wait for
+        SwiftShader). Fallbacks (cpu kernel), uploads and readbacks are timed as wall time."""
+        self.profile = {}
+        self._profile_labels = []
+        self._gl.set_profiling(True)
+
+    async def stop_profile(self) -> dict:
+        """The profile since :meth:`start_profile`: {"timer": "gpu" | "wall", "ops": {label: [ms, ...]}}."""
+        import asyncio
+
+        prof, labels = self.profile or {}, self._profile_labels
+        self.profile = None
+        self._profile_labels = []
+        self._gl.set_profiling(False)
+        timer = "wall"
+        if self.has_timer_query:
+            self.finish()
+            times = None
+            for _ in range(200):  # query results arrive on a later turn of the event loop
+                times = self._gl.query_times()
+                if times is not None:
+                    break
+                await asyncio.sleep(0.005)
+            if times and len(times) == len(labels):
+                timer = "gpu"
+                for label, ms in zip(labels, times):
+                    prof.setdefault(label, []).append(ms)
+        return {"timer": timer, "ops": prof}
+
+    def _time(self, label: str, t0: float) -> None:
+        self.profile.setdefault(label, []).append((time.perf_counter() - t0) * 1000)
 
     # ------------------------------------------------------------------ lifecycle
     def _check_alive(self):
@@ -191,13 +222,21 @@ class WebGLBackend(Backend):
         self._tensors.add(tensor)
 
     def memory(self) -> dict:
+        """Live tensors, textures (in use, pooled, and all the JS side holds: count and bytes), caches, and the
+        JS objects Python references (``numJsRefs``: Pyodide's count of live JsProxies and runtime refs)."""
+        from ...platform import webgl as glplat
+
         live = len(self._tensors)
         pooled = sum(len(v) for v in self._pool.values())
+        gl = self._gl if self._gl is not None and self._gl._g is not None else None
         return {"backend": "webgl", "numTensors": live, "numTexturesInUse": self._in_use,
-                "numTexturesPooled": pooled, "numTexturesInGPU": self._gl.live_textures() if self._gl else 0,
+                "numTexturesPooled": pooled, "numBytesPooled": self._pool_bytes,
+                "numTexturesInGPU": gl.live_textures() if gl else 0,
+                "numBytesInGPU": gl.live_bytes() if gl else 0,
                 "numPrograms": len(self.programs), "numUploadsCached": len(self._uploads),
-                "numIndexMapsCached": len(self._index_cache),
-                "numJsListeners": self._gl.js_listeners() if self._gl else 0}
+                "numUploadOwners": len(self._owners), "numFallbackProducts": len(self._fallback_products),
+                "numIndexMapsCached": len(self._index_cache), "numIndexMapBytes": self._index_bytes,
+                "numJsListeners": gl.js_listeners() if gl else 0, "numJsRefs": glplat.js_refs()}
 
     def fallback_report(self) -> dict:
         """Ops that ran on the cpu kernel with GPU inputs: calls, downloads and uploads they cost."""
@@ -208,6 +247,7 @@ class WebGLBackend(Backend):
         self._uploads.clear()
         self._owners.clear()
         self._index_cache.clear()
+        self._index_bytes = 0
         self.empty_pool()
 
     def empty_pool(self) -> None:
@@ -215,6 +255,7 @@ class WebGLBackend(Backend):
             for tid in ids:
                 self._gl.delete_texture(tid)
         self._pool.clear()
+        self._pool_bytes = 0
 
     def dispose(self) -> None:
         """Free every texture, program and JS object of this backend (tensors become unusable)."""
@@ -242,7 +283,11 @@ class WebGLBackend(Backend):
     def _alloc(self, n: int) -> Texture:
         w, h = self._tex_dims(n)
         ids = self._pool.get((w, h))
-        tid = ids.pop() if ids else self._gl.create_texture(w, h)
+        if ids:
+            tid = ids.pop()
+            self._pool_bytes -= w * h * 16
+        else:
+            tid = self._gl.create_texture(w, h)
         self._in_use += 1
         return Texture(self, tid, w, h)
 
@@ -253,7 +298,12 @@ class WebGLBackend(Backend):
         self._in_use -= 1
         if self.lost:
             return
+        nbytes = tex.w * tex.h * 16
+        if tex.discard or self._pool_bytes + nbytes > POOL_MAX_BYTES:
+            self._gl.delete_texture(tex.id)
+            return
         self._pool.setdefault((tex.w, tex.h), []).append(tex.id)
+        self._pool_bytes += nbytes
 
     def reshape(self, x: GPUTensor, shape) -> GPUTensor:
         return GPUTensor(self, shape, x.texture)
@@ -277,7 +327,10 @@ class WebGLBackend(Backend):
             raise NotOnGPU()
         tex = self._alloc(arr.size)
         flat = np.ascontiguousarray(arr).reshape(-1)
+        t0 = time.perf_counter() if self.profile is not None else 0.0
         self._gl.upload(tex.id, tex.w, tex.h, flat)
+        if self.profile is not None:
+            self._time("upload", t0)
         self.stats.uploads += 1
         self.stats.upload_bytes += flat.nbytes
         tag = self._fallback_products.get(id(value)) if isinstance(value, np.ndarray) else None
@@ -300,7 +353,9 @@ class WebGLBackend(Backend):
                     ent = b._owners.pop(rid, None)
                     if ent is not None:
                         for k in ent[1]:
-                            b._uploads.pop(k, None)
+                            tex = b._uploads.pop(k, None)
+                            if tex is not None:
+                                tex.discard = True
             try:
                 ref = weakref.ref(root, forget)
             except TypeError:
@@ -321,7 +376,10 @@ class WebGLBackend(Backend):
     def _download(self, t: GPUTensor) -> np.ndarray:
         self._check_alive()
         tex = t.texture
+        t0 = time.perf_counter() if self.profile is not None else 0.0
         out = self._gl.read(tex.id, tex.w, t.size)
+        if self.profile is not None:
+            self._time("readback", t0)
         self.stats.downloads += 1
         self.stats.download_bytes += out.nbytes
         return out.reshape(t.shape)
@@ -337,7 +395,7 @@ class WebGLBackend(Backend):
         return entry[0]
 
     def run(self, key, make_source: Callable[[], str], inputs: list[GPUTensor], out_shape, params=(),
-            floats=()) -> GPUTensor:
+            floats=(), label: str | None = None) -> GPUTensor:
         """Run a program over the output texels and return the output tensor."""
         texs = [x.texture for x in inputs]
         pid = self.program(key, make_source, len(texs))
@@ -346,7 +404,19 @@ class WebGLBackend(Backend):
             n *= int(d)
         out = self._alloc(n)
         ints = [out.w, n] + [t.w for t in texs] + [int(p) for p in params]
+        profiling = self.profile is not None
+        if profiling:
+            label = label or str(key[0] if isinstance(key, tuple) else key)
+            if self.has_timer_query:
+                self._profile_labels.append(label)
+            else:  # wall time of this pass alone: its inputs are ready before, its output written after
+                for tex in texs:
+                    self._gl.sync(tex.id)
+                t0 = time.perf_counter()
         self._gl.run(pid, out.id, out.w, out.h, [t.id for t in texs], ints, [float(f) for f in floats])
+        if profiling and not self.has_timer_query:
+            self._gl.sync(out.id)
+            self._time(label, t0)
         self.stats.programs_run += 1
         return GPUTensor(self, out_shape, out)
 
@@ -370,8 +440,11 @@ class WebGLBackend(Backend):
         arr.flags.writeable = False
         t = self.upload(arr)
         self._index_cache[key] = t
-        while len(self._index_cache) > 512:
-            self._index_cache.popitem(last=False)
+        self._index_bytes += t.texture.w * t.texture.h * 16
+        while len(self._index_cache) > 1 and (len(self._index_cache) > INDEX_CACHE_MAX or
+                                              self._index_bytes > INDEX_CACHE_MAX_BYTES):
+            _, old = self._index_cache.popitem(last=False)
+            self._index_bytes -= old.texture.w * old.texture.h * 16
         return t
 
     # ------------------------------------------------------------------ models
@@ -405,7 +478,9 @@ class WebGLBackend(Backend):
             entry = self._owners.pop(id(root), None)
             if entry is not None:
                 for k in entry[1]:
-                    self._uploads.pop(k, None)
+                    tex = self._uploads.pop(k, None)
+                    if tex is not None:
+                        tex.discard = True  # its GL texture is deleted once no tensor uses it
 
 
 

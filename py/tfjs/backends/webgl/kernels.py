@@ -156,8 +156,19 @@ class Plan:
             return program_source(ntex, cidx + 1, nfloat, "\n".join(code), FUNCS)
 
         params = list(self.params) + [self.channels]
+        label = None
+        if backend.profile is not None:
+            label = "+".join([str(self.key[0])] + [_step_label(sig) for sig in self.steps])
         return backend.run(key, source, list(self.inputs) + list(self.step_inputs), shape, params,
-                           list(self.floats) + list(self.step_floats))
+                           list(self.floats) + list(self.step_floats), label=label)
+
+
+def _step_label(sig) -> str:
+    if sig[0] == "act":
+        return sig[1]
+    if sig[0] == "bin":
+        return f"{sig[1]}({sig[2]})"
+    return "batchnorm"
 
 
 def _chan(k: int, cv: bool) -> str:
@@ -347,15 +358,22 @@ class Kernels:
         head = ("  int M = P(0); int K = P(1); int N = P(2);\n"
                 "  int n0 = i0 % N; int mm = (i0 / N) % M; int bi = i0 / (N * M);\n"
                 "  int ab = P(3) == 1 ? 0 : bi; int bbb = P(4) == 1 ? 0 : bi;\n")
+        b_row = False
         if fast and not tb:
+            # a's row is read in order: its texel coordinates step along (no division per fetch); b in one
+            # texture row (most weights) is read at (texel, 0)
+            b_row = b.texture.h == 1
+            fetch_b = "B1(bt + J)" if b_row else "X1(bt + J)"
             body = head + """  int at = (ab * M + mm) * K >> 2; int bt = (bbb * K * N + n0) >> 2; int ns = N >> 2;
+  int aw = ui[2]; ivec2 ac = ivec2(at % aw, at / aw);
   vec4 acc = vec4(0.0);
   for (int kk = 0; kk < K; kk += 4) {
-    vec4 av = X0(at); at++;
-    acc += av.x * X1(bt) + av.y * X1(bt + ns) + av.z * X1(bt + 2 * ns) + av.w * X1(bt + 3 * ns);
+    vec4 av = texelFetch(t0, ac, 0); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
+    acc += av.x * FB0 + av.y * FB1 + av.z * FB2 + av.w * FB3;
     bt += 4 * ns;
   }
-  r = acc;"""
+  r = acc;""".replace("FB0", fetch_b.replace("J", "0")).replace("FB1", fetch_b.replace("J", "ns")) \
+                .replace("FB2", fetch_b.replace("J", "2 * ns")).replace("FB3", fetch_b.replace("J", "3 * ns"))
         elif fast and tb:
             body = head + """  int at = (ab * M + mm) * K >> 2; int bt = (bbb * N + n0) * K >> 2; int ks = K >> 2;
   vec4 acc = vec4(0.0);
@@ -377,7 +395,7 @@ class Kernels:
     for (int kk = 0; kk < K; kk++) acc += S0({ai}) * S1({bi});
     r[q] = acc;
   }}"""
-        key = ("matmul", fast, ta, tb)
+        key = ("matmul", fast, ta, tb, b_row)
         return GPUTensor(self.b, out_shape, plan=Plan(key, body, [a, b], params, [], n))
 
     # -------------------------------------------------------------- convolutions
@@ -400,6 +418,7 @@ class Kernels:
                  f"const int DH = {dh}; const int DW = {dw};\n"
         head = consts + "  int H = P(0); int W = P(1); int CIN = P(2); int OH = P(3); int OW = P(4); " \
                         "int COUT = P(5); int PT = P(6); int PL = P(7);\n"
+        w_row = cout % 4 == 0 and filt.texture.h == 1   # the filter in one texture row: read at (texel, 0)
         if cout % 4 == 0:
             inner = """        int xt = xb >> 2;
         for (int c = 0; c < CIN; c += 4) {
@@ -407,6 +426,8 @@ class Kernels:
           acc += xv.x * X1(wt) + xv.y * X1(wt + ws) + xv.z * X1(wt + 2 * ws) + xv.w * X1(wt + 3 * ws);
           wt += 4 * ws;
         }""" if cin % 4 == 0 else """        for (int c = 0; c < CIN; c++) { acc += S0(xb + c) * X1(wt); wt += ws; }"""
+            if w_row:
+                inner = inner.replace("X1(", "B1(")
             body = head + f"""  int co = i0 % COUT; int pix = i0 / COUT; int ws = COUT >> 2;
   int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
   vec4 acc = vec4(0.0);
@@ -441,7 +462,7 @@ class Kernels:
     }
     r[q] = acc;
   }"""
-        key = ("conv2d", kh, kw, sh, sw, dh, dw, cout % 4 == 0, cin % 4 == 0)
+        key = ("conv2d", kh, kw, sh, sw, dh, dw, cout % 4 == 0, cin % 4 == 0, w_row)
         return GPUTensor(self.b, out_shape, plan=Plan(key, body, [x, filt], params, [], cout))
 
     def depthwise(self, x, filt, strides=1, pad="valid", dilations=1):
@@ -462,6 +483,7 @@ class Kernels:
         head = consts + "  int H = P(0); int W = P(1); int C = P(2); int OH = P(3); int OW = P(4); " \
                         "int MU = P(5); int PT = P(6); int PL = P(7); int CO = C * MU;\n"
         fast = mult == 1 and c % 4 == 0
+        w_row = False
         if fast:
             body = head + """  int cc = i0 % C; int pix = i0 / C;
   int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
@@ -476,6 +498,9 @@ class Kernels:
     }
   }
   r = acc;"""
+            w_row = filt.texture.h == 1   # the filter in one texture row: read at (texel, 0)
+            if w_row:
+                body = body.replace("X1(", "B1(")
         else:
             body = head + """  for (int q = 0; q < 4; q++) {
     int i = i0 + q; if (i >= NOUT) break;
@@ -493,7 +518,7 @@ class Kernels:
     }
     r[q] = acc;
   }"""
-        key = ("depthwise", kh, kw, sh, sw, dh, dw, fast)
+        key = ("depthwise", kh, kw, sh, sw, dh, dw, fast, fast and w_row)
         return GPUTensor(self.b, out_shape, plan=Plan(key, body, [x, filt], params, [], c * mult))
 
     def conv_transpose(self, dy, filt, output_shape, strides=1, pad="valid"):
@@ -732,11 +757,13 @@ class Kernels:
                 key = (name, _freeze(args), _freeze(attrs))
             except TypeError:
                 raise NotOnGPU() from None
+            # indices shifted by one: a value the cpu kernel fills in (the zero padding of SpaceToBatchND)
+            # comes out as -1 and reads as 0.0, never as element 0
             if name in ("Unpack", "SplitV"):
                 outs = cpu_kernel(_probe(x), *args, **attrs)
-                return [self.gather_map(x, key + (i,), lambda idx, i=i: cpu_kernel(idx, *args, **attrs)[i])
-                        for i in range(len(outs))]
-            return self.gather_map(x, key, lambda idx: cpu_kernel(idx, *args, **attrs))
+                return [self.gather_map(x, key + (i,), lambda idx, i=i: cpu_kernel(idx, *args, **attrs)[i],
+                                        constant=0.0) for i in range(len(outs))]
+            return self.gather_map(x, key, lambda idx: cpu_kernel(idx, *args, **attrs), constant=0.0)
         return kernel
 
     def transpose(self, x, perm):
@@ -808,6 +835,19 @@ class Kernels:
         key = ("concat", k, fast)
         ins = [self.g(x) for x in xs]
         return Plan(key, body, ins, params, [], out_shape[-1]).execute(self.b, out_shape)
+
+    def add_n(self, xs):
+        xs = list(xs)
+        if not xs or not all(isinstance(x, GPUTensor) or np.asarray(x).dtype == F32 for x in xs):
+            raise NotOnGPU()
+        shape = tuple(np.shape(xs[0]))
+        if any(tuple(np.shape(x)) != shape for x in xs):
+            raise ValueError(f"AddN: inputs must have one shape, got {[list(np.shape(x)) for x in xs]}")
+        add = self.binary("Add")
+        y = self.g(xs[0])
+        for x in xs[1:]:  # same-shape adds: epilogue steps of one pass (a new pass every MAX_STEPS)
+            y = add(y, x)
+        return y
 
     def pack(self, xs, axis=0):
         xs = list(xs)
@@ -936,6 +976,7 @@ def register(backend) -> None:
     t["GatherV2"] = k.gather
     t["Concat"] = k.concat
     t["Pack"] = k.pack
+    t["AddN"] = k.add_n
     t["ResizeBilinear"] = k.resize_bilinear
     for name in ("Slice", "StridedSlice", "Tile", "Reverse", "MirrorPad", "BroadcastTo", "DepthToSpace",
                  "SpaceToBatchND", "BatchToSpaceND", "ResizeNearestNeighbor", "Unpack", "SplitV"):

@@ -17,7 +17,7 @@ F32 = np.dtype(np.float32)
 class Texture:
     """One RGBA32F texture: w x h texels holding ``n`` float32 values in flat order."""
 
-    __slots__ = ("backend", "id", "w", "h", "generation", "__weakref__")
+    __slots__ = ("backend", "id", "w", "h", "generation", "discard", "__weakref__")
 
     def __init__(self, backend, tid: int, w: int, h: int):
         self.backend = backend
@@ -25,6 +25,7 @@ class Texture:
         self.w = w
         self.h = h
         self.generation = backend.generation
+        self.discard = False  # delete (not pool) when released: a disposed model's weights
 
     def __del__(self):
         backend = self.backend
