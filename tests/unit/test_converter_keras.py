@@ -249,3 +249,64 @@ def test_metadata(k2, tmp_path):
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(ConverterError, match="cannot read valid JSON content from"):
         convert(k2 / "mlp.h5", tmp_path / "o2", metadata=f"key:{tmp_path / 'bad.json'}", log=None)
+
+
+class _Terminal:
+    """A stream that says it is a terminal (what the progress display shows on by default)."""
+
+    def __init__(self):
+        self.parts = []
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.parts.append(text)
+
+    def flush(self):
+        pass
+
+    @property
+    def text(self):
+        return "".join(self.parts)
+
+
+def test_progress_display_on_a_terminal(k2, tmp_path, monkeypatch):
+    import re
+
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    out = tmp_path / "o"
+    convert(k2 / "cnn.h5", out, weight_shard_size_bytes=1000, log=None)  # progress=None: on, stderr is a tty
+    text = term.text
+    n_shards = len(json.loads((out / "model.json").read_text())["weightsManifest"][0]["paths"])
+    assert n_shards > 3
+    # one self-updating line: carriage return, the stage, a bar, erase to the end of the line
+    assert text.startswith("\r[tfjs-convert] reading the Keras file ")
+    lines = text.split("\r")[1:]
+    assert all(line.endswith("\x1b[K") or line.endswith("\n") for line in lines)
+    bars = [re.match(r"\[tfjs-convert\] writing weights \[([#.]{24})\] (\d+)/(\d+) +\d+\.\ds\x1b\[K", line)
+            for line in lines[1:]]
+    assert bars and all(bars), lines
+    total = int(bars[-1].group(3))
+    assert bars[-1].group(1) == "#" * 24 and int(bars[-1].group(2)) == total
+    # the last line closes the bar and names the output directory
+    assert re.search(rf"\x1b\[K\n\[tfjs-convert\] wrote {re.escape(str(out))} \(\d+\.\ds\)\n$", text)
+    # --no_progress / progress=False: silent on the terminal too; a stream that is no terminal: silent by default
+    term2 = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term2)
+    convert(k2 / "cnn.h5", tmp_path / "o2", progress=False, log=None)
+    assert term2.text == ""
+
+
+def test_progress_display_forced_on_without_terminal(k2, tmp_path, capsys):
+    convert(k2 / "mlp.h5", tmp_path / "quiet", log=None)
+    assert capsys.readouterr().err == ""
+    convert(k2 / "mlp.h5", tmp_path / "o", progress=True, log=None)
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    # no terminal: whole lines, no carriage returns or escapes
+    assert "\r" not in err and "\x1b" not in err
+    assert lines[0].startswith("[tfjs-convert] reading the Keras file")
+    assert any(line.startswith("[tfjs-convert] writing weights [" + "#" * 24 + "]") for line in lines)
+    assert lines[-1].startswith(f"[tfjs-convert] wrote {tmp_path / 'o'} (")

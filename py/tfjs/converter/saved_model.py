@@ -218,6 +218,7 @@ def graph_def_to_model(graph_def: dict, signature: dict, *, tables_nodes: list[d
         if strip_debug_ops:
             body = f.get("nodeDef", [])
             f["nodeDef"] = _strip_debug_in_function(body, f)
+        _remove_function_identities(f)
         _rename_function_consts(f)
     init_nodes = tables_nodes or []
     if not skip_op_check:
@@ -231,6 +232,38 @@ def graph_def_to_model(graph_def: dict, signature: dict, *, tables_nodes: list[d
     if init_nodes:
         initializer = {"node": _finish_tensor_attrs(init_nodes), "versions": graph_def.get("versions", {})}
     return topology, weights, initializer
+
+
+def _remove_function_identities(fdef: dict) -> None:
+    """Identity nodes in a function body are bypassed, as TensorFlow's Grappler does it in the official converter:
+    their consumers and the function's return values read the Identity's input (a body ref
+    ``node:output_arg:index`` or an argument). Kept: Identities with control inputs or that something waits on."""
+    body = fdef.get("nodeDef", [])
+    waited = {t[1:] for n in body for t in n.get("input", []) if t.startswith("^")}
+    waited |= set((fdef.get("controlRet") or {}).values())
+    subst: dict[str, str] = {}
+    for n in body:
+        ins = n.get("input", [])
+        if n["op"] != "Identity" or n["name"] in waited or len(ins) != 1 or ins[0].startswith("^"):
+            continue
+        subst[f"{n['name']}:output:0"] = ins[0]
+    if not subst:
+        return
+
+    def resolve(ref: str) -> str:
+        seen = set()
+        while ref in subst and ref not in seen:
+            seen.add(ref)
+            ref = subst[ref]
+        return ref
+
+    gone = {k.split(":")[0] for k in subst}
+    fdef["nodeDef"] = [n for n in body if n["name"] not in gone]
+    for n in fdef["nodeDef"]:
+        if n.get("input"):
+            n["input"] = [resolve(t) for t in n["input"]]
+    if fdef.get("ret"):
+        fdef["ret"] = {k: resolve(v) for k, v in fdef["ret"].items()}
 
 
 def _strip_debug_in_function(body: list[dict], fdef: dict) -> list[dict]:
@@ -289,16 +322,28 @@ def write_graph_model(output_dir: str, topology: dict, weights: list, signature:
 # Entry points
 
 
+def _signature_keys(tensors: dict) -> dict:
+    """{SavedModel signature key: key in model.json}. As the official converter: a key stays when its tensor's dtype
+    and shape tell it apart from the signature's other tensors; otherwise the tensor's name is the key."""
+    out = {}
+    for key, t in tensors.items():
+        same = [k for k, u in tensors.items() if (u["dtype"], u["shape"]) == (t["dtype"], t["shape"])]
+        out[key] = key if len(same) == 1 else t["name"]
+    return out
+
+
 def _signature_from_info(info: dict, ids: dict) -> dict:
     sig = {"inputs": {}, "outputs": {}}
+    in_keys = _signature_keys(info["signature"]["inputs"])
     for key, t in sorted(info["signature"]["inputs"].items()):
-        sig["inputs"][key] = _tensor_info(t["name"], t["dtype"], t["shape"])
+        sig["inputs"][in_keys[key]] = _tensor_info(t["name"], t["dtype"], t["shape"])
     for ph, rid in ids.items():
         sig["inputs"][f"{ph}:0"] = {"name": f"{ph}:0", "dtype": "DT_RESOURCE", "tensorShape": {},
                                     "resourceId": rid}
     sig["inputs"] = dict(sorted(sig["inputs"].items()))
+    out_keys = _signature_keys(info["signature"]["outputs"])
     for key, t in sorted(info["signature"]["outputs"].items()):
-        sig["outputs"][key] = _tensor_info(t["name"], t["dtype"], t["shape"])
+        sig["outputs"][out_keys[key]] = _tensor_info(t["name"], t["dtype"], t["shape"])
     return sig
 
 

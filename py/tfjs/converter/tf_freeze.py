@@ -40,15 +40,24 @@ def _shape(shape) -> list | None:
     return [-1 if d is None else int(d) for d in shape.as_list()]
 
 
+def _tag_sets(path: str) -> list[list[str]]:
+    try:
+        from tensorflow.python.saved_model import loader_impl
+
+        return [sorted(mg.meta_info_def.tags) for mg in loader_impl.parse_saved_model(path).meta_graphs]
+    except Exception:  # noqa: BLE001 - only for the error message
+        return []
+
+
 def _load(tf, path: str, tags: list[str]):
+    """Load with exactly these tags (as the official converter does: no fallback to other tag sets)."""
+    available = _tag_sets(path)
+    if tags and available and sorted(set(tags)) not in [sorted(set(t)) for t in available]:
+        raise KeyError(f"--saved_model_tags {','.join(tags)}: the SavedModel {path} has no MetaGraphDef with "
+                       f"these tags; its tag sets: {'; '.join(','.join(t) for t in available)}")
     try:
         return tf.saved_model.load(path, tags=tags or None)
-    except Exception as e:  # noqa: BLE001 - retried without tags, which some SavedModels need
-        if tags:
-            try:
-                return tf.saved_model.load(path)
-            except Exception:  # noqa: BLE001
-                pass
+    except Exception as e:  # noqa: BLE001
         raise RuntimeError(f"TensorFlow could not load the SavedModel {path} (tags {tags}): {e}") from e
 
 
@@ -79,7 +88,8 @@ def freeze(request: dict) -> dict:
         raise KeyError(f"Signature '{sig_name}' does not exist. The following signatures are available: "
                        f"{list(signatures)}")
     fn = signatures[sig_name]
-    frozen = convert_variables_to_constants_v2(fn, lower_control_flow=not request.get("control_flow_v2"))
+    frozen = convert_variables_to_constants_v2(fn, lower_control_flow=not request.get("control_flow_v2"),
+                                                aggressive_inlining=True)
     graph_def = frozen.graph.as_graph_def()
     with open(os.path.join(out_dir, "graph.pb"), "wb") as f:
         f.write(graph_def.SerializeToString())
@@ -133,7 +143,8 @@ def freeze(request: dict) -> dict:
         tables.append({"placeholder": name, "key_dtype": _dtype_enum_name(tf.as_dtype(kd)),
                        "value_dtype": _dtype_enum_name(tf.as_dtype(vd)),
                        "keys": f"table_{i}_keys.pb", "values": f"table_{i}_values.pb"})
-    info = {"tf_version": tf.__version__, "signature_name": sig_name,
+    # generatedBy: the TensorFlow version the SavedModel records (as the official converter writes it)
+    info = {"tf_version": str(getattr(model, "tensorflow_version", None) or tf.__version__), "signature_name": sig_name,
             "signature": {"inputs": inputs, "outputs": outputs}, "tables": tables}
     with open(os.path.join(out_dir, "info.json"), "w") as f:
         json.dump(info, f)
