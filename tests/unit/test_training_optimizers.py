@@ -174,7 +174,7 @@ def test_gradients_flow_through_device_tensors(device_backend):
 
 
 def test_fit_on_a_device_backend_matches_cpu(device_backend):
-    import asyncio
+    from harness import run_async  # asyncio.run() fails once a Playwright test ran in this process
 
     rng = np.random.default_rng(5)
     x = rng.standard_normal((16, 6, 6, 2)).astype(np.float32)
@@ -193,7 +193,7 @@ def test_fit_on_a_device_backend_matches_cpu(device_backend):
         m = build()
         m.set_weights(start)
         m.compile(optimizer=tf.train.adam(0.02), loss="categoricalCrossentropy")
-        h = asyncio.run(m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0))
+        h = run_async(m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0))
         out[backend] = ([np.asarray(v) for v in m.get_weights()], h.history["loss"])
         tf.set_backend("cpu")
     for a, b, s in zip(out[device_backend][0], out["cpu"][0], start):
