@@ -362,3 +362,52 @@ def test_fold_batch_norms_official_names_and_bytes():
     assert gp.const_value(by["conv_weights"]).tobytes() == want_w.tobytes()
     assert gp.const_value(by["conv_bn_offset"]).tobytes() == want_b.tobytes()
     assert by["conv"]["input"] == ["x", "conv_weights"] and by["bn"]["input"] == ["conv", "conv_bn_offset"]
+    # placed before the convolution, the filter first (the order the official converter creates them in, which
+    # Grappler's topological sort then keeps among the graph's sources)
+    names = [x["name"] for x in after]
+    assert names.index("conv_weights") + 1 == names.index("conv_bn_offset") < names.index("conv")
+
+
+def test_hide_from_remapper():
+    """Contractions whose BiasAdd feeds what TF.js cannot run fused (Tanh, a residual Add) lose their device for
+    Grappler's remapper (which fuses only CPU contractions); the others keep it; the input is not changed."""
+    def chain(p, act):
+        return [const(f"{p}w", np.ones((3, 2), np.float32)), {**n(f"{p}mm", "MatMul", ["x", f"{p}w"]),
+                                                              "device": "/device:CPU:0"},
+                const(f"{p}b", np.ones(2, np.float32)), n(f"{p}bias", "BiasAdd", [f"{p}mm", f"{p}b"]),
+                n(f"{p}act", act, [f"{p}bias"] + (["x2"] if act == "AddV2" else []))]
+    nodes = [ph("x", [2, 3]), ph("x2", [2, 2])] + chain("t", "Tanh") + chain("r", "Relu") + chain("a", "AddV2")
+    out = {x["name"]: x for x in gp.hide_from_remapper(nodes, {"x", "tact", "ract", "aact"})}
+    assert [x.get("device") for x in nodes if x["op"] == "MatMul"] == ["/device:CPU:0"] * 3  # input unchanged
+    assert "device" not in out["tmm"] and "device" not in out["amm"] and out["rmm"]["device"] == "/device:CPU:0"
+    # the usual fusion afterwards: BiasAdd only before the Tanh, BiasAdd + Relu
+    fused = gp.fuse_bias_activation(gp.place_contractions_on_cpu(list(out.values()), set()), {"x", "x2", "tact",
+                                                                                            "ract", "aact"})
+    by = {x["name"]: x for x in fused}
+    assert by["tbias"]["op"] == "_FusedMatMul" and by["tact"]["op"] == "Tanh" and by["ract"]["op"] == "_FusedMatMul"
+    # a batch norm that could not be folded (its parameters not constant) stays a node of its own
+    bn = [ph("x", [1, 4, 4, 2]), const("w", np.ones((1, 1, 2, 3), np.float32)),
+          {**n("conv", "Conv2D", ["x", "w"], **conv_attrs()), "device": "/device:CPU:0"},
+          ph("g", [3]), n("bn", "FusedBatchNormV3", ["conv", "g", "g", "g", "g"], is_training={"b": False})]
+    assert "device" not in {x["name"]: x for x in gp.hide_from_remapper(bn, {"x", "bn"})}["conv"]
+
+
+def test_optimize_before_fusion_hook():
+    """optimize(before_fusion=) hands the graph over just before fuse_bias_activation (the converter's second
+    Grappler pass); what it returns is what the fusion and pruning passes go on with."""
+    nodes = [ph("x", [2, 3]), const("w", np.ones((3, 2), np.float32)), n("mm", "MatMul", ["x", "w"]),
+             const("b", np.ones(2, np.float32)), n("bias", "BiasAdd", ["mm", "b"]), n("r", "Relu", ["bias"]),
+             n("out", "Identity", ["r"])]
+    seen = []
+
+    def hook(ns):
+        seen.append([x["op"] for x in ns])
+        assert all(x.get("device") == "/device:CPU:0" for x in ns if x["op"] == "MatMul")
+        return list(reversed(ns))  # any order: the remaining passes keep what they get
+
+    after = gp.optimize(copy.deepcopy(nodes), {"x", "out"}, before_fusion=hook)
+    assert len(seen) == 1 and "MatMul" in seen[0] and "_FusedMatMul" not in seen[0]
+    assert "_FusedMatMul" in ops_of(after)
+    assert sorted(ops_of(after)) == sorted(ops_of(gp.optimize(copy.deepcopy(nodes), {"x", "out"})))
+    x = rng.standard_normal((2, 3)).astype(np.float32)
+    same_outputs(nodes, gp.topo_order(after), {"x": x}, ["out"])

@@ -1,40 +1,33 @@
-"""SavedModels -> graph models: ours (tfjs-convert, the TensorFlow freeze step run in a reference environment through
+"""SavedModels -> graph models: ours (tfjs-convert, the TensorFlow step run in a reference environment through
 tf_python=) against TensorFlow's outputs and against the official tensorflowjs_converter 4.22 on the same SavedModels
 (tests/fixtures/make_saved_models.py; cached under ~/.cache/tfjs-reference/work/).
 
-Same model.json as the official converter (test_same_model_json_as_official): conv_bn, keras, cond_v2 and while_v2
-give the official model.json modulo convertedBy and the three things below, and the same weight bytes; the official
-shard is byte for byte our weights laid out in its order. For that comparison ours freezes with the official
-converter's own TensorFlow (2.19, the `tfjs` environment): a GraphDef records the TensorFlow that froze it
-(versions.producer). What cannot be the same, and why:
-- Node order (and so the weights' order in the shard: weights follow their Const nodes). The official order is what
-  TensorFlow's Grappler leaves: it deletes nodes by swapping them with the graph's last ones, then sorts; ours is the
-  frozen graph's order, kept by our passes. Compared here: the nodes by name; the weights by name, byte for byte.
-- Function names of TF 2 control flow (cond_v2, while_v2): ``__inference_<name>_<n>_<uid>``, the uid being a
-  process-wide counter of TensorFlow at freezing time (the official converter freezes after other work, or after
-  other conversions in the same process). Compared with the last number left out.
-- ``_input_shapes`` attrs that Grappler leaves on some nodes (its symbolic shapes, dims -2, -3 ...; which nodes get
-  them depends on its internal passes). TF.js ignores them; we do not write them.
+Same model.json as the official converter (test_same_model_json_as_official): conv_bn, keras, cond, while, cond_v2,
+while_v2 and hash_table give the official model.json modulo convertedBy, whole (node order, function names, attrs,
+the initializer graph and resourceIds included), and the same shard files byte for byte. What makes it so:
+- Our TensorFlow step runs TensorFlow's Grappler as the official converter configures it: its first pass on the
+  frozen graph, then (same TensorFlow process) its second pass (the remapper ...) after our passes up to the fusions;
+  then our fusion and pruning passes. Grappler's deletions and topological sort give the node order, and so the
+  weights' order in the shards; its remapper gives the `_input_shapes` attrs of the fused nodes.
+- The hash-table initializer is TensorFlow's, made with the same TensorFlow calls as the official converter's right
+  after the freeze (node names, the table's shared_name and the resourceId are values of TensorFlow's counters).
+- Function names of TF 2 control flow, ``__inference_<name>_<n>_<uid>``, and the initializer's uids come from
+  process-wide TensorFlow counters: equal when each conversion runs in a fresh process, as tensorflowjs_converter
+  from the command line (the official fixture does so: saved_model_support.official_graph_models) and our TensorFlow
+  step under tf_python= (a fresh interpreter per conversion).
+- For that comparison ours freezes with the official converter's own TensorFlow (2.19, the `tfjs` environment): a
+  GraphDef records the TensorFlow that froze it (versions.producer). Frozen by TensorFlow 2.21 the versions and the
+  function uids differ, nothing else (asserted too).
 
-The fixtures that do not match, and what is asserted instead (test_dense_differences_from_official,
-test_lowered_control_flow_like_official_but_identities, test_hash_table_differences_from_official):
+What still differs (test_dense_differences_from_official):
 - dense: TF.js 4.22's fused kernels know linear, relu, relu6, elu, prelu, leakyrelu and sigmoid only (CPU:
-  "Unknown fused activation tanh", WebGL: "Activation tanh has not been implemented"), so Tanh is not fused here
-  (the official output fails in TF.js on that node: tests/e2e/test_converter_graph_page.py); and Grappler
-  rewrites the lowered Assert guard (debug_stripper, then constant folding of Switch(pred, pred) into
-  ConstantFoldingCtrl/ Identities and two pivot constants), which our passes do not imitate. The weights ours
-  has are the official's, byte for byte; the signatures are equal; both predict what TensorFlow predicts.
-- cond, while (TF 2 control flow lowered to Switch/Merge): Grappler's dependency optimizer also bypasses the Identity
-  nodes next to the lowered control flow (moving their control inputs to the consumers, then dropping the control
-  inputs other inputs imply, and with them the _has_manual_control_dependencies marker on some nodes); our
-  remove_identities keeps Identities next to Switch / Merge / Enter / Exit on purpose (its conservative rule; the
-  conditions under which Grappler may bypass them are its own and not imitated). Asserted: every official node is
-  here, with the same op, attrs and inputs once our extra nodes (all Identity) are bypassed that way; same weights.
-- hash_table: the official initializer graph is TensorFlow's frozen resource-initializer function (node names and
-  the table's shared_name are TensorFlow uids) and its resourceId is the id of the table's handle in the converting
-  process; ours is a synthesized initializer (Const keys / values, HashTableV2, LookupTableImportV2) with resourceId
-  1; and ours lists the table's entries in the order TensorFlow exports them. Asserted: model topology and
-  signature identical but for the resourceId value; the same keys -> values.
+  "Unknown fused activation tanh", WebGL: "Activation tanh has not been implemented"), so Tanh is not fused here:
+  the contraction before it is kept from the remapper (graph_passes.hide_from_remapper) and fused by our own pass
+  with its BiasAdd only; the official output fails in TF.js on that node (tests/e2e/test_converter_graph_page.py).
+  The graph being different there, Grappler's topological sort orders the nodes differently; every other node,
+  the signature and the shards are the official ones.
+- With grappler=False (our passes only; test_our_passes_alone_give_the_same_outputs) the predictions are the same,
+  node order and Grappler's `_input_shapes` are not, and the hash-table initializer is our own synthesized one.
 - Signature keys follow the official rule in all fixtures: a key stays when the dtype and shape of its tensor tell
   it apart from the signature's others, else the tensor name is the key (dense: Identity:0, Identity_1:0).
 """
@@ -155,7 +148,7 @@ def test_official_output_predicts_here_too(saved, official, tag):
 # ------------------------------------------------------------------------------------------------------
 # The same model.json and weight bytes as the official converter (the differences that remain: module docstring)
 
-MATCHING = ["conv_bn", "keras", "cond_v2", "while_v2"]
+MATCHING = ["conv_bn", "keras", "cond", "while", "cond_v2", "while_v2", "hash_table"]
 FUNCTION_UID = re.compile(r"(__inference_[A-Za-z0-9_]*?_\d+)_\d+\b")
 
 
@@ -169,15 +162,18 @@ def ours_official_tf(saved, tmp_path_factory):
     return {tag: root / tag for tag in VARIANTS}
 
 
+def model_json(model_dir: Path) -> dict:
+    mj = json.loads((model_dir / "model.json").read_text())
+    assert mj.pop("convertedBy").startswith("TensorFlow.js Converter")
+    return mj
+
+
 def canonical(model_dir: Path) -> dict:
-    """model.json without convertedBy, function uids left out, nodes / functions / weight entries keyed by name,
-    Grappler's _input_shapes dropped."""
+    """model.json without convertedBy, function uids left out, nodes / functions / weight entries keyed by name."""
     mj = json.loads(FUNCTION_UID.sub(r"\1", (model_dir / "model.json").read_text()))
     assert mj.pop("convertedBy").startswith("TensorFlow.js Converter")
     topo = mj["modelTopology"]
     topo["node"] = {n["name"]: n for n in topo["node"]}
-    for n in topo["node"].values():
-        n.get("attr", {}).pop("_input_shapes", None)
     if topo.get("library", {}).get("function"):
         topo["library"]["function"] = {f["signature"]["name"]: f for f in topo["library"]["function"]}
     (group,) = mj.pop("weightsManifest")
@@ -224,133 +220,73 @@ def assert_topological(model_dir: Path) -> None:
         seen.add(n["name"])
 
 
+def shard_files(model_dir: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(model_dir.iterdir()) if p.suffix == ".bin"}
+
+
 @pytest.mark.parametrize("tag", MATCHING)
 def test_same_model_json_as_official(ours, ours_official_tf, official, tag):
+    """The official model.json (modulo convertedBy), node order, function names and Grappler's attrs included, and
+    the same shard files byte for byte."""
     ours_dir, ref_dir = ours_official_tf[tag], official[tag]
-    assert canonical(ours_dir) == canonical(ref_dir)
-    # frozen by TensorFlow 2.21 instead: the GraphDef's producer version is all that changes
-    newer = canonical(ours[tag])
-    assert newer["modelTopology"].pop("versions") != canonical(ref_dir)["modelTopology"].pop("versions")
-    theirs = canonical(ref_dir)
-    theirs["modelTopology"].pop("versions")
-    assert newer == theirs and weight_bytes(ours[tag])[0] == weight_bytes(ref_dir)[0]
-    mine, _, _ = weight_bytes(ours_dir)
-    theirs, their_order, their_data = weight_bytes(ref_dir)
-    assert mine == theirs  # every weight byte-identical (batch-norm-folded ones included)
-    # the official shard is byte for byte our weights in its order
-    assert b"".join(mine[n] for n in their_order) == their_data
+    assert model_json(ours_dir) == model_json(ref_dir)
+    assert shard_files(ours_dir) == shard_files(ref_dir)
     assert sorted(p.name for p in ours_dir.iterdir()) == sorted(p.name for p in ref_dir.iterdir())
     assert_topological(ours_dir)
-
-
-def _bypass_identities(nodes: dict, names: set) -> dict:
-    """Bypass the named Identity nodes as Grappler's dependency optimizer does: data uses read the Identity's
-    input, and its control inputs move to the consumers."""
-    nodes = json.loads(json.dumps(nodes))
-    for n in nodes.values():  # the marker TensorFlow puts on nodes with manual control inputs: Grappler drops it
-        n.get("attr", {}).pop("_has_manual_control_dependencies", None)  # where it removes those inputs
-    for name in names:
-        ident = nodes.pop(name)
-        assert ident["op"] == "Identity", name
-        data = [t for t in ident["input"] if not t.startswith("^")]
-        ctrl = [t for t in ident["input"] if t.startswith("^")]
-        for n in nodes.values():
-            ins = n.get("input", [])
-            if not any(t.lstrip("^").split(":")[0] == name for t in ins):
-                continue
-            new = [data[0] if t == name else t for t in ins if t != "^" + name]
-            if "^" + name in ins and data:
-                new.append("^" + data[0].split(":")[0])
-            n["input"] = new + ctrl
-    # inputs: the data ones in order, then the controls not implied by the other inputs (Grappler's transitive
-    # reduction of control dependencies), as a sorted list
-    def src(t):
-        return t.lstrip("^").split(":")[0]
-
-    def reaches(start: str, target: str) -> bool:
-        stack, seen = [start], set()
-        while stack:
-            cur = stack.pop()
-            if cur == target:
-                return True
-            if cur in seen or cur not in nodes:
-                continue
-            seen.add(cur)
-            stack.extend(src(t) for t in nodes[cur].get("input", []))
-        return False
-
-    reduced = {}
-    for name, n in nodes.items():
-        if "input" not in n:
-            continue
-        data = [t for t in n["input"] if not t.startswith("^")]
-        ctrls = sorted({src(t) for t in n["input"] if t.startswith("^")} - {src(d) for d in data})
-        others = lambda c: [src(t) for t in data] + [x for x in ctrls if x != c]  # noqa: E731
-        reduced[name] = data + ["^" + c for c in ctrls if not any(reaches(o, c) for o in others(c))]
-    for name, ins in reduced.items():
-        nodes[name]["input"] = ins
-    return nodes
-
-
-@pytest.mark.parametrize("tag", ["cond", "while"])
-def test_lowered_control_flow_like_official_but_identities(ours_official_tf, official, tag):
-    a, b = canonical(ours_official_tf[tag]), canonical(official[tag])
-    extra = set(a["modelTopology"]["node"]) - set(b["modelTopology"]["node"])
-    assert extra and not set(b["modelTopology"]["node"]) - set(a["modelTopology"]["node"])
-    assert {a["modelTopology"]["node"][n]["op"] for n in extra} == {"Identity"}
-    assert _bypass_identities(a["modelTopology"]["node"], extra) == _bypass_identities(b["modelTopology"]["node"],
-                                                                                         set())
-    for key in set(a) | set(b):
-        if key != "modelTopology":
-            assert a[key] == b[key], key
-    assert weight_bytes(ours_official_tf[tag])[0] == weight_bytes(official[tag])[0]
+    # frozen by TensorFlow 2.21 instead: the GraphDef's producer version changes, and the function uids (that
+    # TensorFlow's counter reaches another value while loading); the weights are the same bytes
+    newer, theirs = canonical(ours[tag]), canonical(ref_dir)
+    assert newer["modelTopology"].pop("versions") != theirs["modelTopology"].pop("versions")
+    if "modelInitializer" in theirs:
+        assert newer["modelInitializer"].pop("versions") != theirs["modelInitializer"].pop("versions")
+    assert newer == theirs and weight_bytes(ours[tag])[0] == weight_bytes(ref_dir)[0]
 
 
 def test_dense_differences_from_official(ours_official_tf, official):
-    a, b = canonical(ours_official_tf["dense"]), canonical(official["dense"])
-    assert a["signature"] == b["signature"]  # keys by tensor name: both outputs are float32 [-1, 4]
+    """All as the official converter but Tanh: TF.js 4.22's fused kernels know linear, relu, relu6, elu, prelu,
+    leakyrelu and sigmoid only, so the BiasAdd before Tanh is fused and the Tanh is a node of its own here
+    (_FusedMatMul ``.../BiasAdd`` + Tanh), where the official converter's _FusedMatMul ``.../Tanh`` fails in TF.js
+    (tests/e2e/test_converter_graph_page.py). That changes Grappler's node order (its topological sort runs on a
+    different graph), so the nodes are compared by name; the weights are the same bytes in the same order."""
+    a, b = model_json(ours_official_tf["dense"]), model_json(official["dense"])
+    an = {n["name"]: n for n in a["modelTopology"].pop("node")}
+    bn = {n["name"]: n for n in b["modelTopology"].pop("node")}
+    assert a == b  # signature (keys by tensor name: both outputs are float32 [-1, 4]), weightsManifest, versions
     assert set(a["signature"]["outputs"]) == {"Identity:0", "Identity_1:0"}
-    an, bn = a["modelTopology"]["node"], b["modelTopology"]["node"]
-    # Tanh: fused by the official converter (which TF.js 4.22 cannot run), a node of its own here
-    assert bn["StatefulPartitionedCall/Tanh"]["op"] == "_FusedMatMul" and an["StatefulPartitionedCall/Tanh"]["op"] \
-        == "Tanh"
-    assert an[an["StatefulPartitionedCall/Tanh"]["input"][0]]["op"] == "_FusedMatMul"
-    # the other contractions fused alike, same attrs
-    for name in ("StatefulPartitionedCall/Relu", "StatefulPartitionedCall/Elu", "StatefulPartitionedCall/BiasAdd_2"):
-        assert an[name]["attr"] == bn[name]["attr"] and an[name]["input"][1:] == bn[name]["input"][1:], name
-    # Grappler's own constants (the Assert guard's pivots) aside, the same weights, byte for byte
-    mine, theirs = weight_bytes(ours_official_tf["dense"])[0], weight_bytes(official["dense"])[0]
-    pivots = {n for n in theirs if "/AssertGuard/pivot_" in n}
-    assert len(pivots) == 2 and {n: v for n, v in theirs.items() if n not in pivots} == mine
+    assert set(an) - set(bn) == {"StatefulPartitionedCall/BiasAdd"} and not set(bn) - set(an)
+    fused, tanh, theirs = an["StatefulPartitionedCall/BiasAdd"], an["StatefulPartitionedCall/Tanh"], \
+        bn["StatefulPartitionedCall/Tanh"]
+    assert theirs["op"] == "_FusedMatMul" and tanh == {"name": "StatefulPartitionedCall/Tanh", "op": "Tanh",
+                                                         "input": ["StatefulPartitionedCall/BiasAdd"],
+                                                         "attr": {"T": {"type": "DT_FLOAT"}}}
+    assert fused["op"] == "_FusedMatMul" and fused["input"] == theirs["input"]
+    assert [__import__("base64").b64decode(x) for x in theirs["attr"]["fused_ops"]["list"]["s"]] == \
+        [b"BiasAdd", b"Tanh"]
+    for name in set(bn) - {"StatefulPartitionedCall/Tanh"}:
+        assert an[name] == bn[name], name
+    assert shard_files(ours_official_tf["dense"]) == shard_files(official["dense"])
 
 
-def test_hash_table_differences_from_official(ours_official_tf, official):
-    a, b = canonical(ours_official_tf["hash_table"]), canonical(official["hash_table"])
-    assert a["modelTopology"] == b["modelTopology"]
-    rid_a = a["signature"]["inputs"]["unknown:0"].pop("resourceId")
-    rid_b = b["signature"]["inputs"]["unknown:0"].pop("resourceId")
-    assert a["signature"] == b["signature"]
-    # each initializer's output carries its signature input's resourceId
-    assert [o["resourceId"] for o in a["initializerSignature"]["outputs"].values()] == [rid_a]
-    assert [o["resourceId"] for o in b["initializerSignature"]["outputs"].values()] == [rid_b]
-    # the same table contents (keys and values), and the lookup's default value
-    mine, theirs = weight_bytes(ours_official_tf["hash_table"])[0], weight_bytes(official["hash_table"])[0]
-    assert mine["unknown_0"] == theirs["unknown_0"]
-
-    def table(blobs: dict) -> dict:
-        (keys,) = [v for n, v in blobs.items() if n != "unknown_0" and len(v) != 12]
-        (values,) = [v for n, v in blobs.items() if n != "unknown_0" and len(v) == 12]
-        words, pos = [], 0
-        while pos < len(keys):
-            size = int.from_bytes(keys[pos:pos + 4], "little")
-            words.append(keys[pos + 4:pos + 4 + size])
-            pos += 4 + size
-        return dict(zip(words, np.frombuffer(values, "<i4").tolist()))
-
-    # (ours holds them in the order TensorFlow exports the table, the official one in the initializer's order)
-    assert table(mine) == table(theirs) == {b"apple": 3, b"banana": 7, b"cherry": 11}
-    init_ops = lambda m: Counter(n["op"] for n in m["modelInitializer"]["node"])  # noqa: E731
-    assert {"HashTableV2", "LookupTableImportV2"} <= set(init_ops(a)) & set(init_ops(b))
+def test_our_passes_alone_give_the_same_outputs(saved, tmp_path):
+    """grappler=False: only our passes (no Grappler in the TensorFlow step) and our own hash-table initializer;
+    the same predictions, the same ops fused. What differs from the official converter then: node order (Grappler's
+    topological sort), Grappler's _input_shapes attrs, and the initializer (ours: Const keys / values, HashTableV2,
+    LookupTableImportV2, resourceId 1)."""
+    for tag in ("conv_bn", "keras", "cond", "hash_table"):
+        out = tmp_path / tag
+        convert(saved / tag, out, tf_python=sms.tf_python(), grappler=False, log=None)
+        for ins, outs in cases(saved, tag):
+            got = predict_all(out, ins, sorted(outs))
+            for k, v in outs.items():
+                check(got[k], v, f"{tag} (our passes only):{k}")
+        mj = json.loads((out / "model.json").read_text())
+        assert not any("_input_shapes" in n.get("attr", {}) for n in mj["modelTopology"]["node"])
+    assert ops(tmp_path / "conv_bn")["_FusedConv2D"] == 3 and ops(tmp_path / "conv_bn")["FusedDepthwiseConv2dNative"] == 1
+    mj = json.loads((tmp_path / "hash_table" / "model.json").read_text())
+    assert [n["op"] for n in mj["modelInitializer"]["node"]] == ["Const", "Const", "HashTableV2", "LookupTableImportV2",
+                                                                  "Identity"]
+    assert mj["signature"]["inputs"]["unknown:0"]["resourceId"] == 1
+    assert [o["resourceId"] for o in mj["initializerSignature"]["outputs"].values()] == [1]
 
 
 def ops(model_dir):

@@ -10,8 +10,9 @@
     convert("model.keras", "web_model/", output_format="tfjs_graph_model")     # layers lowered natively, no TF
 
 Keras files are read with h5py (CPython) or pyfive (Pyodide) and numpy; TensorFlow is only needed to load and
-freeze SavedModels / TF-Hub directories (tfjs/converter/tf_freeze.py); the GraphDef is then read with our own
-protobuf reader (pbwire.py) and optimized by our own passes (graph_passes.py).
+freeze SavedModels / TF-Hub directories (tfjs/converter/tf_freeze.py), where TensorFlow's Grappler also runs as the
+official converter configures it (``grappler=False``: not); the GraphDef is then read with our own protobuf reader
+(pbwire.py) and optimized by our own passes (graph_passes.py), Grappler's second pass between them.
 """
 
 from .api import (DEFAULT_OUTPUT, INPUT_FORMATS, OUTPUT_FORMATS, convert, converted_by, detect_input_format,

@@ -131,7 +131,8 @@ def convert(input_path: str | os.PathLike, output_dir: str | os.PathLike, *, inp
     comma-separated patterns), quantization_bytes, weight_shard_size_bytes (4194304), split_weights_by_layer,
     strip_debug_ops (True), skip_op_check, signature_name, saved_model_tags ('serve'), output_node_names,
     metadata ('key:file.json,...' or a dict), control_flow_v2, use_structured_outputs_names, hdf5_backend,
-    tf_python (a Python with TensorFlow for the SavedModel freeze step; default $TFJS_TF_PYTHON or this one).
+    tf_python (a Python with TensorFlow for the SavedModel freeze step; default $TFJS_TF_PYTHON or this one),
+    grappler (True: TensorFlow's Grappler runs in that step as in the official converter; False: our passes only).
     """
     input_path = os.fspath(input_path)
     output_dir = os.fspath(output_dir)
@@ -139,7 +140,7 @@ def convert(input_path: str | os.PathLike, output_dir: str | os.PathLike, *, inp
     known = {"quantize_float16", "quantize_uint8", "quantize_uint16", "quantization_bytes",
              "weight_shard_size_bytes", "split_weights_by_layer", "strip_debug_ops", "skip_op_check",
              "signature_name", "saved_model_tags", "output_node_names", "metadata", "control_flow_v2",
-             "use_structured_outputs_names", "experiments", "hdf5_backend", "tf_python"}
+             "use_structured_outputs_names", "experiments", "hdf5_backend", "tf_python", "grappler"}
     unknown = sorted(set(options) - known)
     if unknown:
         raise TypeError(f"convert() got unknown option(s): {', '.join(unknown)}")

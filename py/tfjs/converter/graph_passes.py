@@ -397,7 +397,8 @@ def fold_batch_norms(nodes: Nodes, keep: set[str]) -> Nodes:
                    "input": _dedupe_controls([ref(conv["name"]), new_b["name"]] + controls),
                    "attr": {"T": dtype, "data_format": s_attr("NHWC")}})
         new_consts.append((nodes.index(conv), new_b))
-    for pos, const in sorted(new_consts, key=lambda t: t[0], reverse=True):
+    # before their convolution, the filter then the offset (the order the official converter creates them in)
+    for _, (pos, const) in sorted(enumerate(new_consts), key=lambda t: (t[1][0], t[0]), reverse=True):
         nodes.insert(pos, const)
     return nodes
 
@@ -735,10 +736,45 @@ PASSES = [("strip_debug_ops", strip_debug_ops), ("remove_noops", remove_noops),
           ("prune", prune)]
 
 
-def optimize(nodes: Nodes, keep: set[str], strip_debug: bool = True, skip: Iterable[str] = ()) -> Nodes:
-    """All passes in order (``skip``: pass names to leave out)."""
+# What TensorFlow's remapper would fuse after a contraction's BiasAdd that TF.js cannot run in a fused kernel
+# (Tanh; a residual Add; the Mul / Erf of GELU patterns)
+REMAPPER_UNSUPPORTED_AFTER_BIAS = {"Tanh", "Add", "AddV2", "Mul", "Erf"}
+
+
+_BATCH_NORMS = ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3")
+
+
+def hide_from_remapper(nodes: Nodes, keep: set[str]) -> Nodes:
+    """A copy of the graph for TensorFlow's remapper (Grappler's second pass, which fuses only contractions on the
+    CPU device): Conv2D / MatMul nodes whose BiasAdd feeds an op of REMAPPER_UNSUPPORTED_AFTER_BIAS, or that feed
+    a batch norm :func:`fold_batch_norms` left (the remapper would make it a fused op TF.js lacks), lose their
+    device, so that the remapper leaves them alone; :func:`place_contractions_on_cpu` afterwards puts them back
+    and :func:`fuse_bias_activation` fuses what TF.js can run."""
+    out = [dict(n) for n in nodes]
+    users = consumers(out)
+    for n in out:
+        if n["op"] not in ("Conv2D", "MatMul") or not n.get("device"):
+            continue
+        uses = data_uses(out, n["name"])
+        if len(uses) == 1 and uses[0][0]["op"] in _BATCH_NORMS:
+            del n["device"]
+            continue
+        if len(uses) != 1 or uses[0][0]["op"] not in ("BiasAdd", "Add", "AddV2"):
+            continue
+        if any(u["op"] in REMAPPER_UNSUPPORTED_AFTER_BIAS for u in users.get(uses[0][0]["name"], [])):
+            del n["device"]
+    return out
+
+
+def optimize(nodes: Nodes, keep: set[str], strip_debug: bool = True, skip: Iterable[str] = (),
+             before_fusion: Callable[[Nodes], Nodes] | None = None) -> Nodes:
+    """All passes in order (``skip``: pass names to leave out). ``before_fusion``: called with the graph just
+    before :func:`fuse_bias_activation` (the converter's hand-over to TensorFlow's Grappler), returns the graph
+    the remaining passes go on with."""
     skip = set(skip)
     for name, fn in PASSES:
+        if name == "fuse_bias_activation" and before_fusion is not None:
+            nodes = before_fusion(nodes)
         if name in skip or (name == "strip_debug_ops" and not strip_debug):
             continue
         nodes = fn(nodes, keep)

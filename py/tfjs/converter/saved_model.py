@@ -5,7 +5,12 @@ How the work is split:
 
 1. Freeze (needs TensorFlow; :mod:`tfjs.converter.tf_freeze`): load the SavedModel with the chosen tags and
    signature, turn variables into constants (v2 control flow lowered to Switch/Merge unless --control_flow_v2),
-   write the frozen GraphDef as binary ``graph.pb``, the signature (``info.json``) and each hash table's contents.
+   run TensorFlow's Grappler over it as the official converter configures it (its first pass), write the GraphDef
+   as binary ``graph.pb``, the signature (``info.json``) and each hash table's contents. The same TensorFlow
+   process stays up for Grappler's second pass (the remapper ...), which the official converter runs after its
+   batch-norm folding: our passes up to the fusions run here, the graph goes back to TensorFlow, then our fusion
+   and pruning passes finish it (:func:`tensorflow_step`). So the nodes, their order (and with it the weights'
+   order in the shards), names and attrs are the ones TensorFlow leaves in the official converter.
    TensorFlow is used from the converter's own interpreter when it can import it (``pip install
    'tfjs[tensorflow]'``); otherwise from another interpreter named by ``tf_python=`` / ``--tf_python`` /
    ``$TFJS_TF_PYTHON``, which runs tf_freeze.py as a subprocess. A frozen ``.pb`` (tf_frozen_model) needs no
@@ -19,6 +24,7 @@ How the work is split:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -48,40 +54,106 @@ def _tf_importable() -> bool:
     return importlib.util.find_spec("tensorflow") is not None
 
 
-def freeze_saved_model(input_path: str, work_dir: Path, *, input_format: str, signature_name: str | None,
-                       saved_model_tags: str, control_flow_v2: bool, tf_python: str | None = None,
-                       log=None) -> dict:
-    """Run the freeze step (in this interpreter or under ``tf_python``); returns info.json's content."""
+def _freeze_error(input_path: str, tf_python: str, stderr: str, rc) -> ConverterError:
+    marker = "@@TFJS_FREEZE_ERROR@@"
+    if marker in stderr:
+        msg = stderr.split(marker, 1)[1].strip().splitlines()[0]
+        return ConverterError(f"Freezing {input_path} with TensorFlow ({tf_python}) failed: {msg}")
+    return ConverterError(f"The TensorFlow step ({tf_python} tf_freeze.py) failed (exit {rc}):\n{stderr[-3000:]}")
+
+
+@contextlib.contextmanager
+def tensorflow_step(input_path: str, work_dir: Path, *, input_format: str, signature_name: str | None,
+                    saved_model_tags: str, control_flow_v2: bool, tf_python: str | None = None,
+                    strip_debug_ops: bool = True, grappler: bool = True):
+    """Run the freeze step (in this interpreter or under ``tf_python``) and keep TensorFlow at hand: yields
+    (info.json's content, ``second_pass``), ``second_pass(graph_def_json) -> graph_def_json`` running Grappler's
+    second pass in the same TensorFlow process (None without ``grappler``)."""
     request = {"input_path": os.path.abspath(input_path), "input_format": input_format,
                "signature_name": signature_name, "saved_model_tags": saved_model_tags,
-               "control_flow_v2": bool(control_flow_v2), "out_dir": str(work_dir)}
+               "control_flow_v2": bool(control_flow_v2), "out_dir": str(work_dir), "grappler": bool(grappler),
+               "strip_debug_ops": bool(strip_debug_ops)}
+    work_dir.mkdir(parents=True, exist_ok=True)
     tf_python = tf_python or os.environ.get("TFJS_TF_PYTHON") or None
     if tf_python is None and _tf_importable():
         from . import tf_freeze
 
         try:
-            return tf_freeze.freeze(request)
+            info = tf_freeze.freeze(request)
         except KeyError as e:
             raise ConverterError(str(e.args[0]) if e.args else str(e)) from e
+
+        def local_pass(graph: dict) -> dict:
+            return read_graph_def(tf_freeze.second_pass(_finish_tensor_attrs(graph)))
+
+        yield info, (local_pass if grappler else None)
+        return
     if tf_python is None:
         raise ImportError(TF_MISSING.format(fmt=input_format))
     if not Path(tf_python).exists():
         raise ConverterError(f"--tf_python {tf_python}: no such interpreter")
+    request["serve"] = bool(grappler)
     req_path = work_dir / "request.json"
-    work_dir.mkdir(parents=True, exist_ok=True)
     req_path.write_text(json.dumps(request))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONNOUSERSITE="1")
     env.pop("PYTHONPATH", None)
     script = Path(__file__).with_name("tf_freeze.py")
-    proc = subprocess.run([tf_python, str(script), str(req_path)], capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        marker = "@@TFJS_FREEZE_ERROR@@"
-        if marker in proc.stderr:
-            msg = proc.stderr.split(marker, 1)[1].strip().splitlines()[0]
-            raise ConverterError(f"Freezing {input_path} with TensorFlow ({tf_python}) failed: {msg}")
-        raise ConverterError(f"The TensorFlow step ({tf_python} {script.name}) failed (exit {proc.returncode}):\n"
-                             f"{proc.stderr[-3000:]}")
-    return json.loads((work_dir / "info.json").read_text())
+    err_path = work_dir / "tf_stderr.txt"
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen([tf_python, str(script), str(req_path)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+    try:
+        def reply(*markers: str) -> str | None:
+            for line in proc.stdout:
+                if line.startswith(markers):
+                    return line.rstrip("\n")
+            return None
+
+        if grappler:
+            if reply("@@TFJS_READY@@", "@@TFJS_FAILED@@") != "@@TFJS_READY@@":
+                proc.wait()
+                raise _freeze_error(input_path, tf_python, err_path.read_text(), proc.returncode)
+        else:
+            proc.stdout.read()
+            if proc.wait() != 0:
+                raise _freeze_error(input_path, tf_python, err_path.read_text(), proc.returncode)
+        info = json.loads((work_dir / "info.json").read_text())
+        calls = [0]
+
+        def remote_pass(graph: dict) -> dict:
+            calls[0] += 1
+            src, out = work_dir / f"pass2_{calls[0]}.json", work_dir / f"pass2_{calls[0]}.pb"
+            src.write_text(json.dumps(_finish_tensor_attrs(graph)))
+            proc.stdin.write(json.dumps({"graph": str(src), "out": str(out)}) + "\n")
+            proc.stdin.flush()
+            line = reply("@@TFJS_DONE@@", "@@TFJS_FREEZE_ERROR@@")
+            if line != "@@TFJS_DONE@@":
+                msg = (line or "").replace("@@TFJS_FREEZE_ERROR@@", "") or err_path.read_text()[-3000:]
+                raise ConverterError(f"TensorFlow's graph optimizer ({tf_python}) failed on {input_path}: {msg}")
+            return read_graph_def(out.read_bytes())
+
+        yield info, (remote_pass if grappler else None)
+    finally:
+        if proc.poll() is None:
+            try:
+                proc.stdin.write("\n")
+                proc.stdin.close()
+                proc.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def freeze_saved_model(input_path: str, work_dir: Path, *, input_format: str, signature_name: str | None,
+                       saved_model_tags: str, control_flow_v2: bool, tf_python: str | None = None,
+                       log=None, grappler: bool = False) -> dict:
+    """Only the freeze step (with ``grappler``: and Grappler's first pass); returns info.json's content."""
+    with tensorflow_step(input_path, work_dir, input_format=input_format, signature_name=signature_name,
+                         saved_model_tags=saved_model_tags, control_flow_v2=control_flow_v2, tf_python=tf_python,
+                         grappler=grappler) as (info, _):
+        return info
 
 
 # --------------------------------------------------------------------------------------------------
@@ -198,11 +270,28 @@ def table_initializer(tables: list[dict], work_dir: Path, first_id: int = 1) -> 
     return nodes, {"outputs": outputs}, ids
 
 
-def graph_def_to_model(graph_def: dict, signature: dict, *, tables_nodes: list[dict] | None = None,
+def tf_initializer(init: dict, work_dir: Path) -> tuple[dict, dict, dict]:
+    """The resources' initializer made by TensorFlow in the freeze step (tf_freeze._tf_initializer), as the
+    official converter writes it: its frozen GraphDef as it is (modelInitializer), its outputs keyed by tensor
+    name with each one's resourceId (initializerSignature). Returns (initializer GraphDef JSON,
+    initializerSignature, {resource placeholder name: resourceId})."""
+    graph = read_graph_def((work_dir / init["graph"]).read_bytes())
+    outputs = {}
+    for o in init["outputs"]:
+        outputs[o["name"]] = {**_tensor_info(o["name"], o["dtype"], o["shape"]), "resourceId": o["resourceId"]}
+    ids = {name.rsplit(":", 1)[0]: rid for name, rid in init["resource_inputs"].items()}
+    return graph, {"outputs": outputs}, ids
+
+
+def graph_def_to_model(graph_def: dict, signature: dict, *, tables_nodes: list[dict] | dict | None = None,
                        initializer_signature: dict | None = None, strip_debug_ops: bool = True,
-                       skip_op_check: bool = False, skip_passes=(), log=None) -> tuple[dict, list, dict | None]:
+                       skip_op_check: bool = False, skip_passes=(), log=None,
+                       second_pass=None) -> tuple[dict, list, dict | None]:
     """Optimize a parsed GraphDef (Const arrays inline) for the given signature; returns (modelTopology,
-    weights [(name, array)], modelInitializer or None). The signature is {inputs/outputs: {key: tensor info}}."""
+    weights [(name, array)], modelInitializer or None). The signature is {inputs/outputs: {key: tensor info}}.
+    ``second_pass``: TensorFlow's Grappler (:func:`tensorflow_step`), run on the whole GraphDef between our passes
+    up to the fusions and the fusion and pruning passes, as the official converter runs its second Grappler pass
+    between its batch-norm folding and its depthwise / PReLU fusions."""
     nodes = graph_def.get("node", [])
     keep = {gp.parse_ref(info["name"].rsplit(":", 1)[0] if info["name"].rsplit(":", 1)[-1].isdigit()
                          else info["name"])[0]
@@ -211,8 +300,18 @@ def graph_def_to_model(graph_def: dict, signature: dict, *, tables_nodes: list[d
     if missing:
         raise ConverterError(f"The graph has no node(s) named {', '.join(missing)} (signature inputs/outputs or "
                              f"--output_node_names)")
-    nodes = gp.optimize(nodes, keep, strip_debug=strip_debug_ops, skip=skip_passes)
     library = (graph_def.get("library") or {}).get("function") or []
+    versions = graph_def.get("versions", {})
+    hook = None
+    if second_pass is not None:
+        def hook(ns):
+            nonlocal library, versions
+            out = second_pass({"node": gp.hide_from_remapper(ns, keep),
+                               "library": {"function": library} if library else {}, "versions": versions})
+            library = (out.get("library") or {}).get("function") or []
+            versions = out.get("versions", versions)
+            return gp.place_contractions_on_cpu(out.get("node", []), keep)
+    nodes = gp.optimize(nodes, keep, strip_debug=strip_debug_ops, skip=skip_passes, before_fusion=hook)
     functions = gp.used_functions(nodes, library)
     for f in functions:
         if strip_debug_ops:
@@ -220,17 +319,23 @@ def graph_def_to_model(graph_def: dict, signature: dict, *, tables_nodes: list[d
             f["nodeDef"] = _strip_debug_in_function(body, f)
         _remove_function_identities(f)
         _rename_function_consts(f)
-    init_nodes = tables_nodes or []
+    init_graph = None
+    if isinstance(tables_nodes, dict):  # a whole initializer GraphDef (TensorFlow's, kept as it is)
+        init_graph, init_nodes = tables_nodes, tables_nodes.get("node", [])
+    else:
+        init_nodes = tables_nodes or []
     if not skip_op_check:
         check_ops([("", nodes)] + [(f"function {f['signature']['name']}: ", f.get("nodeDef", []))
                                    for f in functions] + [("initializer: ", init_nodes)])
     weights = _collect_weights([nodes] + [f.get("nodeDef", []) for f in functions] + [init_nodes])
     topology: dict[str, Any] = {"node": _finish_tensor_attrs(nodes)}
     topology["library"] = {"function": _finish_tensor_attrs(functions)} if functions else {}
-    topology["versions"] = graph_def.get("versions", {})
+    topology["versions"] = versions
     initializer = None
-    if init_nodes:
-        initializer = {"node": _finish_tensor_attrs(init_nodes), "versions": graph_def.get("versions", {})}
+    if init_graph is not None and init_nodes:
+        initializer = _finish_tensor_attrs(init_graph)
+    elif init_nodes:
+        initializer = {"node": _finish_tensor_attrs(init_nodes), "versions": versions}
     return topology, weights, initializer
 
 
@@ -369,17 +474,22 @@ def convert_saved_model(input_path: str, output_dir: str, input_format: str, *, 
         work = Path(tmp)
         if progress:
             progress.update("loading and freezing the SavedModel (TensorFlow)", force=True)
-        info = freeze_saved_model(input_path, work, input_format=input_format, signature_name=sig_name,
-                                  saved_model_tags=tags, control_flow_v2=bool(options.get("control_flow_v2")),
-                                  tf_python=options.get("tf_python"), log=log)
-        if progress:
-            progress.update("optimizing the graph", force=True)
-        graph_def = read_graph_def((work / "graph.pb").read_bytes())
-        init_nodes, init_sig, ids = table_initializer(info.get("tables", []), work)
-    signature = _signature_from_info(info, ids)
-    topology, weights, initializer = graph_def_to_model(
-        graph_def, signature, tables_nodes=init_nodes, strip_debug_ops=options.get("strip_debug_ops", True),
-        skip_op_check=bool(options.get("skip_op_check")), log=log)
+        strip = options.get("strip_debug_ops", True)
+        with tensorflow_step(input_path, work, input_format=input_format, signature_name=sig_name,
+                             saved_model_tags=tags, control_flow_v2=bool(options.get("control_flow_v2")),
+                             tf_python=options.get("tf_python"), strip_debug_ops=strip,
+                             grappler=options.get("grappler", True)) as (info, second_pass):
+            if progress:
+                progress.update("optimizing the graph", force=True)
+            graph_def = read_graph_def((work / "graph.pb").read_bytes())
+            if info.get("initializer"):
+                init_nodes, init_sig, ids = tf_initializer(info["initializer"], work)
+            else:
+                init_nodes, init_sig, ids = table_initializer(info.get("tables", []), work)
+            signature = _signature_from_info(info, ids)
+            topology, weights, initializer = graph_def_to_model(
+                graph_def, signature, tables_nodes=init_nodes, strip_debug_ops=strip,
+                skip_op_check=bool(options.get("skip_op_check")), log=log, second_pass=second_pass)
     structured = sorted(signature["outputs"]) if options.get("use_structured_outputs_names") else None
     return write_graph_model(output_dir, topology, weights, signature, generated_by=info.get("tf_version"),
                              shard_size=shard_size, quantization_map=quantization_map, metadata=metadata,
@@ -465,4 +575,4 @@ def keras_saved_model_to_layers(input_path, output_dir, **_common):
 
 
 __all__ = ["convert_to_graph", "convert_saved_model", "convert_frozen_model", "graph_def_to_model",
-           "freeze_saved_model", "check_ops", "write_graph_model", "table_initializer"]
+           "freeze_saved_model", "tensorflow_step", "check_ops", "write_graph_model", "table_initializer", "tf_initializer"]

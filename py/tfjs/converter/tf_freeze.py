@@ -11,7 +11,20 @@ importable there) or as a script under another interpreter that has TensorFlow (
 ``$TFJS_TF_PYTHON``):
 
     python tf_freeze.py request.json        request: {"input_path", "input_format", "signature_name",
-                                                      "saved_model_tags", "control_flow_v2", "out_dir"}
+                                                      "saved_model_tags", "control_flow_v2", "out_dir",
+                                                      "grappler", "strip_debug_ops", "serve"}
+
+Grappler (``"grappler": true``): TensorFlow's graph optimizer is run on the frozen graph as the official
+tensorflowjs_converter configures it, in two passes, so that the nodes, their order, names and attrs are the ones
+TensorFlow leaves. The first pass (optional debug_stripper, then pruning, constant folding, arithmetic and
+dependency optimization, twice) runs here before graph.pb is written; the converter then runs its own passes up to
+the fusions (batch-norm folding, contractions on the CPU device) and hands the graph back for the second pass
+(remapper, then constant folding, arithmetic and dependency optimization once more) with :func:`second_pass`.
+Grappler sees the frozen graph with a ``train_op`` collection of the signature's outputs and the signature as a
+SignatureDef (its feeds and fetches), and a cluster of one GPU device (architecture 4), as in the official converter.
+With ``"serve": true`` the script, once graph.pb is written, prints ``@@TFJS_READY@@`` and then answers requests
+on stdin, one JSON line each: ``{"graph": "<GraphDef JSON file>", "out": "<binary GraphDef to write>"}`` ->
+``@@TFJS_DONE@@`` (or ``@@TFJS_FREEZE_ERROR@@<message>``); an empty line or EOF ends it.
 """
 
 from __future__ import annotations
@@ -73,6 +86,140 @@ def _table_dtypes(graph_def, placeholder: str) -> tuple | None:
     return None
 
 
+# --------------------------------------------------------------------------------------------------
+# Grappler, configured as the official converter configures it
+
+_STATE: dict = {}
+
+
+def _first_pass_optimizers(strip_debug_ops: bool) -> list[str]:
+    opts = ["pruning", "constfold", "arithmetic", "dependency"] * 2
+    return (["debug_stripper"] if strip_debug_ops else []) + opts
+
+
+SECOND_PASS_OPTIMIZERS = ["remap", "constfold", "arithmetic", "dependency"]
+
+
+def _grappler_context(frozen, fn) -> dict:
+    """What both passes need: the frozen graph with the signature's outputs in a ``train_op`` collection (what
+    Grappler must keep) and the signature as a SignatureDef (Grappler's feeds and fetches)."""
+    from tensorflow.core.protobuf import meta_graph_pb2
+
+    graph = frozen.graph
+    signature = meta_graph_pb2.SignatureDef()
+    for t in fn.inputs:
+        try:
+            op = graph.get_operation_by_name(t.name.split(":")[0])
+        except KeyError:  # removed by the freeze
+            continue
+        if op.type == "Const":
+            continue
+        signature.inputs[t.name].name = t.name
+        signature.inputs[t.name].dtype = t.dtype.as_datatype_enum
+        signature.inputs[t.name].tensor_shape.CopyFrom(t.shape.as_proto())
+    for t in fn.outputs:
+        graph.add_to_collection("train_op", graph.get_operation_by_name(t.name.split(":")[0]))
+        signature.outputs[t.name].name = t.name
+        signature.outputs[t.name].dtype = t.dtype.as_datatype_enum
+        signature.outputs[t.name].tensor_shape.CopyFrom(t.shape.as_proto())
+    return {"graph": graph, "signature": signature}
+
+
+def _run_grappler(graph_def, optimizers: list[str]):
+    from tensorflow.core.protobuf import config_pb2, device_properties_pb2
+    from tensorflow.python.grappler import cluster as gcluster
+    from tensorflow.python.grappler import tf_optimizer
+    from tensorflow.python.training.saver import export_meta_graph
+
+    config = config_pb2.ConfigProto()
+    config.graph_options.rewrite_options.optimizers[:] = optimizers
+    meta_graph = export_meta_graph(graph_def=graph_def, graph=_STATE["graph"])
+    meta_graph.signature_def["not_used_key"].CopyFrom(_STATE["signature"])
+    device = device_properties_pb2.NamedDevice()
+    device.name = "/GPU:0"
+    device.properties.type = "GPU"
+    device.properties.environment["architecture"] = "4"
+    return tf_optimizer.OptimizeGraph(config, meta_graph, cluster=gcluster.Cluster(devices=[device]))
+
+
+def second_pass(graph_json: dict) -> bytes:
+    """Grappler's second pass (remapper ...) over a GraphDef given as JSON (MessageToDict form); the binary
+    result. Needs a :func:`freeze` with ``"grappler": true`` before it in this process."""
+    from google.protobuf import json_format
+    from tensorflow.core.framework import graph_pb2
+
+    if not _STATE:
+        raise RuntimeError("second_pass before a freeze with grappler")
+    graph_def = json_format.ParseDict(graph_json, graph_pb2.GraphDef())
+    return _run_grappler(graph_def, SECOND_PASS_OPTIMIZERS).SerializeToString()
+
+
+def _serve() -> None:
+    print("@@TFJS_READY@@", flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        try:
+            req = json.loads(line)
+            with open(req["graph"]) as f:
+                data = second_pass(json.load(f))
+            with open(req["out"], "wb") as f:
+                f.write(data)
+            print("@@TFJS_DONE@@", flush=True)
+        except Exception as e:  # noqa: BLE001 - reported to the calling converter
+            msg = f"{type(e).__name__}: {e}".replace("\n", " ")
+            print(f"@@TFJS_FREEZE_ERROR@@{msg}", flush=True)
+
+
+def _tf_initializer(tf, model, fn, request: dict, out_dir: str) -> dict | None:
+    """The resources' initializer graph made by TensorFlow, as the official converter makes it: a tf.function that,
+    for every TrackableResource of the model, creates a fresh resource and runs the resource's own initializer
+    function on it (the initializer's captured handle swapped for the fresh one), returning the fresh resources;
+    frozen like the inference function. Written to init_graph.pb; returns its outputs and the resource ids (the
+    runtime id of each loaded resource's handle) that tie them to the inference function's resource inputs.
+    Done right after the freeze, so that TensorFlow's name counters reach what they reach in the official
+    converter (node names and the table's shared_name come from them)."""
+    from tensorflow.python.checkpoint.trackable_view import TrackableView
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+    resources = [r for r in TrackableView(model).descendants()
+                 if isinstance(r, tf.saved_model.experimental.TrackableResource)]
+    if not resources:
+        return None
+    slots = []  # (resource, index of its handle among its initializer's captured inputs)
+    for r in resources:
+        captured = r._initialize.get_concrete_function()._captured_inputs
+        slots += [(r, i) for i, c in enumerate(captured) if c._id == r.resource_handle._id]
+
+    @tf.function()
+    def resource_initializer():
+        fresh = []
+        for r, i in slots:
+            handle = r._create_resource()
+            r._initialize.get_concrete_function()._captured_inputs[i] = handle
+            r._initialize()
+            fresh.append(handle)
+        return fresh
+
+    init_fn = resource_initializer.get_concrete_function()
+    frozen = convert_variables_to_constants_v2(init_fn, lower_control_flow=not request.get("control_flow_v2"),
+                                                aggressive_inlining=True)
+    with open(os.path.join(out_dir, "init_graph.pb"), "wb") as f:
+        f.write(frozen.graph.as_graph_def().SerializeToString())
+    by_handle = {c._id: i for i, c in enumerate(fn._captured_inputs)}
+    offset = len(fn.inputs) - len(fn._captured_inputs)
+    inputs, outputs = {}, []
+    for i, r in enumerate(resources):
+        rid = r.resource_handle._id
+        if rid in by_handle:
+            inputs[fn.inputs[by_handle[rid] + offset].name] = rid
+    for i, t in enumerate(frozen.outputs):
+        rid = resources[i].resource_handle._id if i < len(resources) else None
+        outputs.append({"name": t.name, "dtype": _dtype_enum_name(t.dtype), "shape": _shape(t.shape),
+                        "resourceId": rid})
+    return {"graph": "init_graph.pb", "outputs": outputs, "resource_inputs": inputs}
+
+
 def freeze(request: dict) -> dict:
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
@@ -91,6 +238,11 @@ def freeze(request: dict) -> dict:
     frozen = convert_variables_to_constants_v2(fn, lower_control_flow=not request.get("control_flow_v2"),
                                                 aggressive_inlining=True)
     graph_def = frozen.graph.as_graph_def()
+    initializer = _tf_initializer(tf, model, fn, request, out_dir) if request.get("grappler") else None
+    if request.get("grappler"):
+        _STATE.clear()
+        _STATE.update(_grappler_context(frozen, fn))
+        graph_def = _run_grappler(graph_def, _first_pass_optimizers(bool(request.get("strip_debug_ops", True))))
     with open(os.path.join(out_dir, "graph.pb"), "wb") as f:
         f.write(graph_def.SerializeToString())
 
@@ -146,6 +298,8 @@ def freeze(request: dict) -> dict:
     # generatedBy: the TensorFlow version the SavedModel records (as the official converter writes it)
     info = {"tf_version": str(getattr(model, "tensorflow_version", None) or tf.__version__), "signature_name": sig_name,
             "signature": {"inputs": inputs, "outputs": outputs}, "tables": tables}
+    if initializer is not None:
+        info["initializer"] = initializer
     with open(os.path.join(out_dir, "info.json"), "w") as f:
         json.dump(info, f)
     return info
@@ -158,7 +312,11 @@ def main(argv: list[str]) -> int:
         freeze(request)
     except Exception as e:  # noqa: BLE001 - reported to the calling converter
         print(f"@@TFJS_FREEZE_ERROR@@{type(e).__name__}: {e}", file=sys.stderr)
+        if request.get("serve"):
+            print("@@TFJS_FAILED@@", flush=True)
         return 2
+    if request.get("serve"):
+        _serve()
     return 0
 
 
