@@ -324,14 +324,9 @@ def test_every_kernel_with_textures_of_many_rows(app_page):
     assert out["fallbacks"] == {}, out["fallbacks"]
 
 
-# Known gap, outside the webgl backend: tfjs.ops.graph_extra.binary (the BiasAdd / Add of apply_fused) calls
-# np.asarray on its operands, which reads a GPU tensor back; each BiasAdd then costs a readback, an extra pass
-# and an upload. Strict: once that is fixed this xfail fails, and should be removed.
-GRAPH_BIASADD_READS_BACK = pytest.mark.xfail(strict=True, reason="graph_extra.binary calls np.asarray on GPU "
-                                             "tensors (readback + extra pass per BiasAdd)")
-
-
-@pytest.mark.parametrize("via", ["ops", pytest.param("graph", marks=GRAPH_BIASADD_READS_BACK)])
+# Both ways of fusing an epilogue (the ops layer, and the graph executor's apply_fused through
+# tfjs.ops.graph_extra.binary) keep GPU tensors on the GPU: one pass, one readback (the caller's), no fallback.
+@pytest.mark.parametrize("via", ["ops", "graph"])
 def test_fused_epilogues_are_one_pass(app_page, via):
     run_py(app_page, SETUP_PY)
     out = run_py(app_page, FUSED_PY)
@@ -340,6 +335,52 @@ def test_fused_epilogues_are_one_pass(app_page, via):
     bad = {k: v for k, v in cases.items() if not (v["err"] < 1e-4 and v["passes"] == 1 and v["downloads"] == 1
                                                   and v["pending"] and not v["fellback"])}
     assert bad == {}, bad
+
+
+# The layouts the products pick for speed, against the cpu kernel: weights as host arrays (re-laid on upload:
+# one matrix row per texture row, transposed when the output's columns are not a multiple of 4, input channels
+# zero-padded to 4), and activations made by a previous pass (one pixel per texture row) or uploaded.
+LAYOUTS_PY = r"""
+fails = []
+def made(x):
+    # x as a previous pass leaves it (its output layout), not as an upload
+    t = GL.kernels["Relu"](GL.kernels["Add"](GL.upload(x), np.float32(2.0))); t.texture
+    return t, np.maximum(x + 2.0, 0).astype(np.float32)
+def frozen(a):
+    a.flags.writeable = False
+    return a
+cases = []
+for (hw, cin, cout) in [(5, 8, 16), (6, 24, 34), (4, 96, 17), (3, 16, 100), (7, 64, 4), (2, 12, 8), (1, 20, 6)]:
+    x = R(1, hw, hw, cin); f = frozen(R(1, 1, cin, cout))
+    cases.append(("Conv2D", x, f, {"strides": 1, "pad": "valid"}))
+for (m, k, n) in [(9, 16, 24), (5, 32, 10), (33, 8, 3), (4, 5, 8)]:
+    cases.append(("MatMul", R(m, k), frozen(R(k, n)), {}))
+for (hw, cin, cout, kk, st) in [(9, 3, 24, 5, 2), (8, 3, 16, 3, 1), (7, 6, 8, 3, 2), (6, 1, 4, 3, 1)]:
+    cases.append(("Conv2D", R(1, hw, hw, cin), frozen(R(kk, kk, cin, cout)), {"strides": st, "pad": "same"}))
+cases.append(("Conv2D", R(1, 9, 9, 3), frozen(R(3, 3, 3, 8)), {"strides": 1, "pad": "same", "dilations": 2}))
+cases.append(("Conv2D", R(1, 9, 8, 2), frozen(R(3, 3, 2, 8)), {"strides": 2, "pad": "valid", "dilations": 1}))
+for (hw, c, st) in [(8, 16, 1), (9, 24, 2), (5, 32, 1), (6, 8, 1)]:
+    cases.append(("DepthwiseConv2dNative", R(1, hw, hw, c), frozen(R(3, 3, c, 1)), {"strides": st, "pad": "same"}))
+n = 0
+for op, x, f, attrs in cases:
+    for how in ("made", "upload"):
+        xg, xh = made(x) if how == "made" else (GL.upload(x), x)
+        want = CPU.kernels[op](xh, f, **attrs)
+        fb0 = GL.fallback_report()
+        got = np.asarray(GL.kernels[op](xg, f, **attrs))
+        n += 1
+        err = float(np.max(np.abs(got - want)) / max(np.max(np.abs(want)), 1e-6))
+        if GL.fallback_report() != fb0 or not err < 1e-4:
+            fails.append(f"{op} {how} {x.shape} {f.shape} {attrs}: err {err}")
+{"n": n, "fails": fails}
+"""
+
+
+def test_product_layouts_match_cpu(app_page):
+    run_py(app_page, SETUP_PY)
+    out = run_py(app_page, LAYOUTS_PY)
+    assert out["n"] == 42
+    assert out["fails"] == [], "\n".join(out["fails"])
 
 
 def test_conv_epilogue_is_one_pass(app_page):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .array import gather, pad  # noqa: F401  (GatherV2 with batch_dims; padding keeps the dtype)
-from .dispatch import run
+from .dispatch import run, tensor
 
 
 def _kernel(name: str, doc: str):
@@ -21,19 +21,25 @@ def _kernel(name: str, doc: str):
     return op
 
 
+def _operand(x):
+    """An op input keeping its dtype: a backend's device tensor (webgl) passes through untouched (never read
+    back), a host value becomes a numpy array."""
+    return tensor(x, None)
+
+
 def binary(op_name: str, a, b):
     """Add, Sub, Mul, Maximum, Minimum, Pow, SquaredDifference in the inputs' common TF.js dtype."""
-    return run(op_name, np.asarray(a), np.asarray(b))
+    return run(op_name, _operand(a), _operand(b))
 
 
 def unary(op_name: str, x):
     """Neg, Abs, Square, Sign, Relu keeping int32 and complex64."""
-    return run(op_name, np.asarray(x))
+    return run(op_name, _operand(x))
 
 
 def divide(a, b):
     """TF.js's div: floor division for int32 / int32, true division otherwise."""
-    a, b = np.asarray(a), np.asarray(b)
+    a, b = _operand(a), _operand(b)
     if a.dtype.kind in "iu" and b.dtype.kind in "iu":
         return run("FloorDiv", a, b)
     if a.dtype.kind == "c" or b.dtype.kind == "c":

@@ -272,16 +272,16 @@ class WebGLBackend(Backend):
         return self._gl.lose_context()
 
     # ------------------------------------------------------------------ textures
-    def _tex_dims(self, n: int) -> tuple[int, int]:
+    def _tex_dims(self, n: int, width: int | None = None) -> tuple[int, int]:
         texels = max(1, -(-n // 4))
-        w = min(texels, MAX_WIDTH)
+        w = min(texels, MAX_WIDTH) if width is None else width
         h = -(-texels // w)
         if h > self._gl.max_texture_size:
             raise NotOnGPU()
         return w, h
 
-    def _alloc(self, n: int) -> Texture:
-        w, h = self._tex_dims(n)
+    def _alloc(self, n: int, width: int | None = None) -> Texture:
+        w, h = self._tex_dims(n, width)
         ids = self._pool.get((w, h))
         if ids:
             tid = ids.pop()
@@ -309,8 +309,10 @@ class WebGLBackend(Backend):
         return GPUTensor(self, shape, x.texture)
 
     # ------------------------------------------------------------------ transfers
-    def upload(self, value) -> GPUTensor:
-        """A GPU tensor for a numpy value (float32). Read-only arrays are uploaded once and cached."""
+    def upload(self, value, width: int | None = None) -> GPUTensor:
+        """A GPU tensor for a numpy value (float32). Read-only arrays are uploaded once and cached.
+        ``width``: the texture's width in texels (default: as wide as allowed), e.g. a matrix row per texture
+        row, so that a shader steps along its columns and rows without dividing."""
         if isinstance(value, GPUTensor):
             return value
         arr = value if isinstance(value, np.ndarray) else np.asarray(value)
@@ -319,13 +321,15 @@ class WebGLBackend(Backend):
                 raise NotOnGPU()
             arr = arr.astype(F32)
         key, root = _cache_key(arr)
+        if key is not None and width is not None:
+            key = key + (width,)
         if key is not None:
             tex = self._uploads.get(key)
             if tex is not None:
                 return GPUTensor(self, arr.shape, tex)
         if arr.size > MAX_EXACT_INDEX * 4:
             raise NotOnGPU()
-        tex = self._alloc(arr.size)
+        tex = self._alloc(arr.size, width)
         flat = np.ascontiguousarray(arr).reshape(-1)
         t0 = time.perf_counter() if self.profile is not None else 0.0
         self._gl.upload(tex.id, tex.w, tex.h, flat)
@@ -341,6 +345,25 @@ class WebGLBackend(Backend):
         if key is not None:
             self._remember(key, root, tex)
         return GPUTensor(self, arr.shape, tex)
+
+    def upload_derived(self, arr: np.ndarray, tag, make: Callable[[np.ndarray], np.ndarray], shape,
+                       width: int | None = None) -> GPUTensor:
+        """A GPU tensor of ``make(arr)`` (a re-laid copy of a weight: transposed, zero-padded) of ``shape``;
+        for a read-only ``arr`` made and uploaded once, cached under arr's key and ``tag`` (forgotten with
+        arr)."""
+        key, root = _cache_key(arr) if isinstance(arr, np.ndarray) else (None, None)
+        if key is not None:
+            key = key + ("derived", tag, width)
+            tex = self._uploads.get(key)
+            if tex is not None:
+                return GPUTensor(self, tuple(shape), tex)
+        value = np.ascontiguousarray(make(np.asarray(arr)), dtype=F32)
+        if value.shape != tuple(shape):
+            raise ValueError(f"upload_derived: made {value.shape}, expected {tuple(shape)}")
+        t = self.upload(value, width=width)
+        if key is not None:
+            self._remember(key, root, t.texture)
+        return t
 
     def _remember(self, key, root, tex):
         self._uploads[key] = tex
@@ -367,11 +390,19 @@ class WebGLBackend(Backend):
     def freeze(self, arrays) -> None:
         """Mark float arrays read-only (model weights): from then on they are uploaded once and cached."""
         for a in arrays:
-            if isinstance(a, np.ndarray) and a.dtype == F32 and a.flags.writeable:
-                try:
-                    a.flags.writeable = False
-                except ValueError:
-                    pass
+            if not (isinstance(a, np.ndarray) and a.dtype == F32):
+                continue
+            # a view's whole buffer too (a dequantized weight is a reshape of a fresh array): the upload
+            # cache keys on a read-only root
+            root = a
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            for arr in ((a, root) if root is not a and root.size == a.size else (a,)):
+                if arr.flags.writeable:
+                    try:
+                        arr.flags.writeable = False
+                    except ValueError:
+                        pass
 
     def _download(self, t: GPUTensor) -> np.ndarray:
         self._check_alive()
@@ -402,7 +433,7 @@ class WebGLBackend(Backend):
         n = 1
         for d in out_shape:
             n *= int(d)
-        out = self._alloc(n)
+        out = self._alloc(n, self.out_width(out_shape))
         ints = [out.w, n] + [t.w for t in texs] + [int(p) for p in params]
         profiling = self.profile is not None
         if profiling:
@@ -419,6 +450,18 @@ class WebGLBackend(Backend):
             self._time(label, t0)
         self.stats.programs_run += 1
         return GPUTensor(self, out_shape, out)
+
+    def out_width(self, shape) -> int | None:
+        """The texture width of a pass's output of this shape. Channels a multiple of 4: one pixel (the last
+        axis, C / 4 texels) per texture row, so that shaders address pixels and channels as (x, y) without
+        dividing; ``pixel_rows`` tells whether a texture is laid out so. Else about square (see _out_width)."""
+        n = 1
+        for d in shape:
+            n *= int(d)
+        c = int(shape[-1]) if len(shape) else 1
+        if c % 4 == 0 and c >= 16 and c <= 4 * MAX_WIDTH and n // c <= self._gl.max_texture_size:
+            return c >> 2
+        return _out_width(n)
 
     def _materialize(self, t: GPUTensor) -> Texture:
         plan = t._plan
@@ -490,6 +533,17 @@ class _Tag:
     def __init__(self, arr, op):
         self.arr = arr
         self.op = op
+
+
+def _out_width(n: int) -> int | None:
+    """The width of a pass's output texture: about square, so that the output has many rows. A software
+    rasterizer (SwiftShader) shares a draw between its threads by rows of pixels: a one-row output runs on
+    one thread. Big outputs keep the widest layout (they have rows enough)."""
+    texels = -(-n // 4)
+    if texels <= 64 or texels > MAX_WIDTH * 64:
+        return None
+    w = -(-math.isqrt(texels - 1) // 4) * 4 + 4
+    return min(w, MAX_WIDTH)
 
 
 def _cache_key(arr: np.ndarray):

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from ..cpu.conv import same_or_valid_pads
+from . import backend as _backend
 from .backend import MAX_EXACT_INDEX, NotOnGPU, program_source
 from .tensor import F32, GPUTensor
 
@@ -91,6 +92,11 @@ class Plan:
 
     def __init__(self, key, body: str, inputs: list, params: list, floats: list, channels: int,
                  steps: tuple = (), step_inputs: tuple = (), step_floats: tuple = ()):
+        # a pending tensor read by a pass runs now: a later epilogue on it (a residual add after the branch
+        # that reads it) then starts from its texture instead of running its producer a second time
+        for x in list(inputs) + list(step_inputs):
+            if isinstance(x, GPUTensor) and x._tex is None:
+                x.texture  # noqa: B018
         self.key = key
         self.body = body
         self.inputs = inputs
@@ -205,6 +211,11 @@ def _pending(backend, x: GPUTensor) -> Plan:
     return Plan(("copy",), "  r = X0(t);", [x], [], [], c)
 
 
+def _extendable(x) -> bool:
+    """x is a pending GPU tensor whose pass can take one more epilogue step."""
+    return isinstance(x, GPUTensor) and x._tex is None and x._plan is not None and len(x._plan.steps) < MAX_STEPS
+
+
 def _channels(x) -> int:
     return x.shape[-1] if x.shape else 1
 
@@ -271,6 +282,10 @@ class Kernels:
             else:
                 big, small, rev = self.broadcast(a, out_shape), b, False
                 sb = tuple(np.shape(b))
+            if not rev and name != "Prelu" and sb == out_shape and _extendable(b) and not _extendable(a):
+                # a same-shape operand that is still pending carries the step (a residual add joins the
+                # branch's last pass instead of costing a copy pass of its own)
+                big, small, rev = b, a, True
             if name == "Prelu" and rev:
                 big, small, rev = self.broadcast(a, out_shape), b, False
             big = self.g(big)
@@ -350,7 +365,17 @@ class Kernels:
         if not ((ba == 1 or sa[:-2] == batch) and (bb == 1 or sb[:-2] == batch)):
             raise NotOnGPU()
         out_shape = batch + (m, n)
-        return self._matmul_plan(self.g(a), self.g(b), m, k, n, ba, bb, transpose_a, transpose_b, out_shape)
+        return self._matmul_plan(self.g(a), b, m, k, n, ba, bb, transpose_a, transpose_b, out_shape)
+
+    def _b_rows(self, b, k, n, bb):
+        """b (bb x k x n) with one matrix row per texture row (n / 4 texels wide), so that the product's
+        shader reads b at (column texel, row) and steps down rows without dividing; None if it cannot be."""
+        w = n >> 2
+        if w > _backend.MAX_WIDTH or bb * k > self.b._gl.max_texture_size:
+            return None
+        if isinstance(b, GPUTensor):
+            return b if b._tex is not None and b._tex.w == w else None
+        return self.b.upload(b, width=w)
 
     def _matmul_plan(self, a, b, m, k, n, ba, bb, ta, tb, out_shape):
         fast = n % 4 == 0 and k % 4 == 0 and not ta
@@ -359,7 +384,91 @@ class Kernels:
                 "  int n0 = i0 % N; int mm = (i0 / N) % M; int bi = i0 / (N * M);\n"
                 "  int ab = P(3) == 1 ? 0 : bi; int bbb = P(4) == 1 ? 0 : bi;\n")
         b_row = False
-        if fast and not tb:
+        b2 = self._b_rows(b, k, n, bb) if fast and not tb and n > 4 else None
+        bt = None
+        if not fast and k % 4 == 0 and not ta and (tb or not isinstance(b, GPUTensor)):
+            # n % 4 != 0: b's columns as rows (b itself when transposed; a weight's transpose, made once), so
+            # that each output is a dot product of two runs of vec4s
+            if tb:
+                bt = self.g(b)
+            else:
+                w = k >> 2
+                w = w if w <= _backend.MAX_WIDTH and bb * n <= self.b._gl.max_texture_size else None
+                bt = self.b.upload_derived(b, "T", lambda v: np.swapaxes(v, -1, -2),
+                                           tuple(np.shape(b))[:-2] + (n, k), width=w)
+        b = b2 if b2 is not None else bt if bt is not None else self.g(b)
+        if b2 is not None and ba == 1 and bb == 1 and a.texture.w == k >> 2 and \
+                self.b.out_width(out_shape) == n >> 2:
+            # a and the output one matrix row per texture row too: the fragment is (column texel, row)
+            b_row = "rows"
+            if k % 8 == 0:
+                b_row = "rows8"
+                body = """  int K = P(1);
+  ivec2 ac = ivec2(0, int(gl_FragCoord.y)); ivec2 bc = ivec2(int(gl_FragCoord.x), 0);
+  vec4 acc = vec4(0.0);
+  for (int kk = 0; kk < K; kk += 8) {
+    vec4 av = texelFetch(t0, ac, 0); vec4 aw = texelFetchOffset(t0, ac, 0, ivec2(1, 0)); ac.x += 2;
+    acc += av.x * texelFetch(t1, bc, 0) + av.y * texelFetchOffset(t1, bc, 0, ivec2(0, 1))
+         + av.z * texelFetchOffset(t1, bc, 0, ivec2(0, 2)) + av.w * texelFetchOffset(t1, bc, 0, ivec2(0, 3))
+         + aw.x * texelFetchOffset(t1, bc, 0, ivec2(0, 4)) + aw.y * texelFetchOffset(t1, bc, 0, ivec2(0, 5))
+         + aw.z * texelFetchOffset(t1, bc, 0, ivec2(0, 6)) + aw.w * texelFetchOffset(t1, bc, 0, ivec2(0, 7));
+    bc.y += 8;
+  }
+  r = acc;"""
+            else:
+                body = """  int K = P(1);
+  ivec2 ac = ivec2(0, int(gl_FragCoord.y)); ivec2 bc = ivec2(int(gl_FragCoord.x), 0);
+  vec4 acc = vec4(0.0);
+  for (int kk = 0; kk < K; kk += 4) {
+    vec4 av = texelFetch(t0, ac, 0); ac.x++;
+    acc += av.x * texelFetch(t1, bc, 0) + av.y * texelFetchOffset(t1, bc, 0, ivec2(0, 1))
+         + av.z * texelFetchOffset(t1, bc, 0, ivec2(0, 2)) + av.w * texelFetchOffset(t1, bc, 0, ivec2(0, 3));
+    bc.y += 4;
+  }
+  r = acc;"""
+        elif bt is not None:
+            b_row = "nt"
+            body = """  int M = P(0); int K = P(1); int N = P(2); int aw = ui[2]; int bw = ui[3];
+  int nf = i0 % N;
+  if (bw == K >> 2 && nf + 3 < N && i0 + 3 < NOUT) {
+    // the texel's 4 outputs in one row of a (most texels): a read once for 4 columns of b
+    int mf = (i0 / N) % M; int bf = i0 / (N * M);
+    int at = ((P(3) == 1 ? 0 : bf) * M + mf) * K >> 2;
+    ivec2 ac = ivec2(at % aw, at / aw); ivec2 bc = ivec2(0, (P(4) == 1 ? 0 : bf) * N + nf);
+    for (int kk = 0; kk < K; kk += 4) {
+      vec4 av = texelFetch(t0, ac, 0); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
+      r += vec4(dot(av, texelFetch(t1, bc, 0)), dot(av, texelFetchOffset(t1, bc, 0, ivec2(0, 1))),
+                dot(av, texelFetchOffset(t1, bc, 0, ivec2(0, 2))), dot(av, texelFetchOffset(t1, bc, 0, ivec2(0, 3))));
+      bc.x++;
+    }
+  } else
+  for (int q = 0; q < 4; q++) {
+    int i = i0 + q; if (i >= NOUT) break;
+    int n1 = i % N; int m1 = (i / N) % M; int bi = i / (N * M);
+    int ab = P(3) == 1 ? 0 : bi; int bb1 = P(4) == 1 ? 0 : bi;
+    int at = (ab * M + m1) * K >> 2; int bt = (bb1 * N + n1) * K >> 2;
+    ivec2 ac = ivec2(at % aw, at / aw); ivec2 bc = ivec2(bt % bw, bt / bw);
+    float acc = 0.0;
+    for (int kk = 0; kk < K; kk += 4) {
+      acc += dot(texelFetch(t0, ac, 0), texelFetch(t1, bc, 0));
+      ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
+      bc.x++; if (bc.x == bw) { bc.x = 0; bc.y++; }
+    }
+    r[q] = acc;
+  }"""
+        elif b2 is not None:
+            b_row = "2d"
+            body = head + """  int at = (ab * M + mm) * K >> 2;
+  int aw = ui[2]; ivec2 ac = ivec2(at % aw, at / aw); ivec2 bc = ivec2(n0 >> 2, bbb * K);
+  vec4 acc = vec4(0.0);
+  for (int kk = 0; kk < K; kk += 4) {
+    vec4 av = texelFetch(t0, ac, 0); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
+    acc += av.x * texelFetch(t1, bc, 0) + av.y * texelFetchOffset(t1, bc, 0, ivec2(0, 1))
+         + av.z * texelFetchOffset(t1, bc, 0, ivec2(0, 2)) + av.w * texelFetchOffset(t1, bc, 0, ivec2(0, 3));
+    bc.y += 4;
+  }
+  r = acc;"""
+        elif fast and not tb:
             # a's row is read in order: its texel coordinates step along (no division per fetch); b in one
             # texture row (most weights) is read at (texel, 0)
             b_row = b.texture.h == 1
@@ -410,9 +519,21 @@ class Kernels:
         dh, dw = _pair(dilations)
         pads, (oh, ow) = same_or_valid_pads((h, w), (kh, kw), (sh, sw), (dh, dw), pad)
         out_shape = (nb, oh, ow, cout)
-        x, filt = self.g(x), self.g(filt)
+        x = self.g(x)
         if kh == 1 and kw == 1 and sh == 1 and sw == 1 and pads == [(0, 0), (0, 0)]:
+            if not isinstance(filt, GPUTensor):
+                filt = np.asarray(filt).reshape(cin, cout)
             return self._matmul_plan(x, filt, nb * h * w, cin, cout, 1, 1, False, False, out_shape)
+        if cin % 4 and cout % 4 == 0 and not isinstance(filt, GPUTensor):
+            # input channels zero-padded to a multiple of 4 (an image's 3): the conv then reads vec4s of
+            # channels; the weight's padded copy is made once
+            c4 = cin + (-cin) % 4
+            filt = self.b.upload_derived(filt, ("cin4",), lambda v: np.pad(v, ((0, 0), (0, 0), (0, c4 - cin),
+                                                                               (0, 0))), (kh, kw, c4, cout))
+            x = self.pad(x, [[0, 0], [0, 0], [0, 0], [0, c4 - cin]])
+            cin = c4
+        else:
+            filt = self.g(filt)
         params = [h, w, cin, oh, ow, cout, pads[0][0], pads[1][0]]
         consts = f"const int KH = {kh}; const int KW = {kw}; const int SH = {sh}; const int SW = {sw}; " \
                  f"const int DH = {dh}; const int DW = {dw};\n"
@@ -428,7 +549,32 @@ class Kernels:
         }""" if cin % 4 == 0 else """        for (int c = 0; c < CIN; c++) { acc += S0(xb + c) * X1(wt); wt += ws; }"""
             if w_row:
                 inner = inner.replace("X1(", "B1(")
-            body = head + f"""  int co = i0 % COUT; int pix = i0 / COUT; int ws = COUT >> 2;
+            if cin == 4:
+                # one texel per input pixel (an image padded to 4 channels): along a filter row the input
+                # texel steps by DW, its coordinates without dividing
+                body = head + """  int co = i0 % COUT; int pix = i0 / COUT; int ws = COUT >> 2; int xw = ui[2];
+  int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
+  int ixs = ox * SW - PL; int kx0 = ixs < 0 ? (DW - 1 - ixs) / DW : 0;
+  vec4 acc = vec4(0.0);
+  for (int ky = 0; ky < KH; ky++) {
+    int iy = oy * SH - PT + ky * DH;
+    if (iy < 0 || iy >= H) continue;
+    int xt = (nn * H + iy) * W + ixs + kx0 * DW;
+    ivec2 xc = ivec2(xt % xw, xt / xw);
+    int wt = ((ky * KW + kx0) * 4 * COUT + co) >> 2;
+    for (int kx = kx0; kx < KW; kx++) {
+      if (ixs + kx * DW >= W) break;
+      vec4 xv = texelFetch(t0, xc, 0);
+      acc += xv.x * X1(wt) + xv.y * X1(wt + ws) + xv.z * X1(wt + 2 * ws) + xv.w * X1(wt + 3 * ws);
+      wt += 4 * ws;
+      xc.x += DW; while (xc.x >= xw) { xc.x -= xw; xc.y++; }
+    }
+  }
+  r = acc;"""
+                if w_row:
+                    body = body.replace("X1(", "B1(")
+            else:
+                body = head + f"""  int co = i0 % COUT; int pix = i0 / COUT; int ws = COUT >> 2;
   int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
   vec4 acc = vec4(0.0);
   for (int ky = 0; ky < KH; ky++) {{
@@ -462,7 +608,7 @@ class Kernels:
     }
     r[q] = acc;
   }"""
-        key = ("conv2d", kh, kw, sh, sw, dh, dw, cout % 4 == 0, cin % 4 == 0, w_row)
+        key = ("conv2d", kh, kw, sh, sw, dh, dw, cout % 4 == 0, cin % 4 == 0, w_row, cin == 4)
         return GPUTensor(self.b, out_shape, plan=Plan(key, body, [x, filt], params, [], cout))
 
     def depthwise(self, x, filt, strides=1, pad="valid", dilations=1):
@@ -499,7 +645,24 @@ class Kernels:
   }
   r = acc;"""
             w_row = filt.texture.h == 1   # the filter in one texture row: read at (texel, 0)
-            if w_row:
+            if x.texture.w == c >> 2 and self.b.out_width(out_shape) == c >> 2:
+                # input and output one pixel per texture row: the fragment is (channel texel, pixel)
+                w_row = "rows" if w_row else "rows-x"
+                body = head + """  int cq = int(gl_FragCoord.x); int pix = int(gl_FragCoord.y); int cc = cq * 4;
+  int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
+  vec4 acc = vec4(0.0);
+  for (int ky = 0; ky < KH; ky++) {
+    int iy = oy * SH - PT + ky * DH;
+    if (iy < 0 || iy >= H) continue;
+    int rowb = (nn * H + iy) * W;
+    for (int kx = 0; kx < KW; kx++) {
+      int ix = ox * SW - PL + kx * DW;
+      if (ix < 0 || ix >= W) continue;
+      acc += texelFetch(t0, ivec2(cq, rowb + ix), 0) * X1(((ky * KW + kx) * C + cc) >> 2);
+    }
+  }
+  r = acc;"""
+            if w_row in (True, "rows"):
                 body = body.replace("X1(", "B1(")
         else:
             body = head + """  for (int q = 0; q < 4; q++) {
