@@ -383,6 +383,51 @@ def test_product_layouts_match_cpu(app_page):
     assert out["fails"] == [], "\n".join(out["fails"])
 
 
+# Channels-last outputs with more pixels than the max texture height: a few pixels per texture row (2, 4), with
+# their own 1x1-conv/matmul and depthwise shader paths; sizes from the context's limit so that each layout is hit.
+WIDE_ROWS_PY = LAYOUTS_PY.split("cases = []")[0] + r"""
+import math
+mt = GL._gl.max_texture_size
+def side(pp):
+    s = math.isqrt(int((pp - 0.5) * mt * 1.1)) + 1
+    return s + s % 2
+h2, h4 = side(2), side(4)
+cases = []
+for (hw, cin, cout) in [(h2, 16, 32), (h2, 32, 16), (h2, 20, 24), (h4, 16, 16)]:
+    cases.append(("Conv2D", R(1, hw, hw, cin), frozen(R(1, 1, cin, cout)), {"strides": 1, "pad": "valid"}))
+for (hw, c, st) in [(h2, 16, 1), (h2, 32, 2), (h4, 16, 1), (h4, 16, 2)]:
+    cases.append(("DepthwiseConv2dNative", R(1, hw, hw, c), frozen(R(3, 3, c, 1)), {"strides": st, "pad": "same"}))
+n = 0
+widths = []
+for op, x, f, attrs in cases:
+    for how in ("made", "upload"):
+        xg, xh = made(x) if how == "made" else (GL.upload(x), x)
+        want = CPU.kernels[op](xh, f, **attrs)
+        fb0 = GL.fallback_report()
+        gt = GL.kernels[op](xg, f, **attrs)
+        got = np.asarray(gt)
+        n += 1
+        c = gt.shape[-1]
+        widths.append(gt.texture.w // (c // 4) if gt.texture.w % (c // 4) == 0 else 0)
+        err = float(np.max(np.abs(got - want)) / max(np.max(np.abs(want)), 1e-6))
+        if GL.fallback_report() != fb0 or not err < 1e-4:
+            fails.append(f"{op} {how} {x.shape} {f.shape} {attrs}: err {err}")
+keys = sorted(str(k[0][-1]) for k in GL.programs if isinstance(k, tuple) and k and isinstance(k[0], tuple)
+              and k[0][0] in ("matmul", "depthwise"))
+{"n": n, "fails": fails, "widths": widths, "keys": keys}
+"""
+
+
+def test_wide_pixel_rows_match_cpu(app_page):
+    run_py(app_page, SETUP_PY)
+    out = run_py(app_page, WIDE_ROWS_PY)
+    assert out["n"] == 16
+    assert out["fails"] == [], "\n".join(out["fails"])
+    # outputs 2 and 4 pixels per texture row (a stride-2 depthwise from 2 per row gives 1 per row)
+    assert out["widths"] == [2] * 6 + [4] * 2 + [2] * 2 + [1] * 2 + [4] * 2 + [1] * 2, out
+    assert any("x2" in k for k in out["keys"]) and any("x4" in k for k in out["keys"]), out
+
+
 def test_conv_epilogue_is_one_pass(app_page):
     run_py(app_page, SETUP_PY)
     out = run_py(app_page, FUSION_PY)

@@ -459,9 +459,26 @@ class WebGLBackend(Backend):
         for d in shape:
             n *= int(d)
         c = int(shape[-1]) if len(shape) else 1
-        if c % 4 == 0 and c >= 16 and c <= 4 * MAX_WIDTH and n // c <= self._gl.max_texture_size:
-            return c >> 2
+        if c % 4 == 0 and c >= 16 and c <= 4 * MAX_WIDTH and n:
+            # pixels past the max texture height: a few pixels per row (pp, a power of 2 dividing the pixel
+            # count), each row still one run of whole pixels (see pixels_per_row)
+            pix, pp = n // c, 1
+            while pix > pp * self._gl.max_texture_size and pix % (2 * pp) == 0 and 2 * pp * c <= 4 * MAX_WIDTH \
+                    and pp < 8:
+                pp *= 2
+            if pix <= pp * self._gl.max_texture_size:
+                return pp * (c >> 2)
         return _out_width(n)
+
+    @staticmethod
+    def pixels_per_row(tex, c: int) -> int:
+        """How many whole pixels of c channels (c % 4 == 0) each row of a texture holds when its width is a
+        multiple of c / 4 (a power of 2 up to 8), else 0: the layout out_width gives channels-last outputs."""
+        q = c >> 2
+        if q <= 0 or tex.w % q:
+            return 0
+        pp = tex.w // q
+        return pp if pp in (1, 2, 4, 8) else 0
 
     def _materialize(self, t: GPUTensor) -> Texture:
         plan = t._plan

@@ -397,8 +397,9 @@ class Kernels:
                 bt = self.b.upload_derived(b, "T", lambda v: np.swapaxes(v, -1, -2),
                                            tuple(np.shape(b))[:-2] + (n, k), width=w)
         b = b2 if b2 is not None else bt if bt is not None else self.g(b)
-        if b2 is not None and ba == 1 and bb == 1 and a.texture.w == k >> 2 and \
-                self.b.out_width(out_shape) == n >> 2:
+        pa = self.b.pixels_per_row(a.texture, k) if b2 is not None and ba == 1 and bb == 1 else 0
+        ow = self.b.out_width(out_shape) if pa else None
+        if pa and ow == pa * (n >> 2):
             # a and the output one matrix row per texture row too: the fragment is (column texel, row)
             b_row = "rows"
             if k % 8 == 0:
@@ -426,6 +427,14 @@ class Kernels:
     bc.y += 4;
   }
   r = acc;"""
+            if pa > 1:
+                # pa matrix rows per texture row: the fragment's x is (row in the texture row, column texel)
+                b_row += f"x{pa}"
+                body = body.replace(
+                    "ivec2 ac = ivec2(0, int(gl_FragCoord.y)); ivec2 bc = ivec2(int(gl_FragCoord.x), 0);",
+                    "int NQ = P(2) >> 2; int xo = int(gl_FragCoord.x); int pq = xo / NQ;\n"
+                    "  ivec2 ac = ivec2(pq * (K >> 2), int(gl_FragCoord.y)); ivec2 bc = ivec2(xo - pq * NQ, 0);")
+                assert "pq" in body
         elif bt is not None:
             b_row = "nt"
             body = """  int M = P(0); int K = P(1); int N = P(2); int aw = ui[2]; int bw = ui[3];
@@ -645,7 +654,10 @@ class Kernels:
   }
   r = acc;"""
             w_row = filt.texture.h == 1   # the filter in one texture row: read at (texel, 0)
-            if x.texture.w == c >> 2 and self.b.out_width(out_shape) == c >> 2:
+            pi = self.b.pixels_per_row(x.texture, c)
+            ow = self.b.out_width(out_shape) if pi else None
+            po = ow // (c >> 2) if ow and ow % (c >> 2) == 0 else 0
+            if pi and po in (1, 2, 4, 8):
                 # input and output one pixel per texture row: the fragment is (channel texel, pixel)
                 w_row = "rows" if w_row else "rows-x"
                 body = head + """  int cq = int(gl_FragCoord.x); int pix = int(gl_FragCoord.y); int cc = cq * 4;
@@ -662,7 +674,18 @@ class Kernels:
     }
   }
   r = acc;"""
-            if w_row in (True, "rows"):
+                if pi > 1 or po > 1:
+                    # several pixels per texture row (pi in the input, po in the output): pixel q's channel
+                    # texel cq at (q % pi * C / 4 + cq, q / pi)
+                    w_row = (w_row, pi, po)
+                    body = body.replace(
+                        "int cq = int(gl_FragCoord.x); int pix = int(gl_FragCoord.y);",
+                        f"int CQ = C >> 2; int xo = int(gl_FragCoord.x); int po = xo / CQ; int cq = xo - po * CQ;\n"
+                        f"  int pix = int(gl_FragCoord.y) * {po} + po;")
+                    body = body.replace("texelFetch(t0, ivec2(cq, rowb + ix), 0)",
+                                        f"texelFetch(t0, ivec2(cq + ((rowb + ix) % {pi}) * CQ, (rowb + ix) / {pi}), 0)")
+                    assert "CQ" in body and f"/ {pi})" in body
+            if w_row in (True, "rows") or (isinstance(w_row, tuple) and w_row[0] == "rows"):
                 body = body.replace("X1(", "B1(")
         else:
             body = head + """  for (int q = 0; q < 4; q++) {
