@@ -418,6 +418,45 @@ keys = sorted(str(k[0][-1]) for k in GL.programs if isinstance(k, tuple) and k a
 """
 
 
+# A head whose channels are not a multiple of 4 (17 heat maps, 34 offsets): the 1x1 conv runs with the weight's
+# columns zero-padded to 4 on the row path, and a channel-slice pass drops the padding and carries the epilogue
+# (bias, sigmoid, a same-shape divisor). Inputs 1 and 2 pixels per texture row.
+HEADS_PY = LAYOUTS_PY.split("cases = []")[0] + r"""
+import math
+from tfjs import ops
+mt = GL._gl.max_texture_size
+tall = math.isqrt(int(1.6 * mt)) + 1
+tall += tall % 2
+n = 0
+# (5 channels pad to 8: too few for the row layout, so the product and its epilogue stay one pass)
+for (hw, cin, cout, npass) in [(12, 96, 17, 2), (12, 24, 34, 2), (9, 16, 5, 1), (tall, 16, 17, 2)]:
+    x = R(1, hw, hw, cin); f = frozen(R(1, 1, cin, cout)); b = R(cout); d = R(1, hw, hw, cout, lo=0.5, hi=2.0)
+    def head(xx, dd):
+        return ops.div(ops.sigmoid(ops.add(ops.conv2d(xx, f, 1, "valid"), b)), dd)
+    xg, xh = made(x)
+    tf.set_backend("cpu"); want = head(xh, d)
+    tf.set_backend("webgl")
+    dg = GL.upload(d)
+    before, fb0 = GL.stats.programs_run, GL.fallback_report()
+    got = np.asarray(head(xg, dg))
+    passes = GL.stats.programs_run - before
+    n += 1
+    err = float(np.max(np.abs(got - want)) / max(np.max(np.abs(want)), 1e-6))
+    if GL.fallback_report() != fb0 or not err < 1e-4 or passes != npass:
+        fails.append(f"head {x.shape} -> {cout}: err {err}, {passes} passes")
+keys = [k for k in GL.programs if isinstance(k, tuple) and k and k[0] == ("chslice",)]
+{"n": n, "fails": fails, "sliced": len(keys)}
+"""
+
+
+def test_heads_with_odd_channels_match_cpu(app_page):
+    run_py(app_page, SETUP_PY)
+    out = run_py(app_page, HEADS_PY)
+    assert out["n"] == 4
+    assert out["fails"] == [], "\n".join(out["fails"])
+    assert out["sliced"] >= 1, out
+
+
 def test_wide_pixel_rows_match_cpu(app_page):
     run_py(app_page, SETUP_PY)
     out = run_py(app_page, WIDE_ROWS_PY)

@@ -14,7 +14,7 @@ from . import IN_PYODIDE, ffi, js, require_browser
 # The JS side. It keeps the GL objects in arrays indexed by id and checks for context loss on every read.
 _GLUE_JS = r"""
 (() => {
-  const G = {programs: [], textures: [null], sizes: [0], bytes: 0, freeIds: [], lost: false, lostCount: 0,
+  const G = {programs: [], textures: [null], sizes: [0], dims: [null], bytes: 0, freeIds: [], lost: false, lostCount: 0,
              listeners: 0, queries: [], profiling: false};
   G.init = (useOffscreen) => {
     let canvas = null;
@@ -76,7 +76,8 @@ _GLUE_JS = r"""
     gl.deleteShader(fs);
     gl.useProgram(p);
     for (let i = 0; i < nTex; i++) { const l = gl.getUniformLocation(p, "t" + i); if (l) gl.uniform1i(l, i); }
-    G.programs.push({p, ui: gl.getUniformLocation(p, "ui"), uf: gl.getUniformLocation(p, "uf")});
+    G.programs.push({p, ui: gl.getUniformLocation(p, "ui"), uf: gl.getUniformLocation(p, "uf"),
+                     inv: gl.getUniformLocation(p, "uinv"), invData: new Float32Array(2 * nTex)});
     return G.programs.length - 1;
   };
   G.deleteProgram = (id) => { const e = G.programs[id]; if (e) { G.gl.deleteProgram(e.p); G.programs[id] = null; } };
@@ -92,6 +93,7 @@ _GLUE_JS = r"""
     const id = G.freeIds.length ? G.freeIds.pop() : G.textures.length;
     G.textures[id] = t;
     G.sizes[id] = w * h * 16;
+    G.dims[id] = [1 / w, 1 / h];
     G.bytes += w * h * 16;
     return id;
   };
@@ -129,7 +131,9 @@ _GLUE_JS = r"""
     gl.useProgram(e.p);
     for (let i = 0; i < texs.length; i++) {
       gl.activeTexture(gl.TEXTURE0 + i); gl.bindTexture(gl.TEXTURE_2D, G.textures[texs[i]]);
+      if (e.inv) { const d = G.dims[texs[i]]; e.invData[2 * i] = d[0]; e.invData[2 * i + 1] = d[1]; }
     }
+    if (e.inv && texs.length) gl.uniform2fv(e.inv, e.invData);
     if (e.ui && ui.length) gl.uniform1iv(e.ui, ui);
     if (e.uf && uf.length) gl.uniform1fv(e.uf, uf);
     gl.bindVertexArray(G.vao);

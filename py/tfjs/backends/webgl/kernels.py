@@ -377,7 +377,32 @@ class Kernels:
             return b if b._tex is not None and b._tex.w == w else None
         return self.b.upload(b, width=w)
 
+    def _padded_columns(self, a, b, m, k, n, out_shape):
+        """a @ b for a weight b with n % 4 != 0 columns (a model's head: 17 heat maps, 34 offsets): the
+        product with b's columns zero-padded to a multiple of 4 takes the row path, then a channel slice
+        pass (which carries the epilogue) drops the padding; None where the row path would not apply."""
+        n4 = n + (-n) % 4
+        pad_shape = tuple(out_shape[:-1]) + (n4,)
+        pp = self.b.pixels_per_row(a.texture, k)
+        if not pp or self.b.out_width(pad_shape) != pp * (n4 >> 2) or k > self.b._gl.max_texture_size:
+            return None
+        bp = self.b.upload_derived(b, ("ncol4",), lambda v: np.pad(v, ((0, 0), (0, n4 - n))), (k, n4),
+                                   width=n4 >> 2)
+        full = self._matmul_plan(a, bp, m, k, n4, 1, 1, False, False, pad_shape)
+        body = """  int N = P(0); int NQ = P(1) >> 2;
+  for (int q = 0; q < 4; q++) {
+    int i = i0 + q; if (i >= NOUT) break;
+    int p = i / N; int c = i - p * N;
+    r[q] = X0(p * NQ + (c >> 2))[c & 3];
+  }"""
+        return GPUTensor(self.b, out_shape, plan=Plan(("chslice",), body, [full], [n, n4], [], n))
+
     def _matmul_plan(self, a, b, m, k, n, ba, bb, ta, tb, out_shape):
+        if n % 4 and n > 4 and k % 8 == 0 and not (ta or tb) and ba == 1 and bb == 1 \
+                and not isinstance(b, GPUTensor) and np.ndim(b) == 2:
+            out = self._padded_columns(a, b, m, k, n, out_shape)
+            if out is not None:
+                return out
         fast = n % 4 == 0 and k % 4 == 0 and not ta
         params = [m, k, n, 1 if ba == 1 else 0, 1 if bb == 1 else 0]
         head = ("  int M = P(0); int K = P(1); int N = P(2);\n"
@@ -400,40 +425,32 @@ class Kernels:
         pa = self.b.pixels_per_row(a.texture, k) if b2 is not None and ba == 1 and bb == 1 else 0
         ow = self.b.out_width(out_shape) if pa else None
         if pa and ow == pa * (n >> 2):
-            # a and the output one matrix row per texture row too: the fragment is (column texel, row)
-            b_row = "rows"
-            if k % 8 == 0:
-                b_row = "rows8"
-                body = """  int K = P(1);
-  ivec2 ac = ivec2(0, int(gl_FragCoord.y)); ivec2 bc = ivec2(int(gl_FragCoord.x), 0);
-  vec4 acc = vec4(0.0);
-  for (int kk = 0; kk < K; kk += 8) {
-    vec4 av = texelFetch(t0, ac, 0); vec4 aw = texelFetchOffset(t0, ac, 0, ivec2(1, 0)); ac.x += 2;
-    acc += av.x * texelFetch(t1, bc, 0) + av.y * texelFetchOffset(t1, bc, 0, ivec2(0, 1))
-         + av.z * texelFetchOffset(t1, bc, 0, ivec2(0, 2)) + av.w * texelFetchOffset(t1, bc, 0, ivec2(0, 3))
-         + aw.x * texelFetchOffset(t1, bc, 0, ivec2(0, 4)) + aw.y * texelFetchOffset(t1, bc, 0, ivec2(0, 5))
-         + aw.z * texelFetchOffset(t1, bc, 0, ivec2(0, 6)) + aw.w * texelFetchOffset(t1, bc, 0, ivec2(0, 7));
-    bc.y += 8;
-  }
-  r = acc;"""
-            else:
-                body = """  int K = P(1);
-  ivec2 ac = ivec2(0, int(gl_FragCoord.y)); ivec2 bc = ivec2(int(gl_FragCoord.x), 0);
-  vec4 acc = vec4(0.0);
-  for (int kk = 0; kk < K; kk += 4) {
-    vec4 av = texelFetch(t0, ac, 0); ac.x++;
-    acc += av.x * texelFetch(t1, bc, 0) + av.y * texelFetchOffset(t1, bc, 0, ivec2(0, 1))
-         + av.z * texelFetchOffset(t1, bc, 0, ivec2(0, 2)) + av.w * texelFetchOffset(t1, bc, 0, ivec2(0, 3));
-    bc.y += 4;
-  }
+            # a and the output one matrix row per texture row too: the fragment is (column texel, row). Reads
+            # at texel centres computed as floats from exact counters along a's row and down b's rows (no
+            # integer-to-float conversion per read, no rounding that accumulates)
+            step = 8 if k % 8 == 0 else 4
+            b_row = f"rows{step if step == 8 else ''}"
+            reads_a = "vec4 a0 = texture(t0, vec2(ka * sa.x, ay));"
+            if step == 8:
+                reads_a += " vec4 a1 = texture(t0, vec2((ka + 1.0) * sa.x, ay));"
+            terms = " + ".join(f"a{j >> 2}.{'xyzw'[j & 3]} * texture(t1, vec2(bx, by + {j}.0 * sb.y))"
+                               for j in range(step))
+            body = f"""  int K = P(1);
+  vec2 sa = uinv[0]; vec2 sb = uinv[1];
+  float ay = gl_FragCoord.y * sa.y; float bx = gl_FragCoord.x * sb.x; float ka = 0.5;
+  vec4 acc = vec4(0.0); float kb = 0.5;
+  for (int kk = 0; kk < K; kk += {step}) {{
+    {reads_a} ka += {step // 4}.0; float by = kb * sb.y; kb += {step}.0;
+    acc += {terms};
+  }}
   r = acc;"""
             if pa > 1:
                 # pa matrix rows per texture row: the fragment's x is (row in the texture row, column texel)
                 b_row += f"x{pa}"
                 body = body.replace(
-                    "ivec2 ac = ivec2(0, int(gl_FragCoord.y)); ivec2 bc = ivec2(int(gl_FragCoord.x), 0);",
+                    "float bx = gl_FragCoord.x * sb.x; float ka = 0.5;",
                     "int NQ = P(2) >> 2; int xo = int(gl_FragCoord.x); int pq = xo / NQ;\n"
-                    "  ivec2 ac = ivec2(pq * (K >> 2), int(gl_FragCoord.y)); ivec2 bc = ivec2(xo - pq * NQ, 0);")
+                    "  float bx = (float(xo - pq * NQ) + 0.5) * sb.x; float ka = float(pq * (K >> 2)) + 0.5;")
                 assert "pq" in body
         elif bt is not None:
             b_row = "nt"
@@ -445,9 +462,9 @@ class Kernels:
     int at = ((P(3) == 1 ? 0 : bf) * M + mf) * K >> 2;
     ivec2 ac = ivec2(at % aw, at / aw); ivec2 bc = ivec2(0, (P(4) == 1 ? 0 : bf) * N + nf);
     for (int kk = 0; kk < K; kk += 4) {
-      vec4 av = texelFetch(t0, ac, 0); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
-      r += vec4(dot(av, texelFetch(t1, bc, 0)), dot(av, texelFetchOffset(t1, bc, 0, ivec2(0, 1))),
-                dot(av, texelFetchOffset(t1, bc, 0, ivec2(0, 2))), dot(av, texelFetchOffset(t1, bc, 0, ivec2(0, 3))));
+      vec4 av = T0(ac); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
+      r += vec4(dot(av, T1(bc)), dot(av, T1(bc + ivec2(0, 1))),
+                dot(av, T1(bc + ivec2(0, 2))), dot(av, T1(bc + ivec2(0, 3))));
       bc.x++;
     }
   } else
@@ -459,7 +476,7 @@ class Kernels:
     ivec2 ac = ivec2(at % aw, at / aw); ivec2 bc = ivec2(bt % bw, bt / bw);
     float acc = 0.0;
     for (int kk = 0; kk < K; kk += 4) {
-      acc += dot(texelFetch(t0, ac, 0), texelFetch(t1, bc, 0));
+      acc += dot(T0(ac), T1(bc));
       ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
       bc.x++; if (bc.x == bw) { bc.x = 0; bc.y++; }
     }
@@ -471,9 +488,9 @@ class Kernels:
   int aw = ui[2]; ivec2 ac = ivec2(at % aw, at / aw); ivec2 bc = ivec2(n0 >> 2, bbb * K);
   vec4 acc = vec4(0.0);
   for (int kk = 0; kk < K; kk += 4) {
-    vec4 av = texelFetch(t0, ac, 0); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
-    acc += av.x * texelFetch(t1, bc, 0) + av.y * texelFetchOffset(t1, bc, 0, ivec2(0, 1))
-         + av.z * texelFetchOffset(t1, bc, 0, ivec2(0, 2)) + av.w * texelFetchOffset(t1, bc, 0, ivec2(0, 3));
+    vec4 av = T0(ac); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
+    acc += av.x * T1(bc) + av.y * T1(bc + ivec2(0, 1))
+         + av.z * T1(bc + ivec2(0, 2)) + av.w * T1(bc + ivec2(0, 3));
     bc.y += 4;
   }
   r = acc;"""
@@ -486,7 +503,7 @@ class Kernels:
   int aw = ui[2]; ivec2 ac = ivec2(at % aw, at / aw);
   vec4 acc = vec4(0.0);
   for (int kk = 0; kk < K; kk += 4) {
-    vec4 av = texelFetch(t0, ac, 0); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
+    vec4 av = T0(ac); ac.x++; if (ac.x == aw) { ac.x = 0; ac.y++; }
     acc += av.x * FB0 + av.y * FB1 + av.z * FB2 + av.w * FB3;
     bt += 4 * ns;
   }
@@ -573,7 +590,7 @@ class Kernels:
     int wt = ((ky * KW + kx0) * 4 * COUT + co) >> 2;
     for (int kx = kx0; kx < KW; kx++) {
       if (ixs + kx * DW >= W) break;
-      vec4 xv = texelFetch(t0, xc, 0);
+      vec4 xv = T0(xc);
       acc += xv.x * X1(wt) + xv.y * X1(wt + ws) + xv.z * X1(wt + 2 * ws) + xv.w * X1(wt + 3 * ws);
       wt += 4 * ws;
       xc.x += DW; while (xc.x >= xw) { xc.x -= xw; xc.y++; }
@@ -670,7 +687,7 @@ class Kernels:
     for (int kx = 0; kx < KW; kx++) {
       int ix = ox * SW - PL + kx * DW;
       if (ix < 0 || ix >= W) continue;
-      acc += texelFetch(t0, ivec2(cq, rowb + ix), 0) * X1(((ky * KW + kx) * C + cc) >> 2);
+      acc += T0(ivec2(cq, rowb + ix)) * X1(((ky * KW + kx) * C + cc) >> 2);
     }
   }
   r = acc;"""
@@ -682,8 +699,8 @@ class Kernels:
                         "int cq = int(gl_FragCoord.x); int pix = int(gl_FragCoord.y);",
                         f"int CQ = C >> 2; int xo = int(gl_FragCoord.x); int po = xo / CQ; int cq = xo - po * CQ;\n"
                         f"  int pix = int(gl_FragCoord.y) * {po} + po;")
-                    body = body.replace("texelFetch(t0, ivec2(cq, rowb + ix), 0)",
-                                        f"texelFetch(t0, ivec2(cq + ((rowb + ix) % {pi}) * CQ, (rowb + ix) / {pi}), 0)")
+                    body = body.replace("T0(ivec2(cq, rowb + ix))",
+                                        f"T0(ivec2(cq + ((rowb + ix) % {pi}) * CQ, (rowb + ix) / {pi}))")
                     assert "CQ" in body and f"/ {pi})" in body
             if w_row in (True, "rows") or (isinstance(w_row, tuple) and w_row[0] == "rows"):
                 body = body.replace("X1(", "B1(")
