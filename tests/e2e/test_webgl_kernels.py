@@ -103,6 +103,9 @@ for op in ["Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "SquaredDiffere
 c("Pow", [R(3, 4, lo=0.1, hi=3), R(3, 4, lo=-2, hi=2)])
 c("Pow", [R(3, 4, lo=-3, hi=3), np.float32(2.0)])
 c("Prelu", [R(2, 4, 4, 6), R(6)])
+zeros_at = R(3, 4, 8); zeros_at[:, 1] = 0.0; zeros_at[2, :, 3] = 0.0   # 0 where the divisor is 0 (also 0 / 0)
+c("DivNoNan", [R(3, 4, 8), zeros_at]); c("DivNoNan", [np.zeros((3, 4, 8), np.float32), zeros_at])
+c("DivNoNan", [R(3, 4, 8), np.float32(0.0)])
 c("FusedBatchNorm", [R(2, 4, 4, 8), R(8), R(8, lo=0.5, hi=2), R(8), R(8)], {"variance_epsilon": 1e-3})
 c("FusedBatchNorm", [R(2, 4, 4, 5), R(5), R(5, lo=0.5, hi=2), None, R(5)], {"variance_epsilon": 1e-3})
 for ta in (False, True):
@@ -164,6 +167,8 @@ for ac, hp in ((False, False), (True, False), (False, True)):
         c("ResizeNearestNeighbor", [R(2, 5, 6, ch)], {"size": [9, 4], "align_corners": ac, "half_pixel_centers": hp})
 idx = np.array([[0, 2], [1, 1], [3, 0]], np.int32)
 c("GatherV2", [R(4, 5), idx], {"axis": 0}); c("GatherV2", [R(4, 5, 3), np.array([4, 0, 2], np.int32)], {"axis": 1})
+c("GatherNd", [R(4, 5, 3), np.array([[0, 4], [3, 1], [2, 2]], np.int32)])
+c("GatherNd", [R(6, 7, 2), np.array([[[5], [0]]], np.int32)]); c("GatherNd", [R(3, 4, 5), np.array([[2, 3, 4], [0, 0, 1]])])
 c("Unpack", [R(3, 4, 2)], {"axis": 1}); c("SplitV", [R(4, 6)], {"sizes": [2, 4], "axis": 1})
 c("Cast", [R(3, 4)], {"dtype": "float32"})
 for axis, kd in ((None, False), (-1, False), ([1, 2], True), (0, False)):
@@ -495,3 +500,31 @@ prof = await GL.stop_profile()
     assert out["same"], out
     assert out["timer"] == ("gpu" if out["tq"] else "wall"), out
     assert len(out["ms"]) == 1 and len(out["ms"][0]) == 1 and out["ms"][0][0] >= 0, out
+
+
+# A gather by host indices that points outside the input fails as the cpu kernel does (the index, the bound), and
+# leaves nothing half-made: the next gather on the same input is right.
+BAD_INDEX_PY = r"""
+x = R(4, 5, 3); xg = GL.upload(x)
+errs = []
+for op, idx, attrs in (("GatherNd", np.array([[0, 1], [4, 0]], np.int32), {}),
+                       ("GatherV2", np.array([1, 7], np.int32), {"axis": 1})):
+    for backend in (CPU, GL):
+        try:
+            backend.kernels[op](xg if backend is GL else x, idx, **attrs)
+            errs.append(None)
+        except Exception as e:
+            errs.append(f"{type(e).__name__}: {e}")
+good = np.asarray(GL.kernels["GatherNd"](xg, np.array([[3, 4]], np.int32)))
+{"errs": errs, "good": bool(np.array_equal(good, x[3:4, 4]))}
+"""
+
+
+def test_gather_out_of_range_index_fails_like_cpu(app_page):
+    run_py(app_page, SETUP_PY)
+    out = run_py(app_page, BAD_INDEX_PY)
+    errs = out["errs"]
+    assert errs[0] is not None and errs[0] == errs[1], errs
+    assert errs[2] is not None and errs[2] == errs[3], errs
+    assert "4" in errs[0] and "7" in errs[2], errs
+    assert out["good"] is True

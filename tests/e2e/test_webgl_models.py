@@ -70,14 +70,12 @@ async def compare_layers(path, shape, lo, hi):
 """
 
 # Ops that run on the cpu kernel with GPU inputs, per model (all others run on the GPU). Exact, so that a model
-# that drifts onto the cpu fails here. centernet's TopK / Equal pick detections (int and bool results), movenet's
-# GatherNd picks keypoints by computed indices;
-# basic-pitch's one DivNoNan divides two small host-side values.
-FALLBACKS = {"human/blazeface.json": set(), "human/movenet-lightning.json": {"GatherNd"}, "human/facemesh.json": set(),
+# that drifts onto the cpu fails here. centernet's TopK / Equal pick detections (int and bool results).
+FALLBACKS = {"human/blazeface.json": set(), "human/movenet-lightning.json": set(), "human/facemesh.json": set(),
              "human/iris.json": set(), "human/emotion.json": set(), "human/antispoof.json": set(),
              "human/liveness.json": set(), "human/faceres.json": set(), "human/centernet.json": {"Equal", "TopK"},
              "human/handlandmark-lite.json": set(), "human/handtrack.json": set(),
-             "basic-pitch/model.json": {"DivNoNan"}}
+             "basic-pitch/model.json": set()}
 
 LAYERS_PY = r"""
 import numpy as np, tfjs as tf, gc

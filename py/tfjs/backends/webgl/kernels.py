@@ -78,10 +78,12 @@ UNARY_ATTRS = {"Elu": ("alpha",), "LeakyRelu": ("alpha",), "Step": ("alpha",),
                "ClipByValue": ("clip_value_min", "clip_value_max")}
 UNARY_DEFAULTS = {"Elu": (1.0,), "LeakyRelu": (0.2,), "Step": (0.0,)}
 
+# name -> GLSL on vec4 operands {a} and {b}
 BINARY = {
-    "Add": "a + b", "Sub": "a - b", "Mul": "a * b", "RealDiv": "a / b", "Maximum": "max(a, b)",
-    "Minimum": "min(a, b)", "SquaredDifference": "(a - b) * (a - b)", "Pow": "pow_(a, b)",
-    "Prelu": "mix(a * b, a, greaterThanEqual(a, vec4(0.0)))",
+    "Add": "{a} + {b}", "Sub": "{a} - {b}", "Mul": "{a} * {b}", "RealDiv": "{a} / {b}",
+    "Maximum": "max({a}, {b})", "Minimum": "min({a}, {b})", "SquaredDifference": "({a} - {b}) * ({a} - {b})",
+    "Pow": "pow_({a}, {b})", "Prelu": "mix({a} * {b}, {a}, greaterThanEqual({a}, vec4(0.0)))",
+    "DivNoNan": "mix({a} / {b}, vec4(0.0), equal({b}, vec4(0.0)))",
 }
 COMMUTATIVE = {"Add", "Mul", "Maximum", "Minimum", "SquaredDifference"}
 
@@ -184,13 +186,7 @@ def _chan(k: int, cv: bool) -> str:
 
 
 def _bin_expr(op: str, a: str, b: str) -> str:
-    table = {
-        "Add": f"{a} + {b}", "Sub": f"{a} - {b}", "Mul": f"{a} * {b}", "RealDiv": f"{a} / {b}",
-        "Maximum": f"max({a}, {b})", "Minimum": f"min({a}, {b})",
-        "SquaredDifference": f"({a} - {b}) * ({a} - {b})", "Pow": f"pow_({a}, {b})",
-        "Prelu": f"mix({a} * {b}, {a}, greaterThanEqual({a}, vec4(0.0)))",
-    }
-    return table[op]
+    return BINARY[op].format(a=a, b=b)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -982,16 +978,26 @@ class Kernels:
         return self.gather_map(x, ("PadV2", pads), lambda idx: np.pad(idx, pads, constant_values=0.0),
                                constant=float(np.asarray(constant_value).reshape(())))
 
-    def gather(self, x, indices, axis=0, batch_dims=0):
+    def _indexed(self, name, x, indices, fn, *attrs):
+        """A gather by indices on the host (up to 4096 of them): the cpu kernel ``fn(index array, indices)``
+        maps the index map, cached by the indices' values (its errors, e.g. an index out of range, are the
+        cpu kernel's). Indices on the GPU go to the cpu kernel."""
         if isinstance(indices, GPUTensor) or (not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32):
             raise NotOnGPU()
         idx = np.asarray(indices)
         if idx.size > 4096:
             raise NotOnGPU()
+        key = (name, idx.shape, idx.astype(np.int64).tobytes()) + attrs
+        return self.gather_map(x, key, lambda ix: fn(ix, idx))
+
+    def gather(self, x, indices, axis=0, batch_dims=0):
         from ..cpu.array import gather as cpu_gather
 
-        key = ("GatherV2", idx.shape, idx.astype(np.int64).tobytes(), int(axis), int(batch_dims))
-        return self.gather_map(x, key, lambda ix: cpu_gather(ix, idx, axis, batch_dims))
+        return self._indexed("GatherV2", x, indices, lambda ix, idx: cpu_gather(ix, idx, axis, batch_dims),
+                             int(axis), int(batch_dims))
+
+    def gather_nd(self, x, indices):
+        return self._indexed("GatherNd", x, indices, self.b.cpu.kernels["GatherNd"])
 
     def concat(self, xs, axis=0):
         xs = list(xs)
@@ -1177,6 +1183,7 @@ def register(backend) -> None:
     t["Transpose"] = k.transpose
     t["PadV2"] = k.pad
     t["GatherV2"] = k.gather
+    t["GatherNd"] = k.gather_nd
     t["Concat"] = k.concat
     t["Pack"] = k.pack
     t["AddN"] = k.add_n
