@@ -2,7 +2,8 @@
 
 Each benchmark module is named bench_*.py and defines ``BENCHMARKS``: functions taking a
 :class:`BenchContext` and returning :class:`Row` objects. Rows compare ours with TF.js in the same
-browser where TF.js has a counterpart; the ratio column is ours / TF.js (below 1 means we are faster).
+browser where TF.js has a counterpart; the ratio column is ours / TF.js in time (TF.js / ours for rates such as
+samples/s), so below 1 always means we are faster.
 """
 
 from __future__ import annotations
@@ -27,8 +28,12 @@ class Row:
 
     @property
     def ratio(self) -> str:
+        """ours / TF.js for times and counts, TF.js / ours for rates (a unit per second): below 1, ours is
+        faster (or smaller) either way."""
         if self.ours is None or not self.tfjs:
             return "-"
+        if self.unit.endswith("/s"):
+            return f"{self.tfjs / self.ours:.2f}" if self.ours else "-"
         return f"{self.ours / self.tfjs:.2f}"
 
 
@@ -56,7 +61,7 @@ def fmt(value: float | None) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    headers = ["benchmark", "ours", "TF.js", "ours/TF.js", "unit", "note"]
+    headers = ["benchmark", "ours", "TF.js", "ratio (<1: ours faster)", "unit", "note"]
     cells = [[r.name, fmt(r.ours), fmt(r.tfjs), r.ratio, r.unit, r.note] for r in rows]
     widths = [max(len(str(c)) for c in col) for col in zip(headers, *cells)]
     line = "  ".join("{:<%d}" % w for w in widths)
