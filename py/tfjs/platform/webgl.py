@@ -14,8 +14,9 @@ from . import IN_PYODIDE, ffi, js, require_browser
 # The JS side. It keeps the GL objects in arrays indexed by id and checks for context loss on every read.
 _GLUE_JS = r"""
 (() => {
-  const G = {programs: [], textures: [null], sizes: [0], dims: [null], bytes: 0, freeIds: [], lost: false, lostCount: 0,
-             listeners: 0, queries: [], profiling: false};
+  // dims[id]: 1 / (width, height) of texture id, the uinv uniform a shader reads it with (see program_source)
+  const G = {programs: [], textures: [null], sizes: [0], dims: [null], bytes: 0, freeIds: [], lost: false,
+             lostCount: 0, listeners: 0, queries: [], profiling: false};
   G.init = (useOffscreen) => {
     let canvas = null;
     if (useOffscreen && typeof OffscreenCanvas !== "undefined") canvas = new OffscreenCanvas(1, 1);
@@ -101,7 +102,7 @@ _GLUE_JS = r"""
     const t = G.textures[id];
     if (t) {
       if (!G.lost) G.gl.deleteTexture(t);
-      G.textures[id] = null; G.bytes -= G.sizes[id]; G.sizes[id] = 0; G.freeIds.push(id);
+      G.textures[id] = null; G.bytes -= G.sizes[id]; G.sizes[id] = 0; G.dims[id] = null; G.freeIds.push(id);
     }
   };
   G.liveTextures = () => G.textures.filter((t) => t).length;

@@ -51,9 +51,8 @@ def program_source(ntex: int, nparams: int, nfloats: int, body: str, helpers: st
     Inputs are read with ``texture()`` at texel centres (nearest filtering: the exact texel) rather than
     ``texelFetch``: under SwiftShader a sampled read costs about two thirds of a fetch. Sampling inside
     branches and loops is exact too: textures have one mip level and nearest filtering, so the level of
-    detail (undefined there) selects nothing. ``T{k}(ivec2)``
-    reads texel (x, y), ``X{k}(t)`` texel t of the flat layout, ``S{k}(i)`` element i, ``B{k}(t)`` texel t
-    of a one-row texture."""
+    detail (undefined there) selects nothing. ``T{k}(ivec2)`` reads texel (x, y), ``X{k}(t)`` texel t of
+    the flat layout, ``S{k}(i)`` element i, ``B{k}(t)`` texel t of a one-row texture."""
     lines = [HEADER, f"uniform int ui[{2 + ntex + max(nparams, 1)}];", f"uniform float uf[{max(nfloats, 1)}];"]
     if ntex:
         lines.append(f"uniform vec2 uinv[{ntex}];")

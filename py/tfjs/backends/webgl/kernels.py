@@ -394,8 +394,8 @@ class Kernels:
         return GPUTensor(self.b, out_shape, plan=Plan(("chslice",), body, [full], [n, n4], [], n))
 
     def _matmul_plan(self, a, b, m, k, n, ba, bb, ta, tb, out_shape):
-        if n % 4 and n > 4 and k % 8 == 0 and not (ta or tb) and ba == 1 and bb == 1 \
-                and not isinstance(b, GPUTensor) and np.ndim(b) == 2:
+        if n % 4 and k % 8 == 0 and not (ta or tb) and ba == 1 and bb == 1 and not isinstance(b, GPUTensor) \
+                and np.ndim(b) == 2:
             out = self._padded_columns(a, b, m, k, n, out_shape)
             if out is not None:
                 return out
