@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 SERVED = "converter-graph-test"
 VARIANTS = {**{n: (n, []) for n in sms.NAMES},
             "cond_v2": ("cond", ["--control_flow_v2=True"]), "while_v2": ("while", ["--control_flow_v2=True"])}
-# The official converter fuses Tanh into _FusedMatMul, which TF.js 4.22 cannot run.
+# The official converter fuses Tanh into _FusedMatMul (where TensorFlow uses oneDNN), which TF.js 4.22 cannot run.
 OFFICIAL_FAILS_IN_TFJS = {"dense": "official output fuses Tanh: TF.js 4.22 cannot run it (WebGL: \"Activation tanh has "
                                    "not been implemented\"; CPU: \"Unknown fused activation tanh\")"}
 
@@ -113,6 +113,9 @@ def test_official_dense_fails_in_tfjs_on_fused_tanh(app_page, served):
     add_reference_tfjs(app_page)
     mj = json.loads((root / "official" / "dense" / "model.json").read_text())
     tanh = [n for n in mj["modelTopology"]["node"] if n["name"] == "StatefulPartitionedCall/Tanh"][0]
+    if tanh["op"] == "Tanh":
+        pytest.skip("the official converter fuses Tanh only where TensorFlow uses oneDNN (on by default on CPUs "
+                    "with AVX512-VNNI / BF16 / AMX); on this CPU it kept Tanh apart, as ours does")
     assert tanh["op"] == "_FusedMatMul"
     with pytest.raises(Exception, match="[Aa]ctivation tanh has not been implemented|Unknown fused activation tanh"):
         _check(app_page, root / "official" / "dense", f"{SERVED}/official/dense/model.json", saved, "dense")

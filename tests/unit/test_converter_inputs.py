@@ -101,12 +101,12 @@ def test_saved_model_tags(inputs, tf_python, tmp_path):
     d = np.load(inputs / "tagged.npz")
     out = tmp_path / "tagged"
     convert(src, out, saved_model_tags="custom,edge", tf_python=tf_python, log=None)
-    np.testing.assert_allclose(predict(out, d["x"]), d["y"], rtol=1e-6)
+    np.testing.assert_allclose(predict(out, d["x"]), d["y"], rtol=1e-5)
     # the order of the tags does not matter; the CLI flag reaches the freeze step
     rc = cli_main(["--input_format=tf_saved_model", "--saved_model_tags=edge,custom", f"--tf_python={tf_python}",
                    "--no_progress", str(src), str(tmp_path / "cli")])
     assert rc == 0
-    np.testing.assert_allclose(predict(tmp_path / "cli", d["x"]), d["y"], rtol=1e-6)
+    np.testing.assert_allclose(predict(tmp_path / "cli", d["x"]), d["y"], rtol=1e-5)
     # the default tags (serve) are not in this SavedModel: an error naming the flag and the tag sets there are
     with pytest.raises(ConverterError, match=r"--saved_model_tags serve: .*its tag sets: custom,edge"):
         convert(src, tmp_path / "serve", tf_python=tf_python, log=None)
@@ -126,7 +126,7 @@ def test_strip_debug_ops_false_keeps_them(inputs, tf_python, tmp_path):
     assert ops(stripped)["CheckNumerics"] == 0 and ops(stripped)["Assert"] == 0
     assert ops(kept)["CheckNumerics"] == 1 and ops(kept)["Assert"] == 1
     for out in (stripped, kept):
-        np.testing.assert_allclose(predict(out, d["x"]), d["y"], rtol=1e-6)
+        np.testing.assert_allclose(predict(out, d["x"]), d["y"], rtol=1e-5)
     # and they stay wired in: the matmul reads the input through CheckNumerics; the Assert reads the input
     nodes = {n["name"]: n for n in json.loads((kept / "model.json").read_text())["modelTopology"]["node"]}
     check = [n for n in nodes.values() if n["op"] == "CheckNumerics"][0]
@@ -151,7 +151,7 @@ def test_tf_hub_local_module_and_url(inputs, tf_python, tmp_path):
     assert res["output_format"] == "tfjs_graph_model"  # the default for tf_hub
     mj = json.loads((out / "model.json").read_text())
     assert list(mj["signature"]["inputs"]) == ["x"] and list(mj["signature"]["outputs"]) == ["y"]
-    np.testing.assert_allclose(predict(out, d["x"]), d["y"], rtol=1e-6)
+    np.testing.assert_allclose(predict(out, d["x"]), d["y"], rtol=1e-5)
     # tf_saved_model on the same directory looks for serving_default, which a hub module lacks
     with pytest.raises(ConverterError, match="Signature 'serving_default' does not exist.*'default'"):
         convert(src, tmp_path / "sm", tf_python=tf_python, log=None)
