@@ -425,7 +425,7 @@ class Kernels:
             # at texel centres computed as floats from exact counters along a's row and down b's rows (no
             # integer-to-float conversion per read, no rounding that accumulates)
             step = 8 if k % 8 == 0 else 4
-            b_row = f"rows{step if step == 8 else ''}"
+            b_row = "rows8" if step == 8 else "rows"
             reads_a = "vec4 a0 = texture(t0, vec2(ka * sa.x, ay));"
             if step == 8:
                 reads_a += " vec4 a1 = texture(t0, vec2((ka + 1.0) * sa.x, ay));"
