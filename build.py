@@ -2,7 +2,8 @@
 """The project's one entry point.
 
     python3 build.py build                 build dist/ (npm ci, Pyodide, verified packages, tfjs wheel, page)
-    python3 build.py serve [--host H] [--port P]   build when needed, then serve dist/ and the model store API
+    python3 build.py serve [--host H] [--port P] [--store DIR or s3://bucket/prefix]
+                                           build when needed, then serve dist/ and the model store API
     python3 build.py test [pytest args]    install what the tests need, build, run pytest over tests/
     python3 build.py bench [names]         run the benchmarks and print a table (nothing in it asserts time)
 
@@ -385,7 +386,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "py"))
     from tfjs_server.app import serve
 
-    serve(DIST, host=args.host, port=args.port, store_dir=args.store, token=args.token)
+    serve(DIST, host=args.host, port=args.port, store_dir=args.store, token=args.token,
+          endpoint_url=args.s3_endpoint, region=args.s3_region, grace_s=args.grace_s,
+          keep_versions=args.keep_versions)
 
 
 def ensure_chromium() -> None:
@@ -418,10 +421,17 @@ def main() -> None:
     serve = sub.add_parser("serve", help="build when needed, then serve dist/ and the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--store", type=Path, default=ROOT / "model-store",
-                       help="directory of the model store behind /api/models (default: ./model-store)")
+    serve.add_argument("--store", default=str(ROOT / "model-store"),
+                       help="the model store behind /api/models: a directory (default: ./model-store) or "
+                            "s3://bucket/prefix (credentials from the standard AWS environment variables)")
     serve.add_argument("--token", default=None,
                        help="bearer token for writes to the store (default: $TFJS_STORE_TOKEN, else generated)")
+    serve.add_argument("--s3-endpoint", default=None,
+                       help="S3-compatible endpoint URL (default: $AWS_ENDPOINT_URL_S3 or $AWS_ENDPOINT_URL, else AWS)")
+    serve.add_argument("--s3-region", default=None, help="the bucket's region (default: $AWS_REGION)")
+    serve.add_argument("--grace-s", type=float, default=120.0,
+                       help="seconds a replaced model version stays readable before it is collected")
+    serve.add_argument("--keep-versions", type=int, default=2, help="replaced versions kept regardless of age")
     sub.add_parser("test", help="run the tests (extra arguments go to pytest)")
     sub.add_parser("bench", help="run the benchmarks (extra arguments select them by name)")
     args, extra = parser.parse_known_args()

@@ -14,6 +14,15 @@ def app_server():
 
 
 @pytest.fixture(scope="session")
+def seaweed():
+    """A real S3 server (SeaweedFS) on 127.0.0.1 with a temporary data folder, for the whole session."""
+    from seaweed import SeaweedS3
+
+    with SeaweedS3() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def base_url(app_server) -> str:
     return app_server.url
 

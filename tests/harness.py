@@ -24,24 +24,26 @@ class AppServer:
     """The app server (the same one `build.py serve` runs), in a thread of this process, on a free port."""
 
     def __init__(self, dist: Path = DIST, host: str = "127.0.0.1", store_dir: Path | None = None,
-                 token: str = "test-token"):
+                 token: str = "test-token", store=None):
         import tempfile
 
         import uvicorn
 
-        from tfjs_server.app import bind_socket, create_app
+        from tfjs_server.app import bind_socket, create_app, server_config
         from tfjs_server.store import ModelStore
 
         self._store_tmp = None
-        if store_dir is None:
-            self._store_tmp = tempfile.TemporaryDirectory(prefix="tfjs-store-")
-            store_dir = Path(self._store_tmp.name)
-        self.store = ModelStore(store_dir, token=token)
-        self.token = token
+        if store is None:
+            if store_dir is None:
+                self._store_tmp = tempfile.TemporaryDirectory(prefix="tfjs-store-")
+                store_dir = Path(self._store_tmp.name)
+            store = ModelStore(store_dir, token=token)
+        self.store = store
+        self.token = store.token
         self.app = create_app(dist, self.store)
         self._socket = bind_socket(host, 0)
         self.url = f"http://{host}:{self._socket.getsockname()[1]}/"
-        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))
+        self._server = uvicorn.Server(server_config(self.app))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         daemon=True, name="app-server")
 
@@ -53,6 +55,16 @@ class AppServer:
                 raise RuntimeError("the app server did not start")
             time.sleep(0.02)
         return self
+
+    def stored_file(self, name: str, file: str) -> bytes:
+        """A file of a model's current version, as it was uploaded (model.json unrewritten)."""
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.url}api/models") as r:
+            version = {m["name"]: m["version"] for m in json.load(r)}[name]
+        with urllib.request.urlopen(f"{self.url}api/models/{name}/versions/{version}/{file}") as r:
+            return r.read()
 
     def __exit__(self, *exc) -> None:
         self._server.should_exit = True

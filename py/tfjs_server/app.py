@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import socket
 from pathlib import Path
@@ -15,6 +16,8 @@ from .store import ModelStore, http_error
 
 # Browsers compile WebAssembly while it streams in only when it is served with this type.
 mimetypes.add_type("application/wasm", ".wasm")
+MAX_CONNECTIONS = 256
+KEEP_ALIVE_S = 5
 
 
 def create_app(dist: Path, store: ModelStore | None = None) -> Starlette:
@@ -24,7 +27,14 @@ def create_app(dist: Path, store: ModelStore | None = None) -> Starlette:
         raise FileNotFoundError(f"{dist} holds no built app (index.html missing): run `python3 build.py build`")
     routes = store.routes() if store is not None else []
     routes.append(Mount("/", app=StaticFiles(directory=dist, html=True), name="app"))
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if store is not None:
+            await store.recover()  # what a crash left behind goes before the first request
+        yield
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error}, lifespan=lifespan)
     app.state.store = store
     return app
 
@@ -38,17 +48,38 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(dist: Path, host: str = "127.0.0.1", port: int = 8000, store_dir: Path | None = None,
-          token: str | None = None) -> None:
+def server_config(app, max_connections: int = MAX_CONNECTIONS):
+    """uvicorn's settings for the store: a cap on connections, short keep-alive, header and body timeouts."""
+    import uvicorn
+
+    from .limits import GuardedH11
+
+    return uvicorn.Config(app, log_level="warning", http=GuardedH11, limit_concurrency=max_connections,
+                          timeout_keep_alive=KEEP_ALIVE_S, backlog=max_connections)
+
+
+def open_store(store: str | Path, token: str | None = None, endpoint_url: str | None = None,
+               region: str | None = None, **options) -> ModelStore:
+    """The store a ``--store`` value names: a folder, or s3://bucket/prefix (endpoint and credentials from the
+    standard AWS environment variables or configuration, unless given)."""
+    from .backends import backend_for
+
+    return ModelStore(backend_for(store, endpoint_url=endpoint_url, region=region), token=token, **options)
+
+
+def serve(dist: Path, host: str = "127.0.0.1", port: int = 8000, store_dir: Path | str | None = None,
+          token: str | None = None, endpoint_url: str | None = None, region: str | None = None,
+          **store_options) -> None:
     """Serve the app and the model store until interrupted, printing the URL and the store's token first."""
     import uvicorn
 
-    store = ModelStore(store_dir or dist.parent / "model-store", token=token)
+    store = open_store(store_dir or dist.parent / "model-store", token=token, endpoint_url=endpoint_url,
+                       region=region, **store_options)
     app = create_app(dist, store)
     sock = bind_socket(host, port)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{sock.getsockname()[1]}/"
     print(f"Serving {dist} at {url}  (Ctrl+C to stop)", flush=True)
-    print(f"Model store: {url}api/models (files in {store.root}); writes need "
+    print(f"Model store: {url}api/models (in {store.root}); writes need "
           f"'Authorization: Bearer {store.token}'", flush=True)
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    uvicorn.Server(server_config(app)).run(sockets=[sock])

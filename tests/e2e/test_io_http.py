@@ -20,8 +20,12 @@ def page(app_page, app_server):
     return app_page
 
 
+# model.json points its loader at the files of one version: .../from-tfjs/versions/<id>/model.weights.bin
+SHARD_GLOB = "**/from-tfjs/versions/*/model.weights.bin"
+
+
 def store_file(app_server, name, file):
-    return (app_server.store.models / name / file).read_bytes()
+    return app_server.stored_file(name, file)
 
 
 def test_tfjs_saves_to_the_store_and_we_load_identical_values(page, app_server):
@@ -100,32 +104,32 @@ result
 
 def test_shard_that_is_an_html_404_page(page, app_server):
     url = f"{app_server.url}api/models/from-tfjs/model.json"
-    page.route("**/from-tfjs/model.weights.bin", lambda route: route.fulfill(
+    page.route(SHARD_GLOB, lambda route: route.fulfill(
         status=404, content_type="text/html", body="<!DOCTYPE html><html><body>Not Found</body></html>"))
     try:
         kind, message = load_error(page, f'await tf.io.load("{url}")')
         assert kind == "NetworkError"
-        assert "from-tfjs/model.weights.bin" in message and "404" in message
-        page.unroute("**/from-tfjs/model.weights.bin")
-        page.route("**/from-tfjs/model.weights.bin", lambda route: route.fulfill(
+        assert "from-tfjs/versions/" in message and "/model.weights.bin" in message and "404" in message
+        page.unroute(SHARD_GLOB)
+        page.route(SHARD_GLOB, lambda route: route.fulfill(
             status=200, content_type="text/html", body="<!doctype html><p>index page</p>"))
         kind, message = load_error(page, f'await tf.io.load("{url}")')
         assert kind == "FormatError" and "model.weights.bin is an HTML page, not weight data" in message
     finally:
-        page.unroute("**/from-tfjs/model.weights.bin")
+        page.unroute(SHARD_GLOB)
 
 
 def test_truncated_shard_names_the_url_and_sizes(page, app_server):
     url = f"{app_server.url}api/models/from-tfjs/model.json"
     full = store_file(app_server, "from-tfjs", "model.weights.bin")
-    page.route("**/from-tfjs/model.weights.bin", lambda route: route.fulfill(
+    page.route(SHARD_GLOB, lambda route: route.fulfill(
         status=200, content_type="application/octet-stream", body=full[:-5]))
     try:
         kind, message = load_error(page, f'await tf.io.load("{url}")')
     finally:
-        page.unroute("**/from-tfjs/model.weights.bin")
+        page.unroute(SHARD_GLOB)
     assert kind == "FormatError"
-    assert "too short for weight 'f16'" in message and "from-tfjs/model.weights.bin" in message
+    assert "too short for weight 'f16'" in message and "/model.weights.bin" in message
     assert f"expected at least {len(full)} bytes, got {len(full) - 5}" in message
 
 
