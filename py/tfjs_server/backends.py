@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,7 @@ from anyio import to_thread
 from .version_ids import new_vid
 
 CHUNK = 256 * 1024
+log = logging.getLogger("tfjs_server.backends")
 
 
 class Backend:
@@ -205,6 +207,7 @@ class S3Backend(Backend):
         from botocore.config import Config
 
         self.bucket, self.prefix = parse_s3_url(url)
+        self.conditional = True
         self.description = url + (f" at {endpoint_url}" if endpoint_url else "")
         self.client = client or boto3.client(
             "s3", endpoint_url=endpoint_url, region_name=region,
@@ -240,12 +243,20 @@ class S3Backend(Backend):
 
         def run():
             condition = {"IfNoneMatch": "*"} if tag is None else {"IfMatch": tag}
+            if not self.conditional:
+                condition = {}
             try:
                 self.client.put_object(Bucket=self.bucket, Key=self.key(key), Body=data,
                                        ContentType="application/json", **condition)
             except ClientError as e:
                 if self._code(e) in ("PreconditionFailed", "412", "ConditionalRequestConflict", "409"):
                     return False
+                if self._code(e) in ("NotImplemented", "501") and condition:
+                    # A server without conditional writes: the last write wins (each version still whole).
+                    log.warning("%s does not support conditional writes: concurrent writers of one model "
+                                "race, the last one wins", self.description)
+                    self.conditional = False
+                    return run()
                 raise
             return True
 

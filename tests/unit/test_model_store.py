@@ -264,6 +264,13 @@ def test_deep_json_and_unlisted_parts_are_400(server):
     assert status == 400 and "form part '../x.bin' is not a plain file name" in json.loads(body)["error"]
 
 
+def test_a_huge_model_json_is_refused_before_it_is_parsed(server):
+    huge = b'{"modelTopology": {"pad": "' + b"x" * (33 << 20) + b'"}}'
+    status, body, _ = upload(server, "huge", huge)
+    assert status == 413 and "model.json is 34603038 bytes, over the store's limit of 33554432 bytes" in \
+        json.loads(body)["error"]
+
+
 def test_several_shards(server):
     artifacts, expected = sample_artifacts(seed=12)
     data = artifacts.weight_data
