@@ -57,13 +57,15 @@ class ModelStore:
 
     def __init__(self, backend: Backend | Path | str, token: str | None = None,
                  max_upload_bytes: int = DEFAULT_MAX_UPLOAD, grace_s: float = 120.0, keep_versions: int = 2,
-                 stale_upload_s: float = 3600.0, body_timeout_s: float = 30.0):
+                 stale_upload_s: float = 3600.0, body_timeout_s: float = 30.0, upload_deadline_s: float = 1200.0):
         self.backend = backend if isinstance(backend, Backend) else backend_for(backend)
         self.root = self.backend.description
         self.token = token or os.environ.get("TFJS_STORE_TOKEN") or secrets.token_urlsafe(24)
         self.max_upload_bytes = max_upload_bytes
         self.grace_s, self.keep_versions = grace_s, keep_versions
         self.stale_upload_s, self.body_timeout_s = stale_upload_s, body_timeout_s
+        # An upload is finished well before a version nobody points at counts as stale (and may be collected).
+        self.upload_deadline_s = min(upload_deadline_s, stale_upload_s / 2)
 
     # -------------------------------------------------------------------------------------- helpers
 
@@ -237,14 +239,17 @@ class ModelStore:
                         pass
 
     def _guarded_receive(self, receive):
-        """The request body with a size cap and a limit on how long one read may wait."""
+        """The request body with a size cap, a limit on how long one read may wait and one on the whole."""
         limit, seen, timeout = self.max_upload_bytes, 0, self.body_timeout_s
+        deadline = time.monotonic() + self.upload_deadline_s
 
         async def guarded():
             nonlocal seen
-            with anyio.move_on_after(timeout) as scope:
+            with anyio.move_on_after(min(timeout, max(deadline - time.monotonic(), 0))) as scope:
                 message = await receive()
             if scope.cancelled_caught:
+                if time.monotonic() >= deadline:
+                    raise HTTPException(408, f"upload too slow: not done in {self.upload_deadline_s:g} s")
                 raise HTTPException(408, f"upload stalled: no bytes for {timeout:g} s")
             seen += len(message.get("body", b""))
             if seen > limit:

@@ -323,6 +323,26 @@ def test_stalled_uploads_and_half_sent_headers_are_cut_off(server, monkeypatch):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 408") and b"upload stalled: no bytes for 0.5 s" in answer
 
+    monkeypatch.setattr(server.store, "body_timeout_s", 30)
+    monkeypatch.setattr(server.store, "upload_deadline_s", 1.0)
+    with socket.create_connection((host, int(port)), timeout=10) as trickler:
+        trickler.sendall(f"PUT /api/models/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.token}\r\n"
+                         f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n"
+                         f"Content-Disposition: form-data; name=\"model.json\"; filename=\"model.json\"\r\n\r\n"
+                         .encode())
+        answer, started = b"", time.monotonic()
+        while time.monotonic() - started < 5 and b"upload too slow" not in answer:
+            try:
+                trickler.sendall(b"x")  # a byte every 0.1 s: never stalled, never done
+            except OSError:
+                break
+            trickler.settimeout(0.1)
+            try:
+                answer += trickler.recv(4096)
+            except socket.timeout:
+                pass
+    assert answer.startswith(b"HTTP/1.1 408") and b"upload too slow: not done in 1 s" in answer
+
     monkeypatch.setattr(GuardedH11, "header_timeout_s", 0.3)
     with socket.create_connection((host, int(port)), timeout=10) as header_staller:
         header_staller.sendall(b"GET /api/models HTTP/1.1\r\nHost: x\r\n")  # never finished
