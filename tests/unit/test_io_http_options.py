@@ -20,6 +20,15 @@ def stored():
         yield server, f"{server.url}api/models/opts/model.json", expected
 
 
+def shard_path(url):
+    """The weight path the store's model.json gives (versions/<id>/model.weights.bin: one version's file)."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(url) as r:
+        return json.load(r)["weightsManifest"][0]["paths"][0]
+
+
 def recording_fetch(calls):
     async def fetch_func(url, init):
         calls.append((url, init))
@@ -32,7 +41,7 @@ def test_fetch_func_and_request_init_reach_every_request(stored):
     calls = []
     init = {"headers": {"X-Trace": "42"}, "credentials": "include"}
     artifacts = run_async(tf.io.load(url, request_init=init, fetch_func=recording_fetch(calls)))
-    assert [c[0] for c in calls] == [url, url.replace("model.json", "model.weights.bin")]
+    assert [c[0] for c in calls] == [url, url.replace("model.json", shard_path(url))]
     assert all(c[1] == init for c in calls)
     assert_weights_equal(tf.io.decode_weights(artifacts.weight_data, artifacts.weight_specs), expected)
 
@@ -42,7 +51,7 @@ def test_weight_path_prefix_and_url_converter(stored):
     calls = []
     prefix = f"{server.url}api/models/opts/"
     run_async(tf.io.load(url, weight_path_prefix=prefix, fetch_func=recording_fetch(calls)))
-    assert calls[1][0] == prefix + "model.weights.bin"
+    assert calls[1][0] == prefix + shard_path(url)
 
     calls.clear()
 
@@ -50,7 +59,7 @@ def test_weight_path_prefix_and_url_converter(stored):
         return f"{server.url}api/models/opts/{path.lstrip('./')}"
 
     artifacts = run_async(tf.io.load(url, weight_url_converter=converter, fetch_func=recording_fetch(calls)))
-    assert calls[1][0] == f"{server.url}api/models/opts/model.weights.bin"
+    assert calls[1][0] == f"{server.url}api/models/opts/{shard_path(url)}"
     assert_weights_equal(tf.io.decode_weights(artifacts.weight_data, artifacts.weight_specs), expected)
 
 
