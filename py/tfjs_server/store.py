@@ -311,6 +311,11 @@ class ModelStore:
 
     async def recover(self) -> None:
         """At start: drop what interrupted writes left (their writer is gone, or they are stale), collect."""
+        from .backends import LocalBackend
+        from .local_migrate import migrate_symlinked_models
+
+        if isinstance(self.backend, LocalBackend):
+            await anyio.to_thread.run_sync(migrate_symlinked_models, self.backend.root)
         now = time.time()
         for key, handle in await self.backend.leftovers():
             vid = find_vid(key)

@@ -357,3 +357,24 @@ def test_load_errors_name_the_url(server):
         run_async(tf.io.load(url))
     with pytest.raises(NetworkError, match="Fetching http://127.0.0.1:9/m.json failed with no HTTP response"):
         run_async(tf.io.load("http://127.0.0.1:9/m.json"))
+
+
+def test_a_folder_of_the_earlier_layout_is_taken_over(tmp_path):
+    """models/<name> -> versions/<id>/ (a symlink) becomes the model's first version, served as before."""
+    from tfjs_server.store import ModelStore
+
+    artifacts, expected = sample_artifacts(seed=15)
+    old = tmp_path / "versions" / "0123abcd"
+    old.mkdir(parents=True)
+    (old / "model.json").write_text(json.dumps(model_json_for(artifacts)))
+    (old / "model.weights.bin").write_bytes(artifacts.weight_data)
+    (old / "info.json").write_text(json.dumps({"weightDataBytes": len(artifacts.weight_data)}))
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "legacy").symlink_to(old)
+    with AppServer(store=ModelStore(tmp_path, token="t")) as server:
+        listing = json.loads(http(f"{server.url}api/models")[1])
+        assert [(m["name"], m["modelArtifactsInfo"]) for m in listing] == \
+            [("legacy", {"weightDataBytes": len(artifacts.weight_data)})]
+        loaded = run_async(tf.io.load(f"{server.url}api/models/legacy/model.json"))
+        assert_weights_equal(tf.io.decode_weights(loaded.weight_data, loaded.weight_specs), expected)
+    assert not (tmp_path / "versions").exists() and not (tmp_path / "models" / "legacy").is_symlink()
