@@ -69,7 +69,7 @@ class SeaweedS3:
                 f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}",
                 "-s3", f"-s3.port={s3}", f"-s3.config={self.dir / 's3.json'}", "-s3.port.iceberg=0",
                 "-s3.port.lance=0", "-iam=false", "-master.volumeSizeLimitMB=1024", "-volume.max=0",
-                "-master.telemetry=false"]
+                "-master.telemetry=false", "-volume.preStopSeconds=0"]
         self.log = open(self.dir / "weed.log", "wb")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
         deadline = time.monotonic() + 60
@@ -108,7 +108,7 @@ class SeaweedS3:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=3)  # its data folder goes next: no need to wait for a clean stop
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
