@@ -160,7 +160,7 @@ class ModelStore:
         headers = {"ETag": etag, "Cache-Control": cache}
         if etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
-        return Response(b"" if request.method == "HEAD" else body, media_type=media, headers=headers)
+        return Response(body, media_type=media, headers=headers)  # uvicorn sends no body to a HEAD
 
     # -------------------------------------------------------------------------------------- writing
 

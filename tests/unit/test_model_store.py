@@ -92,8 +92,12 @@ def test_version_files_are_immutable_with_etag_and_ranges(server):
     assert http(url, headers={"Range": "bytes=-4"})[1] == artifacts.weight_data[-4:]
     status, body, headers = http(url, headers={"Range": f"bytes={len(artifacts.weight_data)}-"})
     assert status == 416 and headers["Content-Range"] == f"bytes */{len(artifacts.weight_data)}"
-    status, _, headers = http(f"{base}/model.json")
+    status, body, headers = http(f"{base}/model.json")
     assert headers["Cache-Control"] == "no-cache"
+    status, empty, head = http(f"{base}/model.json", method="HEAD")
+    assert status == 200 and empty == b"" and head["Content-Length"] == str(len(body))
+    status, empty, head = http(url, method="HEAD")
+    assert status == 200 and empty == b"" and head["Content-Length"] == str(len(artifacts.weight_data))
     assert http(f"{base}/versions/0000000000000-00000000-1-00000000/model.json")[0] == 404
 
 
