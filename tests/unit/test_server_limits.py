@@ -59,3 +59,16 @@ def test_pointer_compare_and_swap(request, kind):
     assert run_async(backend.write_if(key, b'{"v": 3}', tag))
     assert not run_async(backend.write_if(key, b'{"v": 4}', tag))  # stale tag: another writer came first
     assert run_async(backend.read(key))[0] == b'{"v": 3}'
+
+
+def test_store_urls_and_their_errors(tmp_path):
+    from tfjs_server.backends import LocalBackend, backend_for, parse_s3_url
+
+    assert parse_s3_url("s3://models") == ("models", "")
+    assert parse_s3_url("s3://models/team/store/") == ("models", "team/store/")
+    with pytest.raises(ValueError, match="the S3 URL 's3:///x' names no bucket"):
+        parse_s3_url("s3:///x")
+    with pytest.raises(ValueError, match="expected an s3://bucket/prefix URL, got 'http://x'"):
+        parse_s3_url("http://x")
+    local = backend_for(str(tmp_path / "store"))
+    assert isinstance(local, LocalBackend) and (tmp_path / "store" / ".tmp").is_dir()
