@@ -142,11 +142,12 @@ def test_kill_9_during_an_upload_then_restart(request, kind):
         assert run_async(backend.list_dirs("models/m/versions/")) == [first]
 
 
-def test_concurrent_writers_on_two_processes_lose_no_version(request):
-    """Two processes over one bucket, four writers on each, all writing one model at once: every write lands,
+@pytest.mark.parametrize("kind", ["local", "s3"])
+def test_concurrent_writers_on_two_processes_lose_no_version(request, kind):
+    """Two processes over one bucket (or folder), four writers on each, all writing one model at once: every write lands,
     in some order, and the pointer's history names each of them (a lost compare-and-swap is retried, never
     overwritten blindly: with unconditional PUTs, entries go missing here)."""
-    spec, env = store_spec("s3", request)
+    spec, env = store_spec(kind, request)
     written, errors = [], []
     with StoreProcess(spec, env) as first, StoreProcess(spec, env) as second:
         def write(server, tag):
