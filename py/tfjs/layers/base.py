@@ -75,11 +75,13 @@ class _StoredShapes:
                 raise FormatError(f"Layer '{layer}': weight '{name}' has shape {list(dims)} by the layer's config "
                                   f"but {list(stored)} in the weights manifest")
             return np.zeros(dims, dtype)
-        if self.strict and math.prod(dims) > self.largest:
+        if not self.strict:
+            return None  # may keep its initial value
+        if math.prod(dims) > self.largest:
             raise FormatError(f"Layer '{layer}': weight '{name}' of shape {list(dims)} ({math.prod(dims)} values) "
                               f"is larger than any weight in the weights manifest (the largest has {self.largest} "
                               f"values): the config does not match the weights")
-        return None
+        return np.zeros(dims, dtype)  # strict loading sets it from the stored data or fails
 
 
 _stored_shapes: contextvars.ContextVar[_StoredShapes | None] = contextvars.ContextVar("tfjs_stored_shapes",
