@@ -3,10 +3,7 @@
 A real socket server in a thread plays each part; every bad answer ends in a named error, within its time
 limit and within a memory bound."""
 
-import json
 import socket
-import socketserver
-import threading
 import time
 import tracemalloc
 
@@ -16,85 +13,13 @@ import tfjs as tf
 from harness import run_async
 from tfjs.errors import FormatError, NetworkError
 
-DECLARED = 232  # bytes of weights the manifest declares: float32 [58]
-MODEL_JSON = json.dumps({"modelTopology": {"class_name": "Sequential"},
-                         "weightsManifest": [{"paths": ["w.bin"],
-                                              "weights": [{"name": "w", "shape": [58], "dtype": "float32"}]}]}).encode()
-ZEROS = bytes(1 << 16)
-
-
-class Handler(socketserver.BaseRequestHandler):
-    def handle(self):
-        request = b""
-        while b"\r\n\r\n" not in request:
-            data = self.request.recv(4096)
-            if not data:
-                return
-            request += data
-        path = request.split(b" ")[1].decode()
-        mode, _, name = path.strip("/").partition("/")
-        self.server.requests.append(path)
-        sock = self.request
-        try:
-            if mode == "silent":  # accepts, never answers
-                time.sleep(30)
-                return
-            if name == "model.json" and mode != "bigjson":
-                self.send(200, MODEL_JSON)
-                return
-            if mode == "ok":
-                self.send(200, bytes(DECLARED))
-            elif mode == "flood":  # no Content-Length, bytes until the client hangs up
-                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n")
-                while True:
-                    sock.sendall(ZEROS)
-                    self.server.sent += len(ZEROS)
-            elif mode == "announced":  # says 1.5 GB up front
-                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1500000000\r\n\r\n")
-                for _ in range(16):
-                    sock.sendall(ZEROS)
-            elif mode == "bigjson":  # model.json that never ends
-                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
-                sock.sendall(b'{"modelTopology": {"pad": "')
-                while True:
-                    sock.sendall(b"x" * len(ZEROS))
-                    self.server.sent += len(ZEROS)
-            elif mode == "stall":  # headers, then nothing
-                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 232\r\n\r\n")
-                time.sleep(30)
-            elif mode == "trickle":  # a byte every 0.2 s: never idle, never done
-                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 232\r\n\r\n")
-                for _ in range(DECLARED):
-                    sock.sendall(b"\x00")
-                    time.sleep(0.2)
-            elif mode == "missing":
-                self.send(404, b"no such file")
-        except OSError:
-            pass  # the client hung up: what it should do
-
-    def send(self, status, body):
-        head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-        self.request.sendall(head + body)
-
-
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.requests, self.sent = [], 0
-        self.url = f"http://127.0.0.1:{self.server_address[1]}/"
+from misbehaving_http import DECLARED, Server
 
 
 @pytest.fixture(scope="module")
 def server():
-    srv = Server()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with Server() as srv:
+        yield srv
 
 
 def load(url, **options):
