@@ -278,12 +278,19 @@ def _check_spec(spec: Mapping) -> tuple[str, str | None]:
 _U32 = struct.Struct("<I").unpack_from
 
 
-def _string_lengths(cursor: "_ShardCursor", spec: Mapping, offset: int, count: int) -> tuple[array, int]:
-    """The byte lengths of a string weight's ``count`` strings starting at ``offset``, and its byte length.
+def _string_lengths(cursor: "_ShardCursor", spec: Mapping, offset: int, count: int) -> tuple[array | None, int]:
+    """The byte lengths of a string weight's ``count`` strings starting at ``offset`` (None: all empty), and its
+    byte length.
 
     Walks each shard in place; only a length prefix split between two shards is copied."""
     if count * 4 > cursor.total - offset:
         _need(cursor, spec, offset, count * 4, f"the lengths of its {count} strings")
+    if count and cursor.shards:
+        i = cursor.shard_at(offset)
+        local = offset - cursor.starts[i]
+        if local + 4 * count <= cursor.shards[i].nbytes and \
+                not np.frombuffer(cursor.shards[i], np.uint8, 4 * count, local).any():
+            return None, 4 * count  # all empty strings (a common padding of vocabularies)
     lengths = array("Q")
     append = lengths.append
     pos = offset
@@ -354,6 +361,10 @@ def _decode_one(view: memoryview, spec: Mapping, lengths: array | None = None) -
     dtype, qdtype = _check_spec(spec)
     shape = [int(d) for d in spec.get("shape", [])]
     if dtype == "string":
+        if lengths is None:
+            out = np.empty(view.nbytes // 4, dtype=object)
+            out.fill(b"")
+            return out.reshape(shape)
         items = []
         append = items.append
         pos = 4
