@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,19 @@ def _current_weight_files(directory: Path) -> list[str]:
         return []
 
 
+_STAGED = re.compile(r"^(model\.json|weights\.bin|weights\.1\.bin)\.tmp-[0-9a-f]{12}$")
+
+
+def _remove_stale_staging(directory: Path) -> None:
+    """Files an earlier save staged and could not remove (the process died): never named by a model.json."""
+    for entry in os.listdir(directory):
+        if _STAGED.match(entry):
+            try:
+                (directory / entry).unlink()
+            except OSError:
+                pass
+
+
 class FileSystem:
     """The file:// handler: save to a directory, load from a model.json path."""
 
@@ -84,6 +98,7 @@ class FileSystem:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StorageError(f"Saving the model to {directory} failed: {e}") from e
+        _remove_stale_staging(directory)
         previous = _current_weight_files(directory)
         weights_name = WEIGHTS_ALT if WEIGHTS_BIN in previous else WEIGHTS_BIN
         manifest = [{"paths": [weights_name], "weights": artifacts.weight_specs or []}]
