@@ -434,7 +434,7 @@ def main() -> None:
     sub.add_parser("bench", help="run the benchmarks (extra arguments select them by name)")
     fuzz = sub.add_parser("fuzz", help="run the reader fuzzing targets with many inputs (extra arguments go to "
                                        "pytest)")
-    fuzz.add_argument("--examples", type=int, default=5000, help="inputs per target (default 5000)")
+    fuzz.add_argument("--examples", type=int, default=2000, help="inputs per target (default 2000)")
     args, extra = parser.parse_known_args()
     if extra and args.command not in ("test", "bench", "fuzz"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")

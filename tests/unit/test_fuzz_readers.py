@@ -40,13 +40,14 @@ class Bounded:
 
     def __call__(self, fn, *args):
         tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
         start = time.monotonic()
         try:
             fn(*args)
         except TfjsError:
             self.errors += 1
         elapsed = time.monotonic() - start
-        peak = tracemalloc.get_traced_memory()[1]
+        peak = tracemalloc.get_traced_memory()[1] - before
         self.tried += 1
         assert elapsed < TIME_BOUND, f"{self.name}: one input took {elapsed:.1f} s"
         assert peak < MEMORY_BOUND, f"{self.name}: one input took {peak} bytes"
