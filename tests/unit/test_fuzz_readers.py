@@ -1,7 +1,8 @@
 """Property-based tests of the readers strangers' files go through: any input gives a result or a tfjs.errors
 class, within a time and a memory bound. Each target prints how many inputs it tried.
 
-CI runs 100 inputs per target (the same ones each run); ``python3 build.py fuzz`` runs many more (TFJS_FUZZ_EXAMPLES)."""
+CI runs 100 inputs per target (the same ones each run); ``python3 build.py fuzz`` runs many more
+(TFJS_FUZZ_EXAMPLES)."""
 
 import io
 import json
