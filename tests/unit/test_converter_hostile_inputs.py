@@ -143,3 +143,15 @@ def test_layers_model_input_checked_against_its_config(capsys, tmp_path, layers_
     assert code == 1 and "Layer 'out': weight 'out/kernel' has shape [8, 5] by the layer's config but [8, 3]" in err
     assert not (tmp_path / "out.h5").exists()
 
+
+
+def test_an_hdf5_dataset_larger_than_its_file_can_hold_is_not_read(capsys, tmp_path, keras_h5):
+    def edit(f):  # 4 GB declared, nothing stored: reading it would allocate it all
+        del f["model_weights/out/out/kernel:0"]
+        f["model_weights/out"].create_dataset("out/kernel:0", shape=(1 << 15, 1 << 15), dtype="f4")
+
+    tamper(keras_h5, edit)
+    code, err = convert(capsys, keras_h5, tmp_path / "out")
+    assert code == 1 and re.search(r"HDF5 dataset /model_weights/out/out/kernel:0 \[32768, 32768\] float32 would take "
+                                   r"4294967296 bytes: the datasets read from this \d+-byte file would exceed", err), err
+    assert not (tmp_path / "out").exists()
