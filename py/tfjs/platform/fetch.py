@@ -65,7 +65,7 @@ class FetchResponse:
         value = self.headers.get("content-length")
         return int(value) if value is not None and value.isdigit() else None
 
-    async def bytes(self, on_chunk: ChunkCallback | None = None, limit: int | None = None) -> bytes:
+    async def bytes(self, on_chunk: ChunkCallback | None = None, limit: int | None = None) -> bytes | bytearray:
         """The body; with ``limit``, at most ``limit + 1`` bytes (the rest is never read)."""
         try:
             return await self._reader(on_chunk, limit)
@@ -139,9 +139,9 @@ def _js_response(response: Any, url: str, timers: _JsTimers | None = None) -> Fe
         if response.body is None:
             return to_bytes(await response.arrayBuffer())
         stream = response.body.getReader()
-        parts, got = [], 0
+        out = bytearray()
         try:
-            while limit is None or got <= limit:
+            while limit is None or len(out) <= limit:
                 if timers is not None:
                     timers.start("idle", timers.timeouts.idle)
                 try:
@@ -153,10 +153,9 @@ def _js_response(response: Any, url: str, timers: _JsTimers | None = None) -> Fe
                 if chunk.done:
                     break
                 data = to_bytes(chunk.value)
-                if limit is not None and got + len(data) > limit + 1:
-                    data = data[:limit + 1 - got]
-                parts.append(data)
-                got += len(data)
+                if limit is not None and len(out) + len(data) > limit + 1:
+                    data = data[:limit + 1 - len(out)]
+                out += data
                 if on_chunk is not None:
                     on_chunk(len(data))
             else:
@@ -167,7 +166,7 @@ def _js_response(response: Any, url: str, timers: _JsTimers | None = None) -> Fe
         finally:
             if timers is not None:
                 timers.stop_all()
-        return b"".join(parts)
+        return out
 
     abort = timers.controller.abort if timers is not None else None
     return FetchResponse(str(response.url) or url, int(response.status), str(response.statusText), headers, reader,
@@ -299,14 +298,14 @@ async def _cpython_fetch(url: str, init: dict, timeouts: Timeouts | None) -> Fet
 
     async def reader(on_chunk: ChunkCallback | None, limit: int | None) -> bytes:
         def read_all() -> bytes:
-            parts, got = [], 0
+            out = bytearray()  # grows in place: the peak stays near the body's size
             read = getattr(response, "read1", None) or response.read
             try:
-                while limit is None or got <= limit:
+                while limit is None or len(out) <= limit:
                     if timeouts.deadline is not None and time.monotonic() > timeouts.deadline:
                         raise FetchTimeout("total", timeouts.total)
                     try:
-                        chunk = read(CHUNK if limit is None else min(CHUNK, limit + 1 - got))
+                        chunk = read(CHUNK if limit is None else min(CHUNK, limit + 1 - len(out)))
                     except TimeoutError:
                         raise FetchTimeout("idle", timeouts.idle) from None
                     except (OSError, ValueError) as e:
@@ -315,15 +314,14 @@ async def _cpython_fetch(url: str, init: dict, timeouts: Timeouts | None) -> Fet
                         raise FetchFailed(f"the connection broke while reading the body ({e})") from None
                     if not chunk:
                         break
-                    parts.append(chunk)
-                    got += len(chunk)
+                    out += chunk
                     if on_chunk is not None:
                         on_chunk(len(chunk))
             finally:
                 response.close()
             if aborted:
                 raise FetchTimeout("total", timeouts.total)
-            return b"".join(parts)
+            return out
 
         return await asyncio.to_thread(read_all)
 
