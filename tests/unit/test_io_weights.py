@@ -192,3 +192,10 @@ def test_every_spec_field_is_checked(spec, message):
 def test_integral_float_dims_are_accepted():
     out = tf.io.decode_weights(bytes(8), [{"name": "w", "shape": [2.0], "dtype": "float32"}])
     assert out["w"].shape == (2,)
+
+
+def test_weight_data_that_is_not_bytes():
+    with pytest.raises(FormatError, match="Weight data must be a bytes-like buffer or a list of them, got str"):
+        tf.io.decode_weights("abcd", [{"name": "w", "shape": [1], "dtype": "float32"}])
+    with pytest.raises(FormatError, match="got list"):
+        tf.io.decode_weights([b"ab", 3], [])

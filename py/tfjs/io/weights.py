@@ -35,11 +35,15 @@ def as_shards(data: Any) -> list[memoryview]:
     """The weight data as a list of byte views (a single buffer becomes a list of one)."""
     if data is None:
         return []
-    if isinstance(data, (list, tuple)):
-        return [memoryview(s).cast("B") if not isinstance(s, memoryview) or s.format != "B" else s
-                for s in data]
-    view = memoryview(data)
-    return [view.cast("B") if view.format != "B" or view.ndim != 1 else view]
+    try:
+        if isinstance(data, (list, tuple)):
+            return [memoryview(s).cast("B") if not isinstance(s, memoryview) or s.format != "B" else s
+                    for s in data]
+        view = memoryview(data)
+        return [view.cast("B") if view.format != "B" or view.ndim != 1 else view]
+    except (TypeError, ValueError) as e:
+        raise FormatError(f"Weight data must be a bytes-like buffer or a list of them, got "
+                          f"{type(data).__name__} ({e})") from None
 
 
 def weight_data_byte_length(data: Any) -> int:
