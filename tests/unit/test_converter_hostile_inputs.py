@@ -99,6 +99,7 @@ def test_keras_archive_members_are_bounded(capsys, tmp_path):
     assert os.path.getsize(bomb) < 1 << 20
     code, err = convert(capsys, bomb, tmp_path / "out")
     assert code == 1 and "bomb.keras: config.json would inflate to 73400371 bytes, more than the 67108864" in err
+    assert "not valid JSON" not in err
     big_weights = tmp_path / "weights.keras"
     keras_v3(big_weights, b"{}", weights=bytes(80 << 20))
     code, err = convert(capsys, big_weights, tmp_path / "out")

@@ -201,8 +201,9 @@ def _read_member(archive: zipfile.ZipFile, name: str, label: str, limit: int) ->
 
 
 def _json_member(archive: zipfile.ZipFile, name: str, label: str) -> Any:
+    data = _read_member(archive, name, label, MAX_JSON_MEMBER_BYTES)
     try:
-        return json.loads(_read_member(archive, name, label, MAX_JSON_MEMBER_BYTES))
+        return json.loads(data)
     except (ValueError, RecursionError) as e:
         raise ConverterError(f"{label}: {name} is not valid JSON: {e}") from None
 
