@@ -6,6 +6,7 @@
                                            build when needed, then serve dist/ and the model store API
     python3 build.py test [pytest args]    install what the tests need, build, run pytest over tests/
     python3 build.py bench [names]         run the benchmarks and print a table (nothing in it asserts time)
+    python3 build.py fuzz [--examples N]   run the reader fuzzing targets with N inputs each (minutes)
 
 Everything runs in a virtual environment at .venv, created and filled on first use; the script re-executes
 itself there. Nothing is fetched from a CDN: Pyodide comes from npm, its packages from a PyPI carrier
@@ -64,7 +65,7 @@ UPSCALER_MODELS = {"@upscalerjs/default-model/models": "models/upscaler/default"
 REFERENCE_FILES.update({f"{src}/{f}": f"{dst}/{f}" for src, dst in UPSCALER_MODELS.items()
                         for f in ("model.json", "group1-shard1of1.bin")})
 
-EXTRAS = {"build": ["server"], "serve": ["server"], "test": ["test"], "bench": ["test"]}
+EXTRAS = {"build": ["server"], "serve": ["server"], "test": ["test"], "bench": ["test"], "fuzz": ["test"]}
 
 
 class BuildError(Exception):
@@ -404,6 +405,13 @@ def cmd_test(args: argparse.Namespace, extra: list[str]) -> None:
     sys.exit(code)
 
 
+def cmd_fuzz(args: argparse.Namespace, extra: list[str]) -> None:
+    """The property-based reader tests with many more inputs (minutes); what they find becomes a test."""
+    env = dict(os.environ, TFJS_FUZZ_EXAMPLES=str(args.examples))
+    sys.exit(subprocess.call([sys.executable, "-m", "pytest", "tests/unit/test_fuzz_readers.py", "-s", "-q",
+                              *extra], cwd=ROOT, env=env))
+
+
 def cmd_bench(args: argparse.Namespace, extra: list[str]) -> None:
     ensure_chromium()
     build()
@@ -434,13 +442,16 @@ def main() -> None:
     serve.add_argument("--keep-versions", type=int, default=2, help="replaced versions kept regardless of age")
     sub.add_parser("test", help="run the tests (extra arguments go to pytest)")
     sub.add_parser("bench", help="run the benchmarks (extra arguments select them by name)")
+    fuzz = sub.add_parser("fuzz", help="run the reader fuzzing targets with many inputs (extra arguments go to "
+                                       "pytest)")
+    fuzz.add_argument("--examples", type=int, default=2000, help="inputs per target (default 2000)")
     args, extra = parser.parse_known_args()
-    if extra and args.command not in ("test", "bench"):
+    if extra and args.command not in ("test", "bench", "fuzz"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         ensure_environment(args.command)
-        if args.command in ("test", "bench"):
-            {"test": cmd_test, "bench": cmd_bench}[args.command](args, extra)
+        if args.command in ("test", "bench", "fuzz"):
+            {"test": cmd_test, "bench": cmd_bench, "fuzz": cmd_fuzz}[args.command](args, extra)
         else:
             {"build": cmd_build, "serve": cmd_serve}[args.command](args)
     except BuildError as e:

@@ -18,7 +18,18 @@ class StorageError(TfjsError):
 
 
 class NetworkError(TfjsError):
-    """An HTTP request failed or answered with something other than what was asked for."""
+    """An HTTP request failed or answered with something other than what was asked for.
+
+    ``url`` is the request's URL, ``status`` the HTTP status when a response came (else None), ``limit`` the
+    limit that ran out when the request timed out (``"connect"``, ``"idle"`` or ``"total"``; else None).
+    """
+
+    def __init__(self, message: str, url: str | None = None, status: int | None = None,
+                 limit: str | None = None):
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.limit = limit
 
 
 class UnsupportedError(TfjsError, NotImplementedError):

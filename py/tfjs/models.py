@@ -12,6 +12,7 @@ from typing import Any
 from . import io, platform
 from .errors import FormatError
 from .layers import LayersModel, Sequential, input
+from .layers.base import building_for_stored_weights
 from .layers.serialization import deserialize_layer, unwrap_topology
 
 
@@ -35,7 +36,16 @@ def model_from_artifacts(artifacts: io.ModelArtifacts, strict: bool = True,
         raise FormatError("The model artifacts have no modelTopology: a layers model needs one (this may be a "
                           "weights-only file).")
     model_config = unwrap_topology(topology)
-    model = deserialize_layer(model_config, custom_objects)
+    specs = artifacts.weight_specs if artifacts.weight_data is not None else None
+    io.check_weight_specs(specs or [])
+    shapes = {s["name"]: s["shape"] for s in specs or [] if s.get("group") != "optimizer"}
+    try:
+        with building_for_stored_weights(shapes, strict=strict and specs is not None):
+            model = deserialize_layer(model_config, custom_objects)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as e:
+        if isinstance(e, FormatError):
+            raise
+        raise FormatError(f"The model topology cannot be built: {type(e).__name__}: {e}") from None
     if not isinstance(model, LayersModel):
         raise FormatError(f"The topology describes a {model_config['class_name']}, not a model")
     if artifacts.user_defined_metadata is not None:

@@ -91,7 +91,7 @@ def test_float16_dequantization():
     ({"name": "w", "shape": [1], "dtype": "int32", "quantization": {"dtype": "float16"}},
      "Unsupported quantization type float16 for weight type int32."),
     ({"name": "w", "shape": [1], "dtype": "float32", "quantization": {"dtype": "int4"}},
-     "Weight w has unknown quantization dtype int4."),
+     "Weight w has unknown quantization dtype .int4."),
     ({"name": "w", "shape": [1], "dtype": "int16"}, "Unsupported dtype in weight 'w': int16"),
 ])
 def test_bad_specs(spec, message):
@@ -148,3 +148,54 @@ def test_straddling_weight_is_copied_alone():
     out = tf.io.decode_weights(cut, specs)
     for name, value in weights.items():
         np.testing.assert_array_equal(out[name], value)
+
+
+def test_many_strings_across_shards_decode_exactly():
+    values = np.array([b"", b"a", b"", b"longer string", b""] * 2000, dtype=object)
+    data, specs = tf.io.encode_weights({"s": values, "after": np.arange(3, dtype=np.float32)})
+    for cuts in ([], [1], [2, 3, 7], [len(data) // 2 + 1], list(range(0, len(data), 997))):
+        edges = [0, *cuts, len(data)]
+        shards = [data[a:b] for a, b in zip(edges, edges[1:])]
+        out = tf.io.decode_weights(shards, specs)
+        assert out["s"].tolist() == values.tolist() and out["after"].tolist() == [0, 1, 2]
+    empty = tf.io.decode_weights(bytes(4 * 100000), [{"name": "e", "shape": [100000], "dtype": "string"}])
+    assert empty["e"].shape == (100000,) and set(empty["e"].tolist()) == {b""}
+
+
+def test_string_counts_beyond_the_data_fail_before_walking():
+    spec = {"name": "s", "shape": [10**12], "dtype": "string"}
+    with pytest.raises(FormatError, match=r"too short for weight 's'.* to read the lengths of its 1000000000000 "
+                                          r"strings"):
+        tf.io.decode_weights(bytes(8), [spec])
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"name": "w", "shape": "abc", "dtype": "float32"}, "weight 'w': field 'shape' must be a list of non-negative"),
+    ({"name": "w", "shape": [4.7, 8], "dtype": "float32"}, r"field 'shape' .* got \[4.7, 8\]"),
+    ({"name": "w", "shape": [True, 4], "dtype": "float32"}, "field 'shape'"),
+    ({"name": "w", "shape": [1], "dtype": None}, "field 'dtype'"),
+    ({"name": "w", "shape": [1], "dtype": "float32", "quantization": "uint8"}, "field 'quantization' must be"),
+    ({"name": "w", "shape": [1], "dtype": "float32", "quantization": {"dtype": "uint8", "min": 0, "scale": None}},
+     "field 'quantization.scale' must be a finite number"),
+    ({"name": "w", "shape": [1], "dtype": "float32", "quantization": {"dtype": "float16", "original_dtype": 3}},
+     "field 'quantization.original_dtype'"),
+    ("w", "a weight spec must be an object"),
+    ({"shape": [1], "dtype": "float32"}, "weight spec field 'name' must be a non-empty string, got None"),
+])
+def test_every_spec_field_is_checked(spec, message):
+    with pytest.raises(FormatError, match=message):
+        tf.io.decode_weights(bytes(8), [spec])
+    with pytest.raises(FormatError, match=message):
+        tf.io.check_weight_data(bytes(8), [spec])
+
+
+def test_integral_float_dims_are_accepted():
+    out = tf.io.decode_weights(bytes(8), [{"name": "w", "shape": [2.0], "dtype": "float32"}])
+    assert out["w"].shape == (2,)
+
+
+def test_weight_data_that_is_not_bytes():
+    with pytest.raises(FormatError, match="Weight data must be a bytes-like buffer or a list of them, got str"):
+        tf.io.decode_weights("abcd", [{"name": "w", "shape": [1], "dtype": "float32"}])
+    with pytest.raises(FormatError, match="got list"):
+        tf.io.decode_weights([b"ab", 3], [])

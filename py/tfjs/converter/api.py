@@ -228,6 +228,9 @@ def keras_to_layers(input_path: str, output_dir: str, *, shard_size: int = DEFAU
     if progress:
         progress.update("reading the Keras file", force=True)
     model = read_keras(input_path, backend)
+    from .check_layers import check_layers_model
+
+    check_layers_model(model.topology, [w for group in model.groups for w in group], input_path, log)
     return write_layers_artifacts(output_dir, model.topology, model.generated_by,
                                   model.weight_groups(split_by_layer), shard_size=shard_size,
                                   quantization_map=quantization_map, metadata=metadata, log=log, progress=progress)

@@ -47,12 +47,34 @@ def _decode(value: Any) -> Any:
     return value
 
 
+MIN_READ_BUDGET = 64 << 20   # datasets may hold this much in all, or
+READ_RATIO = 100             # this many times the file's size, whichever is larger
+
+
+class _ReadBudget:
+    """The bytes datasets may still take when read: a crafted file cannot make a reader allocate beyond it."""
+
+    def __init__(self, file_size: int | None):
+        self.limit = None if file_size is None else max(MIN_READ_BUDGET, READ_RATIO * file_size)
+        self.file_size = file_size
+        self.used = 0
+
+    def take(self, nbytes: int, what: str) -> None:
+        if self.limit is None:
+            return
+        self.used += nbytes
+        if self.used > self.limit:
+            raise FormatError(f"HDF5 dataset {what} would take {nbytes} bytes: the datasets read from this "
+                              f"{self.file_size}-byte file would exceed {self.limit} bytes")
+
+
 class Node:
     """A group or dataset of either library."""
 
-    def __init__(self, obj: Any, backend: str):
+    def __init__(self, obj: Any, backend: str, budget: _ReadBudget | None = None):
         self._obj = obj
         self.backend = backend
+        self._budget = budget or _ReadBudget(None)
 
     @property
     def is_group(self) -> bool:
@@ -84,10 +106,15 @@ class Node:
                 obj = obj[part]
             except (KeyError, ValueError) as e:
                 raise KeyError(name) from e
-        return Node(obj, self.backend)
+        return Node(obj, self.backend, self._budget)
 
     def read(self) -> np.ndarray:
         obj = self._obj
+        try:
+            nbytes = int(np.prod(obj.shape, dtype=object)) * np.dtype(obj.dtype).itemsize
+        except (TypeError, ValueError):
+            nbytes = 0
+        self._budget.take(nbytes, f"{getattr(obj, 'name', '?')} {list(obj.shape)} {obj.dtype}")
         if self.backend == "h5py":
             arr = obj[()]
         else:
@@ -103,8 +130,8 @@ class Node:
 
 
 class Hdf5File(Node):
-    def __init__(self, handle: Any, backend: str, closer=None):
-        super().__init__(handle, backend)
+    def __init__(self, handle: Any, backend: str, closer=None, file_size: int | None = None):
+        super().__init__(handle, backend, _ReadBudget(file_size))
         self._closer = closer
 
     def close(self) -> None:
@@ -164,15 +191,19 @@ def backend_name(prefer: str | None = None) -> str:
 def open_hdf5(source: Any, backend: str | None = None) -> Hdf5File:
     """Open an HDF5 file (a path, bytes or a binary file object) for reading."""
     backend = backend_name(backend)
+    size = None
     if isinstance(source, (bytes, bytearray, memoryview)):
+        size = memoryview(source).nbytes
         source = io.BytesIO(bytes(source))
+    elif isinstance(source, (str, os.PathLike)):
+        size = os.path.getsize(source)
     if backend == "h5py":
         try:
             import h5py
         except ImportError as e:
             raise ImportError("Reading Keras HDF5 files needs h5py: pip install 'tfjs[convert]'") from e
         handle = h5py.File(source, "r")
-        return Hdf5File(handle, "h5py", handle.close)
+        return Hdf5File(handle, "h5py", handle.close, size)
     _stub_pyfive_deps()
     try:
         import pyfive
@@ -182,9 +213,9 @@ def open_hdf5(source: Any, backend: str | None = None) -> Hdf5File:
     if isinstance(source, (str, os.PathLike)):
         f = open(source, "rb")
         handle = pyfive.File(f)
-        return Hdf5File(handle, "pyfive", f.close)
+        return Hdf5File(handle, "pyfive", f.close, size)
     handle = pyfive.File(source)
-    return Hdf5File(handle, "pyfive", getattr(handle, "close", None))
+    return Hdf5File(handle, "pyfive", getattr(handle, "close", None), size)
 
 
 async def ensure_reader(build_info_url: str = "build-info.json") -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import TfjsError
 from .hdf5 import Node, is_hdf5, open_hdf5
 from .write import ConverterError
 
@@ -111,6 +113,14 @@ def fix_stale_names(layer: str, weights: list[Weight], known_layers: set[str]) -
     return out
 
 
+def _json_attr(root: Node, name: str) -> Any:
+    text = root.attrs_get(name)
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError) as e:
+        raise ConverterError(f"The HDF5 file's '{name}' attribute is not valid JSON: {e}") from None
+
+
 def _read_h5(root: Node) -> KerasModel:
     if root.has_attr("layer_names"):  # model.save_weights: weights only
         groups = [_layer_weights(root[name]) for name in root.attrs_get("layer_names")]
@@ -128,9 +138,9 @@ def _read_h5(root: Node) -> KerasModel:
         topology["keras_version"] = keras_version
     if root.has_attr("backend"):
         topology["backend"] = root.attrs_get("backend")
-    topology["model_config"] = translate_class_names(json.loads(root.attrs_get("model_config")))
+    topology["model_config"] = translate_class_names(_json_attr(root, "model_config"))
     if root.has_attr("training_config"):
-        topology["training_config"] = json.loads(root.attrs_get("training_config"))
+        topology["training_config"] = _json_attr(root, "training_config")
     weights_root = root["model_weights"] if "model_weights" in root else None
     groups: list[list[Weight]] = []
     if weights_root is not None:
@@ -172,21 +182,52 @@ def _keras3_weights(node: Node, path: str, out: list[list[Weight]]) -> None:
             break
 
 
+MAX_JSON_MEMBER_BYTES = 64 << 20   # config.json / metadata.json in a .keras archive
+MAX_WEIGHTS_RATIO = 100            # model.weights.h5 may inflate to 100 x its compressed size (64 MiB at least)
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, label: str, limit: int) -> bytes:
+    """A member of the archive, refused (by its header, then while inflating) beyond ``limit`` bytes."""
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise ConverterError(f"{label}: {name} would inflate to {info.file_size} bytes, more than the {limit} "
+                             f"bytes allowed")
+    with archive.open(info) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ConverterError(f"{label}: {name} inflates to more than the {limit} bytes allowed (its header says "
+                             f"{info.file_size})")
+    return data
+
+
+def _json_member(archive: zipfile.ZipFile, name: str, label: str) -> Any:
+    data = _read_member(archive, name, label, MAX_JSON_MEMBER_BYTES)
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as e:
+        raise ConverterError(f"{label}: {name} is not valid JSON: {e}") from None
+
+
 def read_keras_v3(source: Any, backend: str | None = None) -> KerasModel:
-    """Read a Keras 3 ``.keras`` zip (path or bytes)."""
+    """Read a Keras 3 ``.keras`` zip (path or bytes); members are read within size limits."""
+    label = str(source) if isinstance(source, (str, os.PathLike)) else "<bytes>"
     data = source if isinstance(source, (bytes, bytearray, memoryview)) else open(source, "rb").read()
     try:
         archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
-    except zipfile.BadZipFile as e:
-        raise ConverterError(f"Not a .keras (zip) file: {source if isinstance(source, str) else '<bytes>'}") from e
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
+        raise ConverterError(f"Not a .keras (zip) file: {label}") from e
     with archive:
         names = set(archive.namelist())
         for needed in ("config.json", "model.weights.h5"):
             if needed not in names:
-                raise ConverterError(f"The .keras file has no {needed}")
-        config = strip_keras3_keys(json.loads(archive.read("config.json")))
-        metadata = json.loads(archive.read("metadata.json")) if "metadata.json" in names else {}
-        weights_bytes = archive.read("model.weights.h5")
+                raise ConverterError(f"The .keras file {label} has no {needed}")
+        config = strip_keras3_keys(_json_member(archive, "config.json", label))
+        metadata = _json_member(archive, "metadata.json", label) if "metadata.json" in names else {}
+        if not isinstance(metadata, dict):
+            raise ConverterError(f"{label}: metadata.json must hold a JSON object, got {type(metadata).__name__}")
+        weights_info = archive.getinfo("model.weights.h5")
+        weights_bytes = _read_member(archive, "model.weights.h5", label,
+                                     max(MAX_JSON_MEMBER_BYTES, MAX_WEIGHTS_RATIO * weights_info.compress_size))
     keras_version = metadata.get("keras_version")
     topology: dict[str, Any] = {}
     if keras_version is not None:
@@ -200,10 +241,17 @@ def read_keras_v3(source: Any, backend: str | None = None) -> KerasModel:
 
 
 def read_keras(source: Any, backend: str | None = None) -> KerasModel:
-    """A .h5 or .keras file, told apart by its first bytes."""
+    """A .h5 or .keras file, told apart by its first bytes. A file the readers cannot make sense of is a
+    ConverterError naming it."""
     head = bytes(source[:8]) if isinstance(source, (bytes, bytearray, memoryview)) else open(source, "rb").read(8)
-    if is_hdf5(head):
-        return read_keras_h5(source, backend)
-    if head[:4] == b"PK\x03\x04":
-        return read_keras_v3(source, backend)
+    label = str(source) if isinstance(source, (str, os.PathLike)) else "<bytes>"
+    try:
+        if is_hdf5(head):
+            return read_keras_h5(source, backend)
+        if head[:4] == b"PK\x03\x04":
+            return read_keras_v3(source, backend)
+    except (TfjsError, ImportError, MemoryError):
+        raise
+    except Exception as e:  # noqa: BLE001 - the HDF5 libraries raise anything on a damaged file
+        raise ConverterError(f"{label}: not a readable Keras file ({type(e).__name__}: {e})") from None
     raise ConverterError(f"Not a Keras file (neither HDF5 nor a .keras zip): {source!r:.200}")

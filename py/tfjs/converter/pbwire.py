@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import FormatError
+
 ARRAY = "__array__"
 
 DTYPE_NAMES = {0: "DT_INVALID", 1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 4: "DT_UINT8", 5: "DT_INT16",
@@ -38,8 +40,8 @@ NUMPY_OF = {"DT_FLOAT": "<f4", "DT_DOUBLE": "<f8", "DT_INT32": "<i4", "DT_UINT8"
             "DT_QINT8": "i1", "DT_QUINT8": "u1", "DT_QINT32": "<i4", "DT_QINT16": "<i2", "DT_QUINT16": "<u2"}
 
 
-class WireError(ValueError):
-    pass
+class WireError(FormatError):
+    """Bytes that are not the protocol buffer message they should be."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -221,6 +223,9 @@ def _repeated_scalars(kind: str, wt: int, val) -> list:
     return [_scalar(kind, wt, val)]
 
 
+_WIRE_TYPES = {"message": 2, "map": 2, "string": 2, "bytes": 2, "float": 5, "double": 1}
+
+
 def decode(msg: str, buf) -> dict:
     """One message of the schema as a JSON dict (TensorProto special-cased, see module doc)."""
     if msg == "TensorProto":
@@ -232,6 +237,9 @@ def decode(msg: str, buf) -> dict:
         if spec is None:
             continue
         name, kind, repeated, sub = spec
+        expected = _WIRE_TYPES.get(kind, 0)
+        if wt != expected and not (repeated and wt == 2):
+            raise WireError(f"{msg}.{name}: wire type {wt} where {expected} belongs")
         if kind == "message":
             value = decode(sub, val)
             if repeated:
@@ -382,14 +390,24 @@ def tensor_to_json(tensor: dict, with_values: bool = True) -> dict:
     return out
 
 
+def _checked(what: str, fn, data):
+    try:
+        return fn(memoryview(bytes(data)))
+    except WireError as e:
+        raise WireError(f"Not a valid {what}: {e}") from None
+    except (TypeError, ValueError, IndexError, KeyError, OverflowError, struct.error) as e:
+        raise WireError(f"Not a valid {what}: {type(e).__name__}: {e}") from None
+
+
 def read_graph_def(data: bytes) -> dict:
-    """A binary GraphDef (``.pb``) as GraphDef JSON with decoded Const arrays."""
-    return decode("GraphDef", memoryview(bytes(data)))
+    """A binary GraphDef (``.pb``) as GraphDef JSON with decoded Const arrays; WireError (a FormatError) when
+    the bytes are not one."""
+    return _checked("GraphDef", lambda view: decode("GraphDef", view), data)
 
 
 def read_tensor(data: bytes) -> np.ndarray | None:
     """A binary TensorProto as a numpy array."""
-    return decode_tensor(memoryview(bytes(data)))[ARRAY]
+    return _checked("TensorProto", lambda view: decode_tensor(view)[ARRAY], data)
 
 
 def strip_arrays(obj):

@@ -13,8 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import FormatError, StorageError
+from ..io.limits import LoadLimits
+from ..io.model_files import read_model_json, read_weight_files
 from ..io.weights import decode_weights
 from .api import write_layers_artifacts
+from .check_layers import check_layers_model
 from .write import ConverterError, atomic_file
 
 _RNN = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM2D"}
@@ -22,29 +26,37 @@ _MODELS = {"Sequential", "Functional", "Model"}
 
 
 def read_layers_model(path: str, output_format: str) -> tuple[dict, list[tuple[str, np.ndarray]]]:
-    """(model.json, [(name, array)] in manifest order) of a layers model.json file."""
+    """(model.json, [(name, array)] in manifest order) of a layers model.json file.
+
+    The manifest's paths stay inside the model.json's folder and the files are read within the sizes the
+    manifest declares (:mod:`tfjs.io.model_files`)."""
     p = Path(path)
     pre = f"For input_type=tfjs_layers_model & output_format={output_format}, "
     if p.is_dir():
         raise ConverterError(pre + "the input path should be a model.json file, but received a directory.")
     if not p.exists():
         raise ConverterError(pre + f"the input path does not exist: {path}")
+    limits = LoadLimits()
     try:
-        model_json = json.loads(p.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
+        model_json = read_model_json(p, limits)
+    except FormatError as e:
+        if "larger than" in str(e):
+            raise ConverterError(str(e)) from None
         raise ConverterError(pre + "the input path is expected to contain valid JSON content, but cannot read "
                                    f"valid JSON content from {path}.") from e
-    if model_json.get("format") not in (None, "layers-model") or "node" in (model_json.get("modelTopology") or {}):
+    except StorageError as e:
+        raise ConverterError(pre + str(e)) from None
+    if not isinstance(model_json, dict):
+        raise ConverterError(f"{path}: expected a JSON object (model.json), got {type(model_json).__name__}")
+    topology = model_json.get("modelTopology")
+    if model_json.get("format") not in (None, "layers-model") or (isinstance(topology, dict) and "node" in topology):
         raise ConverterError(f"{path} holds a {model_json.get('format')}, not a layers model")
-    specs, shards, names = [], [], []
-    for group in model_json.get("weightsManifest") or []:
-        specs.extend(group["weights"])
-        for rel in group["paths"]:
-            shard = p.parent / rel
-            if not shard.exists():
-                raise ConverterError(f"Weight shard {shard} named by {path} does not exist")
-            shards.append(shard.read_bytes())
-            names.append(str(shard))
+    manifest = model_json.get("weightsManifest") or []
+    try:
+        shards, names = read_weight_files(p, manifest, limits)
+    except StorageError as e:
+        raise ConverterError(f"{e} (named by {path})") from None
+    specs = [spec for group in manifest for spec in group["weights"]]
     values = decode_weights(shards, specs, names)
     return model_json, [(s["name"], np.array(values[s["name"]])) for s in specs]
 
@@ -184,6 +196,7 @@ def convert_layers_model(input_path: str, output_path: str, output_format: str, 
     if progress:
         progress.update("reading the layers model", force=True)
     model_json, weights = read_layers_model(input_path, output_format)
+    check_layers_model(model_json.get("modelTopology"), weights, input_path, log)
     if output_format == "tfjs_layers_model":
         out = Path(output_path)
         if out.is_file():

@@ -15,11 +15,11 @@ from .passthrough import from_memory, with_save_handler
 from .router import (get_load_handlers, get_save_handlers, load, register_load_router, register_save_router,
                      resolve_load_handler, resolve_save_handler, save)
 from .types import LoadOptions, ModelArtifacts, ModelArtifactsInfo, SaveResult
-from .weights import check_weight_data, decode_weights, encode_weights
+from .weights import check_weight_data, check_weight_specs, decode_weights, encode_weights
 
 __all__ = [
     "ModelArtifacts", "ModelArtifactsInfo", "SaveResult", "LoadOptions",
-    "encode_weights", "decode_weights", "check_weight_data",
+    "encode_weights", "decode_weights", "check_weight_data", "check_weight_specs",
     "file_system", "http", "browser_http_request", "is_http_scheme",
     "register_save_router", "register_load_router", "get_save_handlers", "get_load_handlers",
     "resolve_save_handler", "resolve_load_handler", "save", "load",

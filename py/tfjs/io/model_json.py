@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import FormatError
 from . import jsjson
 from .types import MODEL_TOPOLOGY_TYPE_JSON, ModelArtifacts, ModelArtifactsInfo, WeightData
-from .weights import weight_data_byte_length
+from .weights import check_weight_spec, weight_data_byte_length
 
 # (snake_case field, camelCase key) for the metadata carried beside topology and weights.
 ALWAYS_WRITTEN = [("format", "format"), ("generated_by", "generatedBy"), ("converted_by", "convertedBy")]
@@ -95,6 +95,7 @@ def artifacts_from_model_json(model_json: Any, weight_data: WeightData | None = 
 
 
 def check_manifest(manifest: Any, source: str) -> None:
+    """Check the manifest's structure and every weight spec in it; errors name the group, the entry and the field."""
     if not isinstance(manifest, list):
         raise FormatError(f"{source}: weightsManifest must be a list of groups, got {type(manifest).__name__}")
     for i, group in enumerate(manifest):
@@ -102,6 +103,12 @@ def check_manifest(manifest: Any, source: str) -> None:
                 or not isinstance(group.get("weights"), list):
             raise FormatError(f"{source}: weightsManifest[{i}] must be an object with lists 'paths' and "
                               f"'weights'")
+        for j, path in enumerate(group["paths"]):
+            if not isinstance(path, str) or not path:
+                raise FormatError(f"{source}: weightsManifest[{i}].paths[{j}] must be a non-empty string, got "
+                                  f"{path!r:.80}")
+        for j, spec in enumerate(group["weights"]):
+            check_weight_spec(spec, f"{source}: weightsManifest[{i}].weights[{j}]")
 
 
 def artifacts_info(artifacts: ModelArtifacts, date_saved: _dt.datetime | None = None) -> ModelArtifactsInfo:

@@ -80,4 +80,10 @@ class LoadOptions:
     weight_path_prefix: str | None = None
     from_tfhub: bool = False
     weight_url_converter: Callable[[str], Any] | None = None
+    # Bounds (tfjs.io.limits): None means the documented default.
+    max_model_json_bytes: int | None = None
+    max_string_weight_bytes: int | None = None
+    connect_timeout: float | None = None
+    idle_timeout: float | None = None
+    total_timeout: float | None = None
     extra: dict = field(default_factory=dict)

@@ -13,6 +13,8 @@ weight is decoded: short or long data is an error naming the weight, the shard a
 from __future__ import annotations
 
 import math
+import struct
+from array import array
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -33,11 +35,15 @@ def as_shards(data: Any) -> list[memoryview]:
     """The weight data as a list of byte views (a single buffer becomes a list of one)."""
     if data is None:
         return []
-    if isinstance(data, (list, tuple)):
-        return [memoryview(s).cast("B") if not isinstance(s, memoryview) or s.format != "B" else s
-                for s in data]
-    view = memoryview(data)
-    return [view.cast("B") if view.format != "B" or view.ndim != 1 else view]
+    try:
+        if isinstance(data, (list, tuple)):
+            return [memoryview(s).cast("B") if not isinstance(s, memoryview) or s.format != "B" else s
+                    for s in data]
+        view = memoryview(data)
+        return [view.cast("B") if view.format != "B" or view.ndim != 1 else view]
+    except (TypeError, ValueError) as e:
+        raise FormatError(f"Weight data must be a bytes-like buffer or a list of them, got "
+                          f"{type(data).__name__} ({e})") from None
 
 
 def weight_data_byte_length(data: Any) -> int:
@@ -186,15 +192,77 @@ def _spec_size(spec: Mapping) -> int:
     return math.prod(int(d) for d in spec.get("shape", []))
 
 
+WEIGHT_DTYPES = ("float32", "int32", "bool", "complex64", "string")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_dim(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return value.is_integer() and value >= 0
+    return isinstance(value, int) and value >= 0
+
+
+def check_weight_spec(spec: Any, where: str = "") -> None:
+    """Check every field of one weight spec; a FormatError names the weight and the field.
+
+    ``where`` (e.g. ``"model.json: weightsManifest[0].weights[3]"``) says where the spec came from.
+    """
+    prefix = f"{where}: " if where else ""
+    if not isinstance(spec, Mapping):
+        raise FormatError(f"{prefix}a weight spec must be an object with name, shape and dtype, got "
+                          f"{type(spec).__name__} {spec!r:.80}")
+    name = spec.get("name")
+    if not isinstance(name, str) or not name:
+        raise FormatError(f"{prefix}weight spec field 'name' must be a non-empty string, got {name!r:.80}")
+    label = f"{prefix}weight '{name}'"
+    shape = spec.get("shape")
+    if not isinstance(shape, (list, tuple)) or not all(_is_dim(d) for d in shape):
+        raise FormatError(f"{label}: field 'shape' must be a list of non-negative integers, got {shape!r:.80}")
+    dtype = spec.get("dtype")
+    if not isinstance(dtype, str):
+        raise FormatError(f"{label}: field 'dtype' must be one of {', '.join(WEIGHT_DTYPES)}, got {dtype!r:.80}")
+    group = spec.get("group")
+    if group is not None and not isinstance(group, str):
+        raise FormatError(f"{label}: field 'group' must be a string, got {group!r:.80}")
+    quant = spec.get("quantization")
+    if quant is None:
+        return
+    if not isinstance(quant, Mapping):
+        raise FormatError(f"{label}: field 'quantization' must be an object {{dtype, min, scale}}, got "
+                          f"{quant!r:.80}")
+    qdtype = quant.get("dtype")
+    if qdtype not in QUANTIZATION_DTYPES:
+        raise FormatError(f"{prefix}Weight {name} has unknown quantization dtype {qdtype!r:.80} (field "
+                          f"'quantization.dtype'). Supported quantization dtypes are: 'uint8', 'uint16', and "
+                          f"'float16'.")
+    for key in ("min", "scale"):
+        if key in quant and not _is_number(quant[key]):
+            raise FormatError(f"{label}: field 'quantization.{key}' must be a finite number, got {quant[key]!r:.80}")
+    original = quant.get("original_dtype")
+    if original is not None and not isinstance(original, str):
+        raise FormatError(f"{label}: field 'quantization.original_dtype' must be a string, got {original!r:.80}")
+
+
+def check_weight_specs(specs: Any, where: str = "weightSpecs") -> None:
+    """Check a list of weight specs (see :func:`check_weight_spec`)."""
+    if not isinstance(specs, (list, tuple)):
+        raise FormatError(f"{where} must be a list of weight specs, got {type(specs).__name__}")
+    for i, spec in enumerate(specs):
+        check_weight_spec(spec, f"{where}[{i}]")
+
+
 def _check_spec(spec: Mapping) -> tuple[str, str | None]:
     """Validate one spec; returns (dtype, quantization dtype or None)."""
+    check_weight_spec(spec)
     name, dtype = spec.get("name"), spec.get("dtype")
     quant = spec.get("quantization")
     if quant is not None:
         qdtype = quant.get("dtype")
-        if qdtype not in QUANTIZATION_DTYPES:
-            raise FormatError(f"Weight {name} has unknown quantization dtype {qdtype}. Supported quantization "
-                              f"dtypes are: 'uint8', 'uint16', and 'float16'.")
         if qdtype in ("uint8", "uint16") and ("min" not in quant or "scale" not in quant):
             raise FormatError(f"Weight {name} with quantization {qdtype} doesn't have corresponding metadata "
                               f"min and scale.")
@@ -206,28 +274,69 @@ def _check_spec(spec: Mapping) -> tuple[str, str | None]:
         if dtype not in ("float32", "int32"):
             raise UnsupportedError(f"Unsupported dtype in weight '{name}': {dtype}")
         return dtype, qdtype
-    if dtype not in ("float32", "int32", "bool", "complex64", "string"):
+    if dtype not in WEIGHT_DTYPES:
         raise UnsupportedError(f"Unsupported dtype in weight '{name}': {dtype}")
     return dtype, None
 
 
-def _layout(cursor: _ShardCursor, specs: Sequence[Mapping]) -> list[tuple[int, int]]:
-    """(offset, byte length) of every weight; raises if the data is shorter or longer than the specs need."""
+_U32 = struct.Struct("<I").unpack_from
+
+
+def _string_lengths(cursor: "_ShardCursor", spec: Mapping, offset: int, count: int) -> tuple[array | None, int]:
+    """The byte lengths of a string weight's ``count`` strings starting at ``offset`` (None: all empty), and its
+    byte length.
+
+    Walks each shard in place; only a length prefix split between two shards is copied."""
+    if count * 4 > cursor.total - offset:
+        _need(cursor, spec, offset, count * 4, f"the lengths of its {count} strings")
+    if count and cursor.shards:
+        i = cursor.shard_at(offset)
+        local = offset - cursor.starts[i]
+        if local + 4 * count <= cursor.shards[i].nbytes and \
+                not np.frombuffer(cursor.shards[i], np.uint8, 4 * count, local).any():
+            return None, 4 * count  # all empty strings (a common padding of vocabularies)
+    lengths = array("Q")
+    append = lengths.append
+    pos = offset
+    done = 0
+    while done < count:
+        i = cursor.shard_at(pos)
+        shard, start = cursor.shards[i], cursor.starts[i]
+        local, end = pos - start, shard.nbytes
+        while done < count and local + 4 <= end:
+            (length,) = _U32(shard, local)
+            append(length)
+            local += 4 + length
+            done += 1
+        pos = start + local
+        if done == count:
+            break
+        _need(cursor, spec, pos, 4, "the length of one of its strings")
+        if local < end:  # the length prefix straddles two shards
+            (length,) = _U32(cursor.read(pos, 4))
+            append(length)
+            pos += 4 + length
+            done += 1
+    return lengths, pos - offset
+
+
+def _layout(cursor: _ShardCursor, specs: Sequence[Mapping]) -> list[tuple[int, int, array | None]]:
+    """(offset, byte length, string lengths or None) of every weight; raises if the data is shorter or longer
+    than the specs need."""
+    if not isinstance(specs, (list, tuple)):
+        raise FormatError(f"weightSpecs must be a list of weight specs, got {type(specs).__name__}")
     layout = []
     offset = 0
     for spec in specs:
         dtype, qdtype = _check_spec(spec)
         size = _spec_size(spec)
+        lengths = None
         if dtype == "string":
-            nbytes = 0
-            for _ in range(size):
-                _need(cursor, spec, offset, nbytes + 4, "the length of one of its strings")
-                length = int.from_bytes(cursor.read(offset + nbytes, 4), "little")
-                nbytes += 4 + length
+            lengths, nbytes = _string_lengths(cursor, spec, offset, size)
         else:
             nbytes = size * DTYPE_SIZES[qdtype or dtype]
         _need(cursor, spec, offset, nbytes, None)
-        layout.append((offset, nbytes))
+        layout.append((offset, nbytes, lengths))
         offset += nbytes
     if offset != cursor.total:
         last = specs[-1]["name"] if specs else None
@@ -252,17 +361,22 @@ def _need(cursor: _ShardCursor, spec: Mapping, offset: int, nbytes: int, what: s
         f"got {cursor.total}.")
 
 
-def _decode_one(view: memoryview, spec: Mapping) -> np.ndarray:
+def _decode_one(view: memoryview, spec: Mapping, lengths: array | None = None) -> np.ndarray:
     dtype, qdtype = _check_spec(spec)
     shape = [int(d) for d in spec.get("shape", [])]
     if dtype == "string":
-        size = _spec_size(spec)
-        out = np.empty(size, dtype=object)
-        pos = 0
-        for i in range(size):
-            length = int.from_bytes(view[pos:pos + 4], "little")
-            out[i] = view[pos + 4:pos + 4 + length].tobytes()
+        if lengths is None:
+            out = np.empty(view.nbytes // 4, dtype=object)
+            out.fill(b"")
+            return out.reshape(shape)
+        items = []
+        append = items.append
+        pos = 4
+        for length in lengths:
+            append(view[pos:pos + length].tobytes() if length else b"")
             pos += 4 + length
+        out = np.empty(len(items), dtype=object)
+        out[:] = items
         return out.reshape(shape)
     if qdtype is not None:
         raw = np.frombuffer(view, dtype=_LE_DTYPES[qdtype])
@@ -295,6 +409,6 @@ def decode_weights(data: Any, specs: Sequence[Mapping], shard_names: Sequence[st
     cursor = _ShardCursor(as_shards(data), shard_names)
     layout = _layout(cursor, specs)
     out: dict[str, np.ndarray] = {}
-    for spec, (offset, nbytes) in zip(specs, layout):
-        out[spec["name"]] = _decode_one(cursor.read(offset, nbytes), spec)
+    for spec, (offset, nbytes, lengths) in zip(specs, layout):
+        out[spec["name"]] = _decode_one(cursor.read(offset, nbytes), spec, lengths)
     return out

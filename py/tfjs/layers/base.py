@@ -7,8 +7,11 @@ layer is built in, as TF.js names them.
 
 from __future__ import annotations
 
+import contextvars
+import math
 import weakref
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -41,6 +44,60 @@ _variables: "weakref.WeakSet[LayerVariable]" = weakref.WeakSet()
 def all_variables() -> list:
     """The LayerVariables alive (``tf.variableGrads`` with no list takes the trainable ones)."""
     return list(_variables)
+
+
+class _StoredShapes:
+    """The shapes of the weights a model being built is about to receive (from a weights manifest)."""
+
+    def __init__(self, shapes: Mapping[str, Sequence[int]], strict: bool):
+        self.shapes: dict[str, tuple] = {}
+        for name, shape in shapes.items():
+            self.shapes[name] = tuple(int(d) for d in shape)
+        for name, shape in list(self.shapes.items()):  # TF.js also matches 'outer/layer/w' to 'layer/w'
+            tokens = name.split("/")
+            self.shapes.setdefault("/".join(tokens[:-2] + [tokens[-1]]), shape)
+        self.strict = strict
+        self.largest = max((math.prod(s) for s in self.shapes.values()), default=0)
+
+    def value_for(self, layer: str, name: str, shape, dtype: str) -> np.ndarray | None:
+        """Zeros for a weight the stored data will overwrite, None for one it may not (initialize it);
+        raises before allocating when the shape cannot be the stored one."""
+        try:
+            dims = tuple(int(d) for d in shape)
+            if any(d < 0 for d in dims) or any(not float(d).is_integer() for d in shape):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise FormatError(f"Layer '{layer}': weight '{name}' would have shape {list(shape)!r:.100}, not a list "
+                              f"of non-negative integers: check the layer's config") from None
+        stored = self.shapes.get(name)
+        if stored is not None:
+            if stored != dims:
+                raise FormatError(f"Layer '{layer}': weight '{name}' has shape {list(dims)} by the layer's config "
+                                  f"but {list(stored)} in the weights manifest")
+            return np.zeros(dims, dtype)
+        if not self.strict:
+            return None  # may keep its initial value
+        if math.prod(dims) > self.largest:
+            raise FormatError(f"Layer '{layer}': weight '{name}' of shape {list(dims)} ({math.prod(dims)} values) "
+                              f"is larger than any weight in the weights manifest (the largest has {self.largest} "
+                              f"values): the config does not match the weights")
+        return np.zeros(dims, dtype)  # strict loading sets it from the stored data or fails
+
+
+_stored_shapes: contextvars.ContextVar[_StoredShapes | None] = contextvars.ContextVar("tfjs_stored_shapes",
+                                                                                      default=None)
+
+
+@contextmanager
+def building_for_stored_weights(shapes: Mapping[str, Sequence[int]], strict: bool = True):
+    """Build layers that stored weights will fill: each weight's shape is checked against ``shapes`` (by name)
+    before it is allocated, weights that will be overwritten are not drawn from their initializers, and a
+    config a layer cannot use is a FormatError naming the layer."""
+    token = _stored_shapes.set(_StoredShapes(shapes, strict))
+    try:
+        yield
+    finally:
+        _stored_shapes.reset(token)
 
 
 class LayerVariable:
@@ -191,7 +248,10 @@ class Layer:
         if name in self._added_weight_names:
             raise FormatError(f"Duplicate weight name {name} for layer {self.name}")
         self._added_weight_names.append(name)
-        value = initializers.apply(initializer, shape, dtype)
+        stored = _stored_shapes.get()
+        value = stored.value_for(self.name, scoped_name(name), shape, dtype) if stored is not None else None
+        if value is None:
+            value = initializers.apply(initializer, shape, dtype)
         weight = LayerVariable(scoped_name(name), value, trainable, constraint)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(weight)
         return weight
@@ -266,9 +326,15 @@ class Layer:
                 self._ensure_built([tuple(a.shape) for a in arrays] if as_list else tuple(arrays[0].shape))
             return self.call(arrays if as_list else arrays[0], **kwargs)
         shapes = [t.shape for t in items] if as_list else items[0].shape
-        with name_scope(self.name):
-            self._ensure_built(shapes)
-        out_shape = self.compute_output_shape(shapes)
+        try:
+            with name_scope(self.name):
+                self._ensure_built(shapes)
+            out_shape = self.compute_output_shape(shapes)
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as e:
+            if _stored_shapes.get() is None or isinstance(e, FormatError):
+                raise
+            raise FormatError(f"Layer '{self.name}' ({self.get_class_name()}) cannot be built from its config: "
+                              f"{type(e).__name__}: {e}") from None
         multi = is_shape_list(out_shape)
         out_shapes = list(out_shape) if multi else [out_shape]
         node_index = len(self.inbound_nodes)

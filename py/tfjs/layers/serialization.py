@@ -65,6 +65,9 @@ def unwrap_topology(model_topology: Any) -> dict:
         raise FormatError(f"Layers model topology must be a JSON object, got {type(model_topology).__name__}")
     topology = model_topology.get("model_config") if model_topology.get("model_config") is not None \
         else model_topology
+    if not isinstance(topology, dict):
+        raise FormatError(f"Layers model config must be a JSON object with 'class_name' and 'config', got "
+                          f"{type(topology).__name__}")
     if "class_name" not in topology or "config" not in topology:
         raise FormatError("Layers model topology must have 'class_name' and 'config' (or 'model_config' holding "
                           f"them); got keys {sorted(topology)}")

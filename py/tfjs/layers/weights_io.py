@@ -37,8 +37,10 @@ def _keras3_file_paths(model) -> dict:
     return out
 
 
-def load_named_weights(model, weights: Mapping[str, np.ndarray], strict: bool = True) -> None:
-    """Set a model's weights from {name: array} as TF.js's ``Container.loadWeights`` does."""
+def load_named_weights(model, weights: Mapping[str, np.ndarray], strict: bool = True, check_only: bool = False
+                       ) -> None:
+    """Set a model's weights from {name: array} as TF.js's ``Container.loadWeights`` does; with ``check_only``,
+    only check that the names and shapes fit (the arrays may be shape-only views, e.g. ``np.broadcast_to``)."""
     name_to_weight = {}
     total = 0
     keras3 = _is_keras3_names(weights)
@@ -73,6 +75,8 @@ def load_named_weights(model, weights: Mapping[str, np.ndarray], strict: bool = 
         if tuple(value.shape) != variable.shape:
             raise FormatError(f"Shape mismatch for weight '{name}': the model's variable '{variable.name}' has "
                               f"shape {list(variable.shape)} but the weight data has shape {list(value.shape)}")
+    if check_only:
+        return
     for variable, value, _ in pairs:
         variable.write(value)
 

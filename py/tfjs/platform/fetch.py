@@ -2,12 +2,19 @@
 
 Both sides give the same small response object, :class:`FetchResponse`, so the http handler is written
 once. A user-supplied fetch function may return a JS ``Response`` or an object of this shape.
+
+Every request can be given :class:`Timeouts`: ``connect`` (until the response headers arrive), ``idle`` (no
+byte of the body for that long) and ``deadline`` (a point in ``time.monotonic()`` time the whole body must
+be read by). In the page they abort the request through an ``AbortController``; under CPython they are socket
+timeouts and a check after every chunk. A body can be read with a ``limit``: reading stops one byte past it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import IN_PYODIDE, ffi, js, to_bytes, to_js, to_uint8array
@@ -20,34 +27,106 @@ class FetchFailed(Exception):
     """The request did not get an HTTP response at all (network error, refused, CORS)."""
 
 
+class FetchTimeout(FetchFailed):
+    """A limit of :class:`Timeouts` ran out; ``limit`` is "connect", "idle" or "total"."""
+
+    def __init__(self, limit: str, seconds: float | None):
+        self.limit = limit
+        self.seconds = seconds
+        super().__init__(f"the {limit} timeout ({seconds:g} s) ran out" if seconds else f"the {limit} timeout ran out")
+
+
+@dataclass
+class Timeouts:
+    connect: float | None = None
+    idle: float | None = None
+    deadline: float | None = None  # time.monotonic() value
+    total: float | None = None     # the seconds the deadline stands for, for messages
+
+    def left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+
 class FetchResponse:
     """The parts of a fetch Response the handlers use."""
 
-    def __init__(self, url: str, status: int, status_text: str, headers: dict[str, str], reader):
+    def __init__(self, url: str, status: int, status_text: str, headers: dict[str, str], reader,
+                 abort: Callable[[], None] | None = None):
         self.url = url
         self.status = status
         self.status_text = status_text
         self.headers = headers  # lower-case names
         self.ok = 200 <= status < 300
-        self._reader = reader  # async (on_chunk) -> bytes
+        self._reader = reader  # async (on_chunk, limit) -> bytes
+        self._abort = abort
 
     @property
     def content_length(self) -> int | None:
         value = self.headers.get("content-length")
         return int(value) if value is not None and value.isdigit() else None
 
-    async def bytes(self, on_chunk: ChunkCallback | None = None) -> bytes:
-        return await self._reader(on_chunk)
+    async def bytes(self, on_chunk: ChunkCallback | None = None, limit: int | None = None) -> bytes | bytearray:
+        """The body; with ``limit``, at most ``limit + 1`` bytes (the rest is never read)."""
+        try:
+            return await self._reader(on_chunk, limit)
+        except asyncio.CancelledError:
+            self.abort()
+            raise
 
-    async def text(self) -> str:
-        return (await self.bytes()).decode("utf-8", errors="replace")
+    async def text(self, limit: int | None = None) -> str:
+        return (await self.bytes(limit=limit)).decode("utf-8", errors="replace")
+
+    def abort(self) -> None:
+        """Stop the transfer (a waiting read returns or fails at once)."""
+        if self._abort is not None:
+            self._abort()
 
 
 # --------------------------------------------------------------------------------------------------
 # Browser
 
 
-def _js_response(response: Any, url: str) -> FetchResponse:
+class _JsTimers:
+    """Abort a request's AbortController when its connect, idle or total limit runs out."""
+
+    def __init__(self, timeouts: Timeouts | None):
+        self.timeouts = timeouts or Timeouts()
+        self.controller = js.AbortController.new()
+        self.fired: str | None = None
+        self._handles: dict[str, Any] = {}
+        left = self.timeouts.left()
+        if left is not None:
+            self.start("total", max(left, 0.0))
+
+    def start(self, limit: str, seconds: float | None) -> None:
+        if seconds is None:
+            return
+        self.stop(limit)
+
+        def fire(*_args):
+            self.fired = self.fired or limit
+            self.controller.abort()
+
+        proxy = ffi.create_proxy(fire)
+        self._handles[limit] = (js.setTimeout(proxy, int(seconds * 1000)), proxy)
+
+    def stop(self, limit: str) -> None:
+        entry = self._handles.pop(limit, None)
+        if entry is not None:
+            js.clearTimeout(entry[0])
+            entry[1].destroy()
+
+    def stop_all(self) -> None:
+        for limit in list(self._handles):
+            self.stop(limit)
+
+    def error(self) -> FetchTimeout:
+        limit = self.fired or "total"
+        seconds = {"connect": self.timeouts.connect, "idle": self.timeouts.idle}.get(limit, self.timeouts.total)
+        return FetchTimeout(limit, seconds)
+
+
+def _js_response(response: Any, url: str, timers: _JsTimers | None = None) -> FetchResponse:
     headers = {}
     entries = response.headers.entries()
     while True:
@@ -56,21 +135,42 @@ def _js_response(response: Any, url: str) -> FetchResponse:
             break
         headers[str(item.value[0]).lower()] = str(item.value[1])
 
-    async def reader(on_chunk: ChunkCallback | None) -> bytes:
-        if on_chunk is None or response.body is None:
+    async def reader(on_chunk: ChunkCallback | None, limit: int | None) -> bytes:
+        if response.body is None:
             return to_bytes(await response.arrayBuffer())
         stream = response.body.getReader()
-        parts = []
-        while True:
-            chunk = await stream.read()
-            if chunk.done:
-                break
-            data = to_bytes(chunk.value)
-            parts.append(data)
-            on_chunk(len(data))
-        return b"".join(parts)
+        out = bytearray()
+        try:
+            while limit is None or len(out) <= limit:
+                if timers is not None:
+                    timers.start("idle", timers.timeouts.idle)
+                try:
+                    chunk = await stream.read()
+                except ffi.JsException:
+                    if timers is not None and timers.fired:
+                        raise timers.error() from None
+                    raise
+                if chunk.done:
+                    break
+                data = to_bytes(chunk.value)
+                if limit is not None and len(out) + len(data) > limit + 1:
+                    data = data[:limit + 1 - len(out)]
+                out += data
+                if on_chunk is not None:
+                    on_chunk(len(data))
+            else:
+                stream.cancel()
+        except BaseException:
+            stream.cancel()
+            raise
+        finally:
+            if timers is not None:
+                timers.stop_all()
+        return out
 
-    return FetchResponse(str(response.url) or url, int(response.status), str(response.statusText), headers, reader)
+    abort = timers.controller.abort if timers is not None else None
+    return FetchResponse(str(response.url) or url, int(response.status), str(response.statusText), headers, reader,
+                         abort)
 
 
 def _js_body(body: Any):
@@ -87,17 +187,28 @@ def _js_body(body: Any):
     return body
 
 
-async def _browser_fetch(url: str, init: dict) -> FetchResponse:
+async def _browser_fetch(url: str, init: dict, timeouts: Timeouts | None) -> FetchResponse:
     init = dict(init)
     body = init.pop("body", None)
+    user_signal = init.pop("signal", None)
     js_init = to_js(init)
     if body is not None:
         js_init.body = _js_body(body)
+    timers = _JsTimers(timeouts)
+    signal = timers.controller.signal
+    if user_signal is not None:
+        signal = js.AbortSignal.any(to_js([signal, user_signal])) if hasattr(js.AbortSignal, "any") else user_signal
+    js_init.signal = signal
+    timers.start("connect", timers.timeouts.connect)
     try:
         response = await js.fetch(url, js_init)
     except ffi.JsException as e:
+        timers.stop_all()
+        if timers.fired:
+            raise timers.error() from None
         raise FetchFailed(str(e)) from None
-    return _js_response(response, url)
+    timers.stop("connect")
+    return _js_response(response, url, timers)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -115,7 +226,15 @@ def resolve_dot_segments(url: str) -> str:
     return urlunsplit(parts._replace(path=path))
 
 
-def _urllib_fetch_sync(url: str, init: dict):
+def _socket_of(response: Any):
+    """The socket under a urllib response (None where there is none to reach)."""
+    fp = getattr(response, "fp", None)
+    fp = getattr(fp, "fp", fp)  # an HTTPError wraps the response
+    raw = getattr(fp, "raw", None)
+    return getattr(raw, "_sock", None)
+
+
+def _urllib_fetch_sync(url: str, init: dict, timeouts: Timeouts):
     import urllib.error
     import urllib.request
 
@@ -126,47 +245,100 @@ def _urllib_fetch_sync(url: str, init: dict):
         headers["Content-Type"] = body.content_type
         body = body.to_bytes()
     request = urllib.request.Request(url, data=body, headers=headers, method=init.get("method", "GET"))
+    connect = timeouts.connect or init.get("timeout", 300)
+    left = timeouts.left()
+    if left is not None:
+        if left <= 0:
+            raise FetchTimeout("total", timeouts.total)
+        connect = min(connect, left)
     try:
-        return urllib.request.urlopen(request, timeout=init.get("timeout", 300))
+        response = urllib.request.urlopen(request, timeout=connect)
     except urllib.error.HTTPError as e:
-        return e  # an HTTP response with an error status: the caller reads status and body
+        response = e  # an HTTP response with an error status: the caller reads status and body
+    except TimeoutError:
+        raise _timeout_during_connect(timeouts, connect) from None
     except (urllib.error.URLError, OSError) as e:
-        raise FetchFailed(str(getattr(e, "reason", e))) from None
+        reason = getattr(e, "reason", e)
+        if isinstance(reason, TimeoutError):
+            raise _timeout_during_connect(timeouts, connect) from None
+        raise FetchFailed(str(reason)) from None
+    sock = _socket_of(response)
+    if sock is not None and timeouts.idle is not None:
+        sock.settimeout(timeouts.idle)
+    return response
 
 
-async def _cpython_fetch(url: str, init: dict) -> FetchResponse:
-    response = await asyncio.to_thread(_urllib_fetch_sync, url, init)
+def _timeout_during_connect(timeouts: Timeouts, waited: float) -> FetchTimeout:
+    if timeouts.connect is not None and waited < timeouts.connect:
+        return FetchTimeout("total", timeouts.total)
+    return FetchTimeout("connect", timeouts.connect or waited)
+
+
+def _shutdown(response: Any) -> None:
+    """Wake a thread blocked reading ``response`` (it then sees the connection closed)."""
+    import socket
+
+    sock = _socket_of(response)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+async def _cpython_fetch(url: str, init: dict, timeouts: Timeouts | None) -> FetchResponse:
+    timeouts = timeouts or Timeouts()
+    response = await asyncio.to_thread(_urllib_fetch_sync, url, init, timeouts)
     headers = {k.lower(): v for k, v in response.headers.items()}
+    aborted = []
 
-    async def reader(on_chunk: ChunkCallback | None) -> bytes:
+    def abort() -> None:
+        aborted.append(True)
+        _shutdown(response)
+
+    async def reader(on_chunk: ChunkCallback | None, limit: int | None) -> bytes:
         def read_all() -> bytes:
-            parts = []
+            out = bytearray()  # grows in place: the peak stays near the body's size
+            read = getattr(response, "read1", None) or response.read
             try:
-                while True:
-                    chunk = response.read(CHUNK)
+                while limit is None or len(out) <= limit:
+                    if timeouts.deadline is not None and time.monotonic() > timeouts.deadline:
+                        raise FetchTimeout("total", timeouts.total)
+                    try:
+                        chunk = read(CHUNK if limit is None else min(CHUNK, limit + 1 - len(out)))
+                    except TimeoutError:
+                        raise FetchTimeout("idle", timeouts.idle) from None
+                    except (OSError, ValueError) as e:
+                        if aborted:
+                            raise FetchTimeout("total", timeouts.total) from None
+                        raise FetchFailed(f"the connection broke while reading the body ({e})") from None
                     if not chunk:
                         break
-                    parts.append(chunk)
+                    out += chunk
                     if on_chunk is not None:
                         on_chunk(len(chunk))
             finally:
                 response.close()
-            return b"".join(parts)
+            if aborted:
+                raise FetchTimeout("total", timeouts.total)
+            return out
 
         return await asyncio.to_thread(read_all)
 
     status = getattr(response, "status", None) or response.getcode()
-    return FetchResponse(url, int(status), str(getattr(response, "reason", "")), headers, reader)
+    return FetchResponse(url, int(status), str(getattr(response, "reason", "")), headers, reader, abort)
 
 
 # --------------------------------------------------------------------------------------------------
 
 
-async def fetch(url: str, init: dict | None = None, fetch_func: Callable | None = None) -> FetchResponse:
+async def fetch(url: str, init: dict | None = None, fetch_func: Callable | None = None,
+                timeouts: Timeouts | None = None) -> FetchResponse:
     """Fetch ``url`` with a RequestInit-like dict (method, headers, body, credentials, ...).
 
     ``fetch_func``, when given, is called as ``fetch_func(url, init)`` (it may be async, and may return a
-    JS Response or a FetchResponse). Raises :class:`FetchFailed` when no HTTP response came back.
+    JS Response or a FetchResponse). Raises :class:`FetchFailed` when no HTTP response came back, and
+    :class:`FetchTimeout` when a limit of ``timeouts`` ran out.
     """
     init = dict(init or {})
     if fetch_func is not None:
@@ -177,8 +349,8 @@ async def fetch(url: str, init: dict | None = None, fetch_func: Callable | None 
             return result
         return _js_response(result, url)
     if IN_PYODIDE:
-        return await _browser_fetch(url, init)
-    return await _cpython_fetch(url, init)
+        return await _browser_fetch(url, init, timeouts)
+    return await _cpython_fetch(url, init, timeouts)
 
 
 class MultipartPart:

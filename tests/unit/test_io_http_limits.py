@@ -1,0 +1,100 @@
+"""http(s):// loads under CPython against servers that misbehave: too much data, no answer, a trickle.
+
+A real socket server in a thread plays each part; every bad answer ends in a named error, within its time
+limit and within a memory bound."""
+
+import socket
+import time
+import tracemalloc
+
+import pytest
+
+import tfjs as tf
+from harness import run_async
+from tfjs.errors import FormatError, NetworkError
+
+from misbehaving_http import DECLARED, Server
+
+
+@pytest.fixture(scope="module")
+def server():
+    with Server() as srv:
+        yield srv
+
+
+def load(url, **options):
+    return run_async(tf.io.load(url, **options))
+
+
+def test_a_well_behaved_server_loads(server):
+    artifacts = load(server.url + "ok/model.json")
+    assert tf.io.decode_weights(artifacts.weight_data, artifacts.weight_specs)["w"].tolist() == [0.0] * 58
+
+
+def test_a_server_sending_more_than_declared_is_cut_off_and_memory_stays_bounded(server):
+    server.sent = 0
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match=rf"too long: the weight files sent more than the {DECLARED} bytes the "
+                                              rf"manifest's 1 weights take; reading stopped in weight file "
+                                              rf"{server.url}flood/w.bin"):
+            load(server.url + "flood/model.json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < DECLARED + (256 << 10), peak  # the declared size plus a small constant
+    time.sleep(0.2)
+    assert server.sent < 64 << 20  # the client hung up long before 1.5 GB
+
+
+def test_a_content_length_above_the_declared_size_is_refused_before_the_body(server):
+    with pytest.raises(FormatError, match=rf"server announces 1500000000 bytes of weight files "
+                                          rf"\({server.url}announced/w.bin: 1500000000\) but the manifest's 1 "
+                                          rf"weights take {DECLARED} bytes"):
+        load(server.url + "announced/model.json")
+
+
+def test_model_json_is_read_up_to_its_cap(server):
+    server.sent = 0
+    with pytest.raises(FormatError, match=rf"{server.url}bigjson/model.json is larger than the model.json limit: "
+                                          rf"more, at most 1048576 bytes are read"):
+        load(server.url + "bigjson/model.json", max_model_json_bytes=1 << 20)
+    time.sleep(0.2)
+    assert server.sent < 64 << 20
+
+
+@pytest.mark.parametrize("mode,limit,options", [
+    ("silent", "connect", {"connect_timeout": 0.5}),
+    ("stall", "idle", {"idle_timeout": 0.5}),
+    ("trickle", "total", {"idle_timeout": 1, "total_timeout": 1.5}),
+])
+def test_each_limit_ends_a_load_that_would_hang(server, mode, limit, options):
+    url = server.url + mode + "/" + ("model.json" if mode == "silent" else "w.bin")
+    start = time.monotonic()
+    with pytest.raises(NetworkError, match=rf"timed out: .*the {limit} .*set {limit}_timeout in the load "
+                                           rf"options") as e:
+        load(server.url + mode + "/model.json", **options)
+    elapsed = time.monotonic() - start
+    assert url in str(e.value)  # the shard (or model.json) it waited for
+    assert e.value.url in (url, server.url + mode + "/model.json")
+    assert e.value.limit == limit and e.value.status is None
+    assert elapsed < 5, elapsed
+
+
+def test_errors_carry_url_and_status(server):
+    with pytest.raises(NetworkError, match=r"Request for weight file .*missing/w.bin failed with status code 404") as e:
+        load(server.url + "missing/model.json")
+    assert (e.value.url, e.value.status) == (server.url + "missing/w.bin", 404)
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()
+    url = f"http://127.0.0.1:{port}/m/model.json"
+    with pytest.raises(NetworkError, match="failed with no HTTP response") as e:
+        load(url)
+    assert (e.value.url, e.value.status, e.value.limit) == (url, None, None)
+
+
+def test_limits_must_be_positive_numbers():
+    with pytest.raises(FormatError, match="idle_timeout must be a positive number, got 'soon'"):
+        tf.io.http("http://a/model.json", idle_timeout="soon")
