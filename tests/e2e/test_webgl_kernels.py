@@ -247,7 +247,7 @@ err = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
 # producer then its fused_ops in order. Each chain must run as one GPU pass, read back once (the result), and match cpu.
 FUSED_PY = r"""
 from tfjs import ops
-from tfjs.graph.ops.convolution import apply_fused
+from tfjs.graph.mappers.convolution import apply_fused
 
 class FusedNode:
     def __init__(self, fused, **attrs):

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TfjsError
-from .graph import Graph, Node
+from .graph_def import Graph, Node
 from .registry import CustomOpNode, lookup
 from .values import DEAD, GraphExecutionError, describe, normalize
 

@@ -15,7 +15,7 @@ from .. import io
 from ..errors import FormatError
 from ..io.types import ModelArtifacts
 from .executor import Executor
-from .graph import Graph, parse_graph_def
+from .graph_def import Graph, parse_graph_def
 from .registry import lookup
 from .resources import Resources
 from .signature import TensorSpec, graph_inputs, graph_outputs, split_tensor_name
@@ -285,18 +285,4 @@ async def load_graph_model(url_or_handler: Any, from_tfhub: bool = False, **load
 def graph_model_from_artifacts(artifacts: ModelArtifacts) -> GraphModel:
     if is_layers_topology(artifacts):
         raise _layers_error()
-    return GraphModel(artifacts)
-
-
-async def load_model(url_or_handler: Any, **load_options: Any) -> Any:
-    """Load a graph or a layers model, by the model.json's ``format`` (or its topology's shape)."""
-    artifacts = await io.load(url_or_handler, **load_options)
-    if is_layers_topology(artifacts):
-        import tfjs
-
-        loader = getattr(tfjs, "load_layers_model", None)
-        if loader is None:
-            raise FormatError("This is a layers model, and layers models are not available in this build "
-                              "(tfjs.load_layers_model is missing)")
-        return await loader(io.from_memory(artifacts))
     return GraphModel(artifacts)

@@ -5,13 +5,13 @@ Its kernels are the reference every other backend is checked against (tests/unit
 
 from __future__ import annotations
 
+from ... import kernel_names as K
 from ..manager import register_backend
 from ..base import Backend
 from ..registry import register_kernel
 from . import array, conv, elementwise, gemm, image
 from .gemm import active_path, blas_mode, use_blas
 from .graph_kernels import KERNELS as GRAPH_KERNELS  # graph models' kernels
-from ... import kernel_names as K
 
 
 def _batch_matmul(a, b, transpose_a=False, transpose_b=False):

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ...geometry import same_or_valid_pads
 from .gemm import matmul2d
 
 F32 = np.float32
@@ -23,30 +24,6 @@ def _tuple(value, n, what):
     if len(value) != n:
         raise ValueError(f"{what}: expected {n} values, got {list(value)}")
     return value
-
-
-def same_or_valid_pads(in_sizes, ksizes, strides, dilations, pad):
-    """(before, after) pads and output sizes per spatial dim, as TF computes them."""
-    pads, outs = [], []
-    for i, (size, k, s, d) in enumerate(zip(in_sizes, ksizes, strides, dilations)):
-        eff = (k - 1) * d + 1
-        if isinstance(pad, str):
-            mode = pad.lower()
-            if mode == "same":
-                out = -(-size // s)
-                total = max((out - 1) * s + eff - size, 0)
-                pads.append((total // 2, total - total // 2))
-            elif mode == "valid":
-                out = (size - eff) // s + 1 if size >= eff else 0
-                pads.append((0, 0))
-            else:
-                raise ValueError(f"Unknown padding mode {pad!r}: expected 'same', 'valid' or explicit pads")
-        else:
-            before, after = pad[i]
-            out = (size + before + after - eff) // s + 1
-            pads.append((int(before), int(after)))
-        outs.append(max(out, 0))
-    return pads, outs
 
 
 def _pad_input(x, pads, value=0.0):

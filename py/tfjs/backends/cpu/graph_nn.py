@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .conv import same_or_valid_pads
+from ...geometry import same_or_valid_pads
 
 F32 = np.float32
 I32 = np.int32

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ... import kernel_names as K
-from ..cpu.conv import same_or_valid_pads
+from ...geometry import resize_source, same_or_valid_pads
 from ..registry import get_kernel_config, register_kernel
 from . import backend as _backend
 from .backend import MAX_EXACT_INDEX, NotOnGPU, program_source
@@ -991,8 +991,7 @@ class Kernels:
         return self.gather_map(x, key, lambda ix: fn(ix, idx))
 
     def gather(self, x, indices, axis=0, batch_dims=0):
-        from ..cpu.array import gather as cpu_gather
-
+        cpu_gather = self.b.cpu.kernels["GatherV2"]
         return self._indexed("GatherV2", x, indices, lambda ix, idx: cpu_gather(ix, idx, axis, batch_dims),
                              int(axis), int(batch_dims))
 
@@ -1084,13 +1083,12 @@ class Kernels:
     def resize_bilinear(self, x, size, align_corners=False, half_pixel_centers=False):
         if np.ndim(x) != 4 or (not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32):
             raise NotOnGPU()
-        from ..cpu.image import _source
 
         nb, h, w, c = np.shape(x)
         oh, ow = int(size[0]), int(size[1])
 
         def table(in_size, out_size):
-            src = _source(in_size, out_size, align_corners, half_pixel_centers)
+            src = resize_source(in_size, out_size, align_corners, half_pixel_centers)
             low = np.maximum(np.floor(src), 0).astype(np.int64)
             high = np.minimum(np.ceil(src).astype(np.int64), in_size - 1)
             frac = (src - low).astype(F32)

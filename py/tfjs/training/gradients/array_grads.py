@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import register
+from .registry import register
 
 F32 = np.float32
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...backends.cpu.conv import same_or_valid_pads
+from ...geometry import same_or_valid_pads
 from ...backends.cpu.graph_array import batch_to_space_nd, space_to_batch_nd
-from . import register, unbroadcast
+from .registry import register, unbroadcast
 
 F32 = np.float32
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from . import register, unbroadcast
+from .registry import register, unbroadcast
 
 F32 = np.float32
 SELU_SCALE = 1.0507009873554804934193349852946

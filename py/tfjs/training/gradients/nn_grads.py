@@ -12,8 +12,8 @@ import math
 import numpy as np
 
 from ... import backends
-from ...backends.cpu.conv import same_or_valid_pads as _pads  # the forward kernels' geometry
-from . import register, unbroadcast
+from ...geometry import resize_source, same_or_valid_pads as _pads  # the forward kernels' geometry
+from .registry import register, unbroadcast
 
 F32 = np.float32
 
@@ -229,9 +229,7 @@ def _batch_norm(dy, inputs, attrs, y, need):
 
 
 def _resize_indices(in_size, out_size, align_corners, half_pixel_centers):
-    from ...backends.cpu.image import _source
-
-    return _source(in_size, out_size, align_corners, half_pixel_centers)
+    return resize_source(in_size, out_size, align_corners, half_pixel_centers)
 
 
 @register("ResizeNearestNeighbor")
