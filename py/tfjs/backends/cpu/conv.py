@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ... import kernel_names as K
 from ...geometry import same_or_valid_pads
 from .gemm import matmul2d
 
@@ -168,12 +169,12 @@ def batch_norm(x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3
 
 
 KERNELS = {
-    "Conv2D": conv_nd, "Conv3D": conv_nd,
-    "DepthwiseConv2dNative": depthwise_conv_nd,
-    "Conv2DBackpropInput": conv_transpose_nd, "Conv3DBackpropInputV2": conv_transpose_nd,
-    "MaxPool": lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "max"),
-    "AvgPool": lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "avg"),
-    "MaxPool3D": lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "max"),
-    "AvgPool3D": lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "avg"),
-    "FusedBatchNorm": batch_norm,
+    K.Conv2D: conv_nd, K.Conv3D: conv_nd,
+    K.DepthwiseConv2dNative: depthwise_conv_nd,
+    K.Conv2DBackpropInput: conv_transpose_nd, K.Conv3DBackpropInputV2: conv_transpose_nd,
+    K.MaxPool: lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "max"),
+    K.AvgPool: lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "avg"),
+    K.MaxPool3D: lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "max"),
+    K.AvgPool3D: lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "avg"),
+    K.FusedBatchNorm: batch_norm,
 }

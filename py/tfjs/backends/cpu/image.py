@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import kernel_names as K
 from ...geometry import resize_source
 
 F32 = np.float32
@@ -46,4 +47,4 @@ def resize_nearest(x, size, align_corners=False, half_pixel_centers=False):
     return x[:, idx[0]][:, :, idx[1]]
 
 
-KERNELS = {"ResizeBilinear": resize_bilinear, "ResizeNearestNeighbor": resize_nearest}
+KERNELS = {K.ResizeBilinear: resize_bilinear, K.ResizeNearestNeighbor: resize_nearest}
