@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.unit
-
 ROOT = Path(__file__).resolve().parents[2] / "py"
 PACKAGE = "tfjs"
 FFI = {"js", "pyodide", "pyodide_js"}
