@@ -20,10 +20,11 @@ from typing import Any, Callable
 from .. import kernel_names
 
 #: Shape classes a kernel can claim (the conformance suite generates inputs of each):
-#: "scalar" rank 0; "vector" rank 1; "matrix" rank 2; "image" rank 4 channels-last (N, H, W, C) with C < 16;
-#: "image_c4" rank 4 with C a multiple of 4 and at least 16 (the layout webgl keeps a pixel per texture row);
-#: "broadcast" two inputs of different ranks/shapes that broadcast; "large" more than 2 ** 16 elements.
-SHAPE_CLASSES = ("scalar", "vector", "matrix", "image", "image_c4", "broadcast", "large")
+#: "scalar" rank 0; "vector" rank 1; "matrix" rank 2; "rank3"; "image" rank 4 channels-last (N, H, W, C) with
+#: few channels; "image_c4" rank 4 with C a multiple of 4 and at least 16 (the layout webgl keeps a pixel per
+#: texture row); "broadcast" inputs of different shapes that broadcast; "large" more than 16384 elements (a
+#: texture of several rows).
+SHAPE_CLASSES = ("scalar", "vector", "matrix", "rank3", "image", "image_c4", "broadcast", "large")
 
 
 @dataclass(frozen=True)

@@ -1159,46 +1159,57 @@ def _pair(v):
 
 def _register() -> None:
     """Register every webgl kernel with the kernel registry; each is made per backend object (``make``), over
-    that backend's context and caches. Where a kernel declines inputs only known on the way (texture limits),
-    it raises NotOnGPU and the op runs on the cpu kernel."""
-    def reg(name, make, supports=None, shapes=()):
+    that backend's context and caches, and claims the shape classes the conformance suite checks it on. Where
+    a kernel declines inputs only known on the way (texture limits), it raises NotOnGPU and the op runs on the
+    cpu kernel."""
+    elementwise = ("matrix", "image_c4", "broadcast", "large")
+    unary = ("matrix", "rank3", "image", "image_c4", "large")
+    images = ("image", "image_c4")
+
+    def reg(name, make, shapes, supports=None):
         register_kernel("webgl", name, make=make, supports=supports, shapes=shapes)
 
     for name in UNARY:
-        reg(name, lambda b, name=name: Kernels(b).unary(name), supports=_float32_first)
+        shapes = ("matrix", "image", "image_c4") if name in UNARY_ATTRS or name == K.ClipByValue else unary
+        reg(name, lambda b, name=name: Kernels(b).unary(name), shapes, supports=_float32_first)
     for name in BINARY:
-        reg(name, lambda b, name=name: Kernels(b).binary(name))
-    reg(K.FusedBatchNorm, lambda b: Kernels(b).batch_norm)
-    reg(K.Cast, lambda b: Kernels(b).cast)
-    reg(K.BatchMatMul, lambda b: Kernels(b).matmul)
-    reg(K.MatMul, lambda b: Kernels(b).matmul)
-    reg(K.Conv2D, lambda b: Kernels(b).conv2d)
-    reg(K.DepthwiseConv2dNative, lambda b: Kernels(b).depthwise)
-    reg(K.Conv2DBackpropInput, lambda b: Kernels(b).conv_transpose)
-    reg(K.MaxPool, lambda b: Kernels(b).pool("max"))
-    reg(K.AvgPool, lambda b: Kernels(b).pool("avg"))
+        shapes = {K.Pow: ("matrix", "broadcast"), K.Prelu: images, K.DivNoNan: ("rank3",)}.get(name, elementwise)
+        reg(name, lambda b, name=name: Kernels(b).binary(name), shapes)
+    reg(K.FusedBatchNorm, lambda b: Kernels(b).batch_norm, images + ("large",))
+    reg(K.Cast, lambda b: Kernels(b).cast, ("matrix",))
+    reg(K.BatchMatMul, lambda b: Kernels(b).matmul, ("matrix", "rank3", "large"))
+    reg(K.MatMul, lambda b: Kernels(b).matmul, ("matrix", "rank3", "large"))
+    reg(K.Conv2D, lambda b: Kernels(b).conv2d, images + ("large",))
+    reg(K.DepthwiseConv2dNative, lambda b: Kernels(b).depthwise, images)
+    reg(K.Conv2DBackpropInput, lambda b: Kernels(b).conv_transpose, images)
+    reg(K.MaxPool, lambda b: Kernels(b).pool("max"), images + ("large",))
+    reg(K.AvgPool, lambda b: Kernels(b).pool("avg"), images + ("large",))
     for name, mode in ((K.Sum, "sum"), (K.Mean, "mean"), (K.Max, "max"), (K.Min, "min"), (K.Prod, "prod"),
                        (K.ArgMax, "argmax"), (K.ArgMin, "argmin")):
-        reg(name, lambda b, name=name, mode=mode: _reduce_adapter(Kernels(b).reduce(mode), name))
-    reg(K.Softmax, lambda b: Kernels(b).softmax(False))
-    reg(K.LogSoftmax, lambda b: Kernels(b).softmax(True))
-    reg(K.Transpose, lambda b: Kernels(b).transpose)
-    reg(K.PadV2, lambda b: Kernels(b).pad)
-    reg(K.GatherV2, lambda b: Kernels(b).gather)
-    reg(K.GatherNd, lambda b: Kernels(b).gather_nd)
-    reg(K.Concat, lambda b: Kernels(b).concat)
-    reg(K.Pack, lambda b: Kernels(b).pack)
-    reg(K.AddN, lambda b: Kernels(b).add_n)
-    reg(K.ResizeBilinear, lambda b: Kernels(b).resize_bilinear)
-    for name in (K.Slice, K.StridedSlice, K.Tile, K.Reverse, K.MirrorPad, K.BroadcastTo, K.DepthToSpace,
-                 K.SpaceToBatchND, K.BatchToSpaceND, K.ResizeNearestNeighbor, K.Unpack, K.SplitV):
+        shapes = ("matrix", "rank3") if mode.startswith("arg") else ("rank3", "image", "large")
+        reg(name, lambda b, name=name, mode=mode: _reduce_adapter(Kernels(b).reduce(mode), name), shapes)
+    reg(K.Softmax, lambda b: Kernels(b).softmax(False), ("matrix", "rank3", "large"))
+    reg(K.LogSoftmax, lambda b: Kernels(b).softmax(True), ("matrix", "rank3", "large"))
+    reg(K.Transpose, lambda b: Kernels(b).transpose, ("matrix", "image"))
+    reg(K.PadV2, lambda b: Kernels(b).pad, ("image",))
+    reg(K.GatherV2, lambda b: Kernels(b).gather, ("matrix", "rank3"))
+    reg(K.GatherNd, lambda b: Kernels(b).gather_nd, ("rank3",))
+    reg(K.Concat, lambda b: Kernels(b).concat, ("rank3", "image_c4"))
+    reg(K.Pack, lambda b: Kernels(b).pack, ("matrix",))
+    reg(K.AddN, lambda b: Kernels(b).add_n, ("matrix", "rank3"))
+    reg(K.ResizeBilinear, lambda b: Kernels(b).resize_bilinear, images)
+    layout = {K.Slice: ("rank3",), K.StridedSlice: ("rank3",), K.Tile: ("matrix",), K.Reverse: ("rank3",),
+              K.MirrorPad: ("matrix", "image"), K.BroadcastTo: ("rank3",), K.DepthToSpace: images,
+              K.SpaceToBatchND: ("image",), K.BatchToSpaceND: ("image",), K.ResizeNearestNeighbor: images,
+              K.Unpack: ("rank3",), K.SplitV: ("matrix",)}
+    for name, shapes in layout.items():
         cpu = get_kernel_config("cpu", name)
         if cpu is not None:
-            reg(name, lambda b, name=name, fn=cpu.fn: Kernels(b).layout(name, fn))
-    for name in (K.Reshape, K.ExpandDims, K.Squeeze):
+            reg(name, lambda b, name=name, fn=cpu.fn: Kernels(b).layout(name, fn), shapes)
+    for name, shapes in ((K.Reshape, ("rank3",)), (K.ExpandDims, ("matrix",)), (K.Squeeze, ("rank3",))):
         cpu = get_kernel_config("cpu", name)
         if cpu is not None:
-            reg(name, lambda b, name=name, fn=cpu.fn: Kernels(b).reshape_like(name, fn))
+            reg(name, lambda b, name=name, fn=cpu.fn: Kernels(b).reshape_like(name, fn), shapes)
 
 
 def _float32_first(x, *args, **attrs) -> bool:
