@@ -11,11 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from ... import kernel_names as K
+from ...backends.registry import get_kernel_config
 from ...geometry import same_or_valid_pads
-from ...backends.cpu.graph_array import batch_to_space_nd, space_to_batch_nd
 from .registry import register, unbroadcast
 
 F32 = np.float32
+
+
+def _cpu(op: str):
+    """The cpu (numpy) kernel of an op: gradients compute on host arrays."""
+    return get_kernel_config("cpu", op).fn
 
 
 def _arg(inputs, attrs, index: int, name: str, default=None):
@@ -110,14 +115,14 @@ def _broadcast_to(dy, inputs, attrs, y, need):
 def _space_to_batch(dy, inputs, attrs, y, need):
     block = _arg(inputs, attrs, 1, "block_shape")
     paddings = _arg(inputs, attrs, 2, "paddings")
-    return [batch_to_space_nd(_f(dy), block, paddings)] + _rest(inputs)
+    return [_cpu(K.BatchToSpaceND)(_f(dy), block, paddings)] + _rest(inputs)
 
 
 @register(K.BatchToSpaceND)
 def _batch_to_space(dy, inputs, attrs, y, need):
     block = _arg(inputs, attrs, 1, "block_shape")
     crops = _arg(inputs, attrs, 2, "crops")
-    return [space_to_batch_nd(_f(dy), block, crops)] + _rest(inputs)
+    return [_cpu(K.SpaceToBatchND)(_f(dy), block, crops)] + _rest(inputs)
 
 
 @register(K.MirrorPad)
