@@ -5,6 +5,7 @@
     python3 build.py serve [--host H] [--port P] [--store DIR or s3://bucket/prefix]
                                            build when needed, then serve dist/ and the model store API
     python3 build.py test [pytest args]    install what the tests need, build, run pytest over tests/
+    python3 build.py test --unit [args]    only the tests that need CPython alone (pytest -m unit), no build
     python3 build.py bench [names]         run the benchmarks and print a table (nothing in it asserts time)
     python3 build.py fuzz [--examples N]   run the reader fuzzing targets with N inputs each (minutes)
 
@@ -398,9 +399,15 @@ def ensure_chromium() -> None:
 
 
 def cmd_test(args: argparse.Namespace, extra: list[str]) -> None:
+    env = dict(os.environ, TFJS_DIST_DIR=str(DIST))
+    if "--unit" in extra:  # CPython alone: no browser, no build, no TensorFlow reference
+        extra = [a for a in extra if a != "--unit"]
+        paths = [a for a in extra if not a.startswith("-")]
+        code = subprocess.call([sys.executable, "-m", "pytest", "-m", "unit", *extra,
+                                *([] if paths else ["tests/unit"])], cwd=ROOT, env=env)
+        sys.exit(code)
     ensure_chromium()
     build()
-    env = dict(os.environ, TFJS_DIST_DIR=str(DIST))
     code = subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=ROOT, env=env)
     sys.exit(code)
 

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness import BOOT_JS, AppServer, launch_args
+
+
+_NOT_CPYTHON_ALONE = ("e2e", "needs_tf", "needs_build")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests under tests/unit that need nothing but CPython (no browser, no TensorFlow, no build) are marked
+    ``unit``: ``python3 build.py test --unit`` runs them (``pytest -m unit``)."""
+    for item in items:
+        if "unit" in Path(str(item.fspath)).parts and \
+                not any(item.get_closest_marker(m) for m in _NOT_CPYTHON_ALONE):
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Layers models from and to storage: ``load_layers_model``, ``sequential``, ``model``, ``input``.
+"""Models from and to storage: ``load_layers_model``, ``load_model`` (layers or graph), ``sequential``,
+``model``, ``input``.
 
     model = await tf.load_layers_model("indexeddb://my-model")
     y = model.predict(x)
@@ -11,6 +12,7 @@ from typing import Any
 
 from . import io, platform
 from .errors import FormatError
+from .graph.model import GraphModel, is_layers_topology
 from .layers import LayersModel, Sequential, input
 from .layers.base import building_for_stored_weights
 from .layers.serialization import deserialize_layer, unwrap_topology
@@ -75,6 +77,14 @@ async def load_layers_model(url_or_handler: Any, strict: bool = True, on_progres
     return model_from_artifacts(artifacts, strict=strict, custom_objects=custom_objects)
 
 
+async def load_model(url_or_handler: Any, **load_options: Any) -> Any:
+    """Load a graph or a layers model, by the model.json's ``format`` (or its topology's shape)."""
+    artifacts = await io.load(url_or_handler, **load_options)
+    if is_layers_topology(artifacts):
+        return await load_layers_model(io.from_memory(artifacts))
+    return GraphModel(artifacts)
+
+
 def sequential(layers=None, name: str | None = None) -> Sequential:
     """A Sequential model (``tf.sequential``)."""
     return Sequential(layers=layers, name=name)
@@ -85,4 +95,4 @@ def model(inputs=None, outputs=None, name: str | None = None) -> LayersModel:
     return LayersModel(inputs=inputs, outputs=outputs, name=name)
 
 
-__all__ = ["load_layers_model", "model_from_artifacts", "sequential", "model", "input"]
+__all__ = ["load_layers_model", "load_model", "model_from_artifacts", "sequential", "model", "input"]

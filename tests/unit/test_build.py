@@ -14,6 +14,8 @@ from harness import ROOT
 sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 
+pytestmark = pytest.mark.needs_build
+
 
 def lock_entries():
     lock = json.loads((ROOT / "node_modules" / "pyodide" / "pyodide-lock.json").read_text())

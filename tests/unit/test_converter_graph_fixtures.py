@@ -15,6 +15,8 @@ from harness import run_async
 
 import tfjs
 
+pytestmark = pytest.mark.needs_tf
+
 GRAPH = Path(__file__).resolve().parent.parent / "fixtures" / "graph"
 NAMES = sorted(p.name for p in GRAPH.iterdir() if (p / "model.json").exists())
 

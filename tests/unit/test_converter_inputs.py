@@ -26,6 +26,8 @@ from tfjs.converter.api import detect_input_format  # noqa: E402
 from tfjs.converter.cli import main as cli_main  # noqa: E402
 from tfjs.errors import UnsupportedError  # noqa: E402
 
+pytestmark = pytest.mark.needs_tf
+
 
 @pytest.fixture(scope="module")
 def inputs():

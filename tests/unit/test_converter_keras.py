@@ -25,6 +25,8 @@ from harness import run_async  # noqa: E402
 import tfjs  # noqa: E402
 from tfjs.converter import ConverterError, convert  # noqa: E402
 
+pytestmark = pytest.mark.needs_tf
+
 K2 = ["mlp", "cnn", "functional", "rnn", "nested"]
 K3 = ["k3_mlp", "k3_cnn", "k3_functional", "k3_rnn"]
 QUANT = ["--quantize_uint8=conv2d*", "--quantize_float16=dense*", "--quantize_uint16", "--output_format=tfjs_layers_model"]

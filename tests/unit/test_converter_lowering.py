@@ -22,6 +22,8 @@ import tfjs  # noqa: E402
 from tfjs.converter import convert  # noqa: E402
 from tfjs.errors import UnsupportedError  # noqa: E402
 
+pytestmark = pytest.mark.needs_tf
+
 CASES = [("keras2", "mlp.h5"), ("keras3", "k3_cnn.keras"), ("keras3", "k3_functional.keras"),
          ("keras3", "k3_mlp.keras")]
 

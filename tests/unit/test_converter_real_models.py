@@ -18,6 +18,8 @@ from harness import run_async  # noqa: E402
 
 import tfjs  # noqa: E402
 
+pytestmark = pytest.mark.needs_tf
+
 ETHNICOLR = rm.ETHNICOLR
 
 

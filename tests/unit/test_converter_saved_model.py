@@ -55,6 +55,8 @@ import tfjs  # noqa: E402
 from tfjs.converter import convert  # noqa: E402
 from tfjs.converter.pbwire import read_graph_def, strip_arrays  # noqa: E402
 
+pytestmark = pytest.mark.needs_tf
+
 VARIANTS = {**{n: (n, []) for n in sms.NAMES},
             "cond_v2": ("cond", ["--control_flow_v2=True"]), "while_v2": ("while", ["--control_flow_v2=True"])}
 

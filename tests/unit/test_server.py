@@ -6,6 +6,8 @@ from starlette.testclient import TestClient
 from harness import DIST
 from tfjs_server.app import create_app
 
+pytestmark = pytest.mark.needs_build
+
 
 @pytest.fixture(scope="module")
 def client():

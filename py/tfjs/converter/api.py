@@ -14,7 +14,9 @@ from typing import Any, Callable
 from .hdf5 import is_hdf5
 from .progress import Progress
 from .quantize import dtype_map
-from .write import DEFAULT_SHARD_SIZE, ConverterError, atomic_dir, write_model_json, write_weights
+from .tfjs_layers import keras_to_layers
+from .write import (DEFAULT_SHARD_SIZE, LAYERS_FORMAT, ConverterError, converted_by, layers_model_json,  # noqa: F401
+                    write_layers_artifacts)
 
 INPUT_FORMATS = ("keras", "keras_saved_model", "keras_keras", "tf_saved_model", "tf_hub", "tfjs_layers_model",
                  "tf_frozen_model")
@@ -23,13 +25,7 @@ DEFAULT_OUTPUT = {"keras": "tfjs_layers_model", "keras_saved_model": "tfjs_layer
                   "keras_keras": "tfjs_layers_model", "tf_saved_model": "tfjs_graph_model",
                   "tf_hub": "tfjs_graph_model", "tf_frozen_model": "tfjs_graph_model",
                   "tfjs_layers_model": "keras"}
-LAYERS_FORMAT, GRAPH_FORMAT = "layers-model", "graph-model"
-
-
-def converted_by() -> str:
-    from .._version import __version__
-
-    return f"TensorFlow.js Converter v{__version__} (tfjs for Python)"
+GRAPH_FORMAT = "graph-model"
 
 
 def detect_input_format(path: str) -> str:
@@ -172,9 +168,14 @@ def convert(input_path: str | os.PathLike, output_dir: str | os.PathLike, *, inp
     elif output_format == "tfjs_graph_model" and input_format in ("tf_saved_model", "tf_hub", "keras_saved_model",
                                                                   "tf_frozen_model", "keras", "keras_keras",
                                                                   "tfjs_layers_model"):
-        from . import saved_model
+        if input_format in ("tfjs_layers_model", "keras", "keras_keras"):
+            from .lower_layers import convert_layers_to_graph
 
-        result = saved_model.convert_to_graph(input_path, output_dir, input_format, options=options, **common)
+            result = convert_layers_to_graph(input_path, output_dir, input_format, options=options, **common)
+        else:
+            from . import saved_model
+
+            result = saved_model.convert_to_graph(input_path, output_dir, input_format, options=options, **common)
     elif input_format == "keras_saved_model" and output_format == "tfjs_layers_model":
         from . import saved_model
 
@@ -192,45 +193,3 @@ def _check_input_file(path: str, input_format: str) -> None:
         raise ConverterError(f"Nonexistent path to {what} file: {path}")
     if p.is_dir():
         raise ConverterError(f"Expected path to point to an {what} file, but it points to a directory: {path}")
-
-
-def layers_model_json(topology: dict | None, generated_by: str | None, manifest: list, metadata: dict | None
-                      ) -> dict:
-    """model.json of a layers model, keys in the official converter's order."""
-    model_json: dict[str, Any] = {"format": LAYERS_FORMAT, "generatedBy": generated_by,
-                                  "convertedBy": converted_by()}
-    if metadata:
-        model_json["userDefinedMetadata"] = metadata
-    model_json["modelTopology"] = topology or None
-    model_json["weightsManifest"] = manifest
-    return model_json
-
-
-def write_layers_artifacts(output_dir: str, topology: dict | None, generated_by: str | None, groups: list,
-                           *, shard_size: int, quantization_map: dict | None, metadata: dict | None, log,
-                           progress: Progress | None = None) -> dict:
-    """Write model.json and shards of a layers model atomically into output_dir."""
-    with atomic_dir(output_dir) as tmp:
-        cb = (lambda d, t: progress.update("writing weights", d, t)) if progress else None
-        manifest = write_weights(groups, tmp, shard_size, quantization_map, log=log, progress=cb)
-        write_model_json(tmp / "model.json", layers_model_json(topology, generated_by, manifest, metadata))
-        files = sorted(p.name for p in tmp.iterdir())
-    return {"output": str(output_dir), "files": files}
-
-
-def keras_to_layers(input_path: str, output_dir: str, *, shard_size: int = DEFAULT_SHARD_SIZE,
-                    quantization_map: dict | None = None, metadata: dict | None = None, log=print,
-                    progress: Progress | None = None, split_by_layer: bool = False, backend: str | None = None
-                    ) -> dict:
-    """Keras .h5 / .keras -> layers model.json + shards (h5py or pyfive, numpy; no TensorFlow)."""
-    from .keras_h5 import read_keras
-
-    if progress:
-        progress.update("reading the Keras file", force=True)
-    model = read_keras(input_path, backend)
-    from .check_layers import check_layers_model
-
-    check_layers_model(model.topology, [w for group in model.groups for w in group], input_path, log)
-    return write_layers_artifacts(output_dir, model.topology, model.generated_by,
-                                  model.weight_groups(split_by_layer), shard_size=shard_size,
-                                  quantization_map=quantization_map, metadata=metadata, log=log, progress=progress)

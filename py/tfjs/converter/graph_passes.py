@@ -283,7 +283,7 @@ def _out_dtype(node: dict, arr: np.ndarray) -> str:
 def _evaluate(node: dict, inputs: list[np.ndarray], n_outputs: int) -> list[np.ndarray]:
     from ..graph.attrs import parse_attrs
     from ..graph.executor import Executor
-    from ..graph.graph import Graph, Node
+    from ..graph.graph_def import Graph, Node
 
     attrs = {k: v for k, v in node.get("attr", {}).items() if "tensor" not in v}
     gnode = Node(name=node["name"], op=node["op"], attrs=parse_attrs(attrs))

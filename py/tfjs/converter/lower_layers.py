@@ -401,7 +401,7 @@ def convert_layers_to_graph(input_path: str, output_dir: str, input_format: str,
 
     with tempfile.TemporaryDirectory(prefix="tfjs-lower-") as tmp:
         if input_format in ("keras", "keras_keras"):
-            from .api import keras_to_layers
+            from .tfjs_layers import keras_to_layers
 
             keras_to_layers(input_path, str(Path(tmp) / "layers"), log=None)
             input_path = str(Path(tmp) / "layers" / "model.json")

@@ -37,7 +37,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from . import graph_passes as gp
 from .pbwire import ARRAY, read_graph_def, read_tensor, tensor_to_json
-from .write import ConverterError, atomic_dir, write_model_json, write_weights
+from .write import ConverterError, atomic_dir, converted_by, write_model_json, write_weights
 
 GRAPH_FORMAT = "graph-model"
 TF_MISSING = ("Converting a {fmt} needs TensorFlow to load and freeze the graph: pip install 'tfjs[tensorflow]' "
@@ -398,8 +398,6 @@ def write_graph_model(output_dir: str, topology: dict, weights: list, signature:
                       metadata: dict | None, initializer: dict | None = None,
                       initializer_signature: dict | None = None, structured_output_keys: list | None = None,
                       log=None, progress=None) -> dict:
-    from .api import converted_by
-
     with atomic_dir(output_dir) as tmp:
         cb = (lambda d, t: progress.update("writing weights", d, t)) if progress else None
         manifest = write_weights([weights], tmp, shard_size, quantization_map, log=log, progress=cb)
@@ -560,10 +558,6 @@ def convert_to_graph(input_path, output_dir, input_format, *, options=None, **co
         return convert_saved_model(input_path, output_dir, input_format, options=options, **common)
     if input_format == "tf_frozen_model":
         return convert_frozen_model(input_path, output_dir, options=options, **common)
-    if input_format in ("tfjs_layers_model", "keras", "keras_keras"):
-        from .lower_layers import convert_layers_to_graph
-
-        return convert_layers_to_graph(input_path, output_dir, input_format, options=options, **common)
     raise ConverterError(f"Unsupported input_format - output_format pair: {input_format} - tfjs_graph_model")
 
 

@@ -17,9 +17,9 @@ from ..errors import FormatError, StorageError
 from ..io.limits import LoadLimits
 from ..io.model_files import read_model_json, read_weight_files
 from ..io.weights import decode_weights
-from .api import write_layers_artifacts
 from .check_layers import check_layers_model
-from .write import ConverterError, atomic_file
+from .progress import Progress
+from .write import DEFAULT_SHARD_SIZE, ConverterError, atomic_file, write_layers_artifacts
 
 _RNN = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM2D"}
 _MODELS = {"Sequential", "Functional", "Model"}
@@ -219,3 +219,19 @@ def convert_layers_model(input_path: str, output_path: str, output_format: str, 
     with atomic_file(out) as tmp:
         (write_keras_h5 if output_format == "keras" else write_keras_v3)(model_json, weights, tmp)
     return {"output": str(out), "files": [out.name]}
+
+
+def keras_to_layers(input_path: str, output_dir: str, *, shard_size: int = DEFAULT_SHARD_SIZE,
+                    quantization_map: dict | None = None, metadata: dict | None = None, log=print,
+                    progress: Progress | None = None, split_by_layer: bool = False, backend: str | None = None
+                    ) -> dict:
+    """Keras .h5 / .keras -> layers model.json + shards (h5py or pyfive, numpy; no TensorFlow)."""
+    from .keras_h5 import read_keras
+
+    if progress:
+        progress.update("reading the Keras file", force=True)
+    model = read_keras(input_path, backend)
+    check_layers_model(model.topology, [w for group in model.groups for w in group], input_path, log)
+    return write_layers_artifacts(output_dir, model.topology, model.generated_by,
+                                  model.weight_groups(split_by_layer), shard_size=shard_size,
+                                  quantization_map=quantization_map, metadata=metadata, log=log, progress=progress)

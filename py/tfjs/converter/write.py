@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from ..errors import FormatError
+from .progress import Progress
 from .quantize import dequantize, map_names_to_dtype, quantize
 
 DEFAULT_SHARD_SIZE = 4 * 1024 * 1024
@@ -211,3 +212,40 @@ def atomic_file(output_path: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# model.json of a layers model, and the whole layers model written at once (every converter path that ends in
+# a layers model goes through here)
+
+LAYERS_FORMAT = "layers-model"
+
+
+def converted_by() -> str:
+    from .._version import __version__
+
+    return f"TensorFlow.js Converter v{__version__} (tfjs for Python)"
+
+
+def layers_model_json(topology: dict | None, generated_by: str | None, manifest: list, metadata: dict | None
+                      ) -> dict:
+    """model.json of a layers model, keys in the official converter's order."""
+    model_json: dict[str, Any] = {"format": LAYERS_FORMAT, "generatedBy": generated_by,
+                                  "convertedBy": converted_by()}
+    if metadata:
+        model_json["userDefinedMetadata"] = metadata
+    model_json["modelTopology"] = topology or None
+    model_json["weightsManifest"] = manifest
+    return model_json
+
+
+def write_layers_artifacts(output_dir: str, topology: dict | None, generated_by: str | None, groups: list,
+                           *, shard_size: int, quantization_map: dict | None, metadata: dict | None, log,
+                           progress: Progress | None = None) -> dict:
+    """Write model.json and shards of a layers model atomically into output_dir."""
+    with atomic_dir(output_dir) as tmp:
+        cb = (lambda d, t: progress.update("writing weights", d, t)) if progress else None
+        manifest = write_weights(groups, tmp, shard_size, quantization_map, log=log, progress=cb)
+        write_model_json(tmp / "model.json", layers_model_json(topology, generated_by, manifest, metadata))
+        files = sorted(p.name for p in tmp.iterdir())
+    return {"output": str(output_dir), "files": files}

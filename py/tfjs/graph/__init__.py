@@ -6,13 +6,13 @@ control flow, TensorArrays, TensorLists, hash tables, dynamic ops inline) and th
     tf.graph.supported_ops()
 """
 
-from . import ops as _ops  # noqa: F401  (registers the op mappers)
+from . import mappers as _mappers  # noqa: F401  (registers the op mappers)
 from .executor import Executor
-from .graph import Graph, Node, parse_graph_def
-from .model import GraphModel, graph_model_from_artifacts, load_graph_model, load_model
+from .graph_def import Graph, Node, parse_graph_def
+from .model import GraphModel, graph_model_from_artifacts, load_graph_model
 from .registry import CustomOpNode, deregister_op, register_op, supported_ops
 from .values import GraphExecutionError, UnsupportedOpsError
 
-__all__ = ["GraphModel", "load_graph_model", "load_model", "graph_model_from_artifacts", "supported_ops",
+__all__ = ["GraphModel", "load_graph_model", "graph_model_from_artifacts", "supported_ops",
            "register_op", "deregister_op", "CustomOpNode", "Executor", "Graph", "Node", "parse_graph_def",
            "GraphExecutionError", "UnsupportedOpsError"]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TfjsError
-from .graph import Graph, Node
+from .graph_def import Graph, Node
 from .registry import CustomOpNode, lookup
 from .values import DEAD, GraphExecutionError, describe, normalize
 
@@ -41,6 +41,13 @@ class Executor:
         self._const_cache: dict[str, Any] = {}
         self._depth = frame_depths(graph)
         self.node: Node | None = None  # the node being run (for mappers' error messages)
+
+    def constants(self) -> list:
+        """The inline constants decoded so far (cached from run to run)."""
+        return list(self._const_cache.values())
+
+    def clear_constants(self) -> None:
+        self._const_cache.clear()
 
     # ----------------------------------------------------------------------------------------------
     # Function bodies (v2 control flow)

@@ -15,7 +15,7 @@ from .. import io
 from ..errors import FormatError
 from ..io.types import ModelArtifacts
 from .executor import Executor
-from .graph import Graph, parse_graph_def
+from .graph_def import Graph, parse_graph_def
 from .registry import lookup
 from .resources import Resources
 from .signature import TensorSpec, graph_inputs, graph_outputs, split_tensor_name
@@ -205,12 +205,10 @@ class GraphModel:
         refs = [self._output_ref(n) for n in names]
         from .. import backends
 
-        device = backends.backend()
-        if hasattr(device, "graph_outputs"):  # webgl: weights are uploaded once; outputs read back once
-            device.freeze(self.weights.values())
-            results = device.graph_outputs(self.executor.run(self._feeds(inputs), refs))
-        else:
-            results = self.executor.run(self._feeds(inputs), refs)
+        feeds = self._feeds(inputs)
+        # one model run for the backend: weights stay resident (webgl: uploaded once), outputs read back once
+        results = backends.backend().run_model(lambda: self.executor.run(feeds, refs),
+                                               weights=list(self.weights.values()))
         if single or len(results) == 1:
             return results[0]
         return results
@@ -244,23 +242,19 @@ class GraphModel:
             shape = [1 if d is None or d < 0 else d for d in (s.shape or [1])]
             feeds[s.key or s.name] = np.zeros(shape, _NUMPY.get(s.dtype, np.float32))
         self.execute(feeds)
-        inst = backends.backend()
-        return {"programs": len(getattr(inst, "programs", {})), "compile_ms": getattr(inst, "compile_ms", 0.0)}
+        return backends.backend().compile_stats()
 
     def fallback_report(self) -> dict:
         """Ops that ran on the cpu kernels with device inputs, and the transfers they cost (webgl)."""
         from .. import backends
 
-        inst = backends.backend()
-        return inst.fallback_report() if hasattr(inst, "fallback_report") else {}
+        return backends.backend().fallback_report()
 
     def dispose(self) -> None:
         from .. import backends
 
-        inst = backends._instances.get("webgl")
-        if inst is not None and not getattr(inst, "disposed", True):
-            inst.release_arrays(list(self.weights.values()) + list(self.executor._const_cache.values()))
-        self.executor._const_cache.clear()
+        backends.release_arrays(list(self.weights.values()) + self.executor.constants())
+        self.executor.clear_constants()
         self.weights.clear()
         self._disposed = True
 
@@ -291,18 +285,4 @@ async def load_graph_model(url_or_handler: Any, from_tfhub: bool = False, **load
 def graph_model_from_artifacts(artifacts: ModelArtifacts) -> GraphModel:
     if is_layers_topology(artifacts):
         raise _layers_error()
-    return GraphModel(artifacts)
-
-
-async def load_model(url_or_handler: Any, **load_options: Any) -> Any:
-    """Load a graph or a layers model, by the model.json's ``format`` (or its topology's shape)."""
-    artifacts = await io.load(url_or_handler, **load_options)
-    if is_layers_topology(artifacts):
-        import tfjs
-
-        loader = getattr(tfjs, "load_layers_model", None)
-        if loader is None:
-            raise FormatError("This is a layers model, and layers models are not available in this build "
-                              "(tfjs.load_layers_model is missing)")
-        return await loader(io.from_memory(artifacts))
     return GraphModel(artifacts)

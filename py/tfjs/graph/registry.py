@@ -1,6 +1,6 @@
 """The op registry of graph models: TF op name -> mapper (node, input values, context) -> output values.
 
-Mappers live in :mod:`tfjs.graph.ops` (one module per TF.js op category) and register themselves with
+Mappers live in :mod:`tfjs.graph.mappers` (one module per TF.js op category) and register themselves with
 :func:`op`. Users add or replace kernels with :func:`register_op` (TF.js's ``tf.registerOp``).
 """
 
@@ -56,8 +56,6 @@ def lookup(name: str) -> tuple[Mapper | None, bool]:
 
 def supported_ops(category: str | None = None) -> list[str]:
     """Every TF op name graph models can run (built-in mappers and registered kernels), sorted."""
-    from . import ops as _ops  # noqa: F401  (registers the built-in mappers)
-
     names = {n for n, c in _CATEGORIES.items() if category is None or c == category}
     if category is None:
         names |= set(_CUSTOM)
@@ -65,6 +63,4 @@ def supported_ops(category: str | None = None) -> list[str]:
 
 
 def categories() -> dict[str, str]:
-    from . import ops as _ops  # noqa: F401
-
     return dict(_CATEGORIES)

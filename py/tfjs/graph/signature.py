@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .attrs import parse_shape, tf_dtype
-from .graph import Graph
+from .graph_def import Graph
 
 _NO_OUTPUT_OPS = {"NoOp", "Assert", "TensorArrayCloseV3", "InitializeTable", "InitializeTableV2",
                   "LookupTableImport", "LookupTableImportV2", "SaveV2", "Print"}

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import ops
 from ..errors import UnsupportedError
-from .naming import to_snake_case
+from ..naming import to_snake_case
 
 F32 = np.float32
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import contextvars
 import math
-import weakref
 from contextlib import contextmanager
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..errors import FormatError
+from ..naming import default_layer_name, name_scope, scoped_name
+from ..variables import LayerVariable, all_variables  # noqa: F401  (the weights of layers)
 from . import initializers
-from .naming import default_layer_name, name_scope, scoped_name
 from .params import REQUIRED, P
 
 
@@ -36,14 +36,6 @@ def is_shape_list(value) -> bool:
 
 def shape_str(shape) -> str:
     return "[" + ",".join("null" if d is None else str(d) for d in shape) + "]"
-
-
-_variables: "weakref.WeakSet[LayerVariable]" = weakref.WeakSet()
-
-
-def all_variables() -> list:
-    """The LayerVariables alive (``tf.variableGrads`` with no list takes the trainable ones)."""
-    return list(_variables)
 
 
 class _StoredShapes:
@@ -98,38 +90,6 @@ def building_for_stored_weights(shapes: Mapping[str, Sequence[int]], strict: boo
         yield
     finally:
         _stored_shapes.reset(token)
-
-
-class LayerVariable:
-    """A weight: its TF.js name ('<layer>/<weight>'), value (numpy float32) and trainable flag."""
-
-    def __init__(self, name: str, value: np.ndarray, trainable: bool = True, constraint=None):
-        self.name = self.original_name = name
-        self.value = np.asarray(value)
-        self.trainable = trainable
-        self.constraint = constraint
-        _variables.add(self)
-
-    @property
-    def shape(self) -> tuple:
-        return tuple(self.value.shape)
-
-    @property
-    def dtype(self) -> str:
-        return str(self.value.dtype) if self.value.dtype != np.bool_ else "bool"
-
-    def read(self) -> np.ndarray:
-        return self.value
-
-    def write(self, value) -> None:
-        value = np.asarray(value)
-        if tuple(value.shape) != self.shape:
-            raise FormatError(f"Shape mismatch for weight '{self.name}': expected {list(self.shape)}, "
-                              f"got {list(value.shape)}")
-        self.value = value.astype(self.value.dtype, copy=True)
-
-    def __repr__(self) -> str:
-        return f"<LayerVariable {self.name} {list(self.shape)} {self.dtype}>"
 
 
 class SymbolicTensor:

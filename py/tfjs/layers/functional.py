@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import FormatError
 from .base import Layer, Node, SymbolicTensor, to_list
 from .input_layer import InputLayer
-from .naming import get_uid
+from ..naming import get_uid
 
 
 class Functional(Layer):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..errors import UnsupportedError
-from .naming import to_camel_case, to_snake_case
+from ..naming import to_camel_case, to_snake_case
 
 _rng = np.random.default_rng()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import Layer, Node, SymbolicTensor
-from .naming import get_uid
+from ..naming import get_uid
 
 
 class InputLayer(Layer):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import activations, initializers
-from .naming import to_snake_case
+from ..naming import to_snake_case
 
 REQUIRED = object()
 
@@ -53,7 +53,7 @@ def _keep_object(value):
     if value is None or isinstance(value, dict):
         return value
     if isinstance(value, str):
-        from .naming import to_camel_case
+        from ..naming import to_camel_case
         name = to_camel_case(value)
         table = {"l1": {"class_name": "L1L2", "config": {"l1": 0.01, "l2": 0}},
                  "l2": {"class_name": "L1L2", "config": {"l1": 0, "l2": 0.01}},

@@ -24,7 +24,7 @@ import numpy as np
 from .. import ops
 from .base import Layer, is_shape_list, shape_str, to_list
 from .common import apply_activation
-from .naming import name_scope
+from ..naming import name_scope
 from .params import REQUIRED, P
 
 F32 = np.float32

@@ -6,7 +6,7 @@ from ..errors import FormatError
 from .base import Layer, to_list
 from .input_layer import InputLayer, input as make_input
 from .model import LayersModel
-from .naming import get_uid
+from ..naming import get_uid
 
 
 class Sequential(LayersModel):

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import ops
 from .base import Layer
-from .naming import name_scope
+from ..naming import name_scope
 from .params import P
 
 

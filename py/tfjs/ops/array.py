@@ -2,59 +2,60 @@
 
 from __future__ import annotations
 
+from .. import kernel_names as K
 from .dispatch import run, tensor
 
 
 def reshape(x, shape):
-    return run("Reshape", tensor(x, None), shape=list(shape))
+    return run(K.Reshape, tensor(x, None), shape=list(shape))
 
 
 def transpose(x, perm=None):
     x = tensor(x, None)
     if perm is None:
         perm = list(range(x.ndim))[::-1]
-    return run("Transpose", x, perm=list(perm))
+    return run(K.Transpose, x, perm=list(perm))
 
 
 def concat(xs, axis=0):
-    return run("Concat", [tensor(x, None) for x in xs], axis=axis)
+    return run(K.Concat, [tensor(x, None) for x in xs], axis=axis)
 
 
 def stack(xs, axis=0):
-    return run("Pack", [tensor(x, None) for x in xs], axis=axis)
+    return run(K.Pack, [tensor(x, None) for x in xs], axis=axis)
 
 
 def unstack(x, axis=0):
-    return run("Unpack", tensor(x, None), axis=axis)
+    return run(K.Unpack, tensor(x, None), axis=axis)
 
 
 def pad(x, paddings, constant_value=0.0):
-    return run("PadV2", tensor(x, None), paddings=[list(p) for p in paddings], constant_value=constant_value)
+    return run(K.PadV2, tensor(x, None), paddings=[list(p) for p in paddings], constant_value=constant_value)
 
 
 def slice(x, begin, size):  # noqa: A001
-    return run("Slice", tensor(x, None), begin=list(begin), size=list(size))
+    return run(K.Slice, tensor(x, None), begin=list(begin), size=list(size))
 
 
 def tile(x, reps):
-    return run("Tile", tensor(x, None), reps=list(reps))
+    return run(K.Tile, tensor(x, None), reps=list(reps))
 
 
 def gather(x, indices, axis=0, batch_dims=0):
-    return run("GatherV2", tensor(x, None), tensor(indices, "int32"), axis=axis, batch_dims=batch_dims)
+    return run(K.GatherV2, tensor(x, None), tensor(indices, "int32"), axis=axis, batch_dims=batch_dims)
 
 
 def reverse(x, axis):
     axes = [axis] if isinstance(axis, int) else list(axis)
-    return run("Reverse", tensor(x, None), dims=axes)
+    return run(K.Reverse, tensor(x, None), dims=axes)
 
 
 def expand_dims(x, axis=0):
-    return run("ExpandDims", tensor(x, None), axis=axis)
+    return run(K.ExpandDims, tensor(x, None), axis=axis)
 
 
 def squeeze(x, axis=None):
-    return run("Squeeze", tensor(x, None), axis=axis)
+    return run(K.Squeeze, tensor(x, None), axis=axis)
 
 
 def split(x, num_or_size_splits, axis=0):
@@ -66,16 +67,16 @@ def split(x, num_or_size_splits, axis=0):
         sizes = [x.shape[axis] // n] * n
     else:
         sizes = list(num_or_size_splits)
-    return run("SplitV", x, sizes=sizes, axis=axis)
+    return run(K.SplitV, x, sizes=sizes, axis=axis)
 
 
 def one_hot(indices, depth, on_value=1.0, off_value=0.0):
-    return run("OneHot", tensor(indices, "int32"), depth=depth, on_value=on_value, off_value=off_value)
+    return run(K.OneHot, tensor(indices, "int32"), depth=depth, on_value=on_value, off_value=off_value)
 
 
 def fill(shape, value, dtype="float32"):
     """An array of ``shape`` filled with ``value``; ``dtype=None`` takes the value's dtype."""
-    return run("Fill", list(shape), value, dtype=dtype)
+    return run(K.Fill, list(shape), value, dtype=dtype)
 
 
 def zeros(shape, dtype="float32"):

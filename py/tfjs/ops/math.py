@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import kernel_names as K
 from .dispatch import run, tensor
 
 
@@ -21,139 +22,139 @@ def _binary(op_name):
     return op
 
 
-abs = _unary("Abs")  # noqa: A001
-neg = _unary("Neg")
-exp = _unary("Exp")
-expm1 = _unary("Expm1")
-log = _unary("Log")
-log1p = _unary("Log1p")
-sqrt = _unary("Sqrt")
-rsqrt = _unary("Rsqrt")
-square = _unary("Square")
-reciprocal = _unary("Reciprocal")
-sign = _unary("Sign")
-floor = _unary("Floor")
-ceil = _unary("Ceil")
-round = _unary("Round")  # noqa: A001
-tanh = _unary("Tanh")
-sin = _unary("Sin")
-cos = _unary("Cos")
-relu = _unary("Relu")
-relu6 = _unary("Relu6")
-sigmoid = _unary("Sigmoid")
-softplus = _unary("Softplus")
-selu = _unary("Selu")
-erf = _unary("Erf")
+abs = _unary(K.Abs)  # noqa: A001
+neg = _unary(K.Neg)
+exp = _unary(K.Exp)
+expm1 = _unary(K.Expm1)
+log = _unary(K.Log)
+log1p = _unary(K.Log1p)
+sqrt = _unary(K.Sqrt)
+rsqrt = _unary(K.Rsqrt)
+square = _unary(K.Square)
+reciprocal = _unary(K.Reciprocal)
+sign = _unary(K.Sign)
+floor = _unary(K.Floor)
+ceil = _unary(K.Ceil)
+round = _unary(K.Round)  # noqa: A001
+tanh = _unary(K.Tanh)
+sin = _unary(K.Sin)
+cos = _unary(K.Cos)
+relu = _unary(K.Relu)
+relu6 = _unary(K.Relu6)
+sigmoid = _unary(K.Sigmoid)
+softplus = _unary(K.Softplus)
+selu = _unary(K.Selu)
+erf = _unary(K.Erf)
 
-add = _binary("Add")
-sub = _binary("Sub")
-mul = _binary("Mul")
-div = _binary("RealDiv")
-maximum = _binary("Maximum")
-minimum = _binary("Minimum")
-pow = _binary("Pow")  # noqa: A001
-squared_difference = _binary("SquaredDifference")
+add = _binary(K.Add)
+sub = _binary(K.Sub)
+mul = _binary(K.Mul)
+div = _binary(K.RealDiv)
+maximum = _binary(K.Maximum)
+minimum = _binary(K.Minimum)
+pow = _binary(K.Pow)  # noqa: A001
+squared_difference = _binary(K.SquaredDifference)
 
 
 def elu(x, alpha=1.0):
-    return run("Elu", tensor(x), alpha=alpha)
+    return run(K.Elu, tensor(x), alpha=alpha)
 
 
 def leaky_relu(x, alpha=0.2):
-    return run("LeakyRelu", tensor(x), alpha=alpha)
+    return run(K.LeakyRelu, tensor(x), alpha=alpha)
 
 
 def prelu(x, alpha):
-    return run("Prelu", tensor(x), tensor(alpha))
+    return run(K.Prelu, tensor(x), tensor(alpha))
 
 
 def step(x, alpha=0.0):
-    return run("Step", tensor(x), alpha=alpha)
+    return run(K.Step, tensor(x), alpha=alpha)
 
 
 def clip_by_value(x, clip_value_min, clip_value_max):
-    return run("ClipByValue", tensor(x), clip_value_min=clip_value_min, clip_value_max=clip_value_max)
+    return run(K.ClipByValue, tensor(x), clip_value_min=clip_value_min, clip_value_max=clip_value_max)
 
 
 def softmax(x, axis=-1):
-    return run("Softmax", tensor(x), axis=axis)
+    return run(K.Softmax, tensor(x), axis=axis)
 
 
 def log_softmax(x, axis=-1):
-    return run("LogSoftmax", tensor(x), axis=axis)
+    return run(K.LogSoftmax, tensor(x), axis=axis)
 
 
 def greater(a, b):
-    return run("Greater", a, b)
+    return run(K.Greater, a, b)
 
 
 def greater_equal(a, b):
-    return run("GreaterEqual", a, b)
+    return run(K.GreaterEqual, a, b)
 
 
 def less(a, b):
-    return run("Less", a, b)
+    return run(K.Less, a, b)
 
 
 def equal(a, b):
-    return run("Equal", a, b)
+    return run(K.Equal, a, b)
 
 
 def not_equal(a, b):
-    return run("NotEqual", a, b)
+    return run(K.NotEqual, a, b)
 
 
 def logical_and(a, b):
-    return run("LogicalAnd", a, b)
+    return run(K.LogicalAnd, a, b)
 
 
 def logical_or(a, b):
-    return run("LogicalOr", a, b)
+    return run(K.LogicalOr, a, b)
 
 
 def logical_not(x):
-    return run("LogicalNot", x)
+    return run(K.LogicalNot, x)
 
 
 def where(condition, a, b):
-    return run("Select", condition, tensor(a), tensor(b))
+    return run(K.Select, condition, tensor(a), tensor(b))
 
 
 def cast(x, dtype):
-    return run("Cast", x, dtype=dtype)
+    return run(K.Cast, x, dtype=dtype)
 
 
 def sum(x, axis=None, keep_dims=False):  # noqa: A001
-    return run("Sum", tensor(x, None), axis=axis, keep_dims=keep_dims)
+    return run(K.Sum, tensor(x, None), axis=axis, keep_dims=keep_dims)
 
 
 def mean(x, axis=None, keep_dims=False):
-    return run("Mean", tensor(x), axis=axis, keep_dims=keep_dims)
+    return run(K.Mean, tensor(x), axis=axis, keep_dims=keep_dims)
 
 
 def max(x, axis=None, keep_dims=False):  # noqa: A001
-    return run("Max", tensor(x, None), axis=axis, keep_dims=keep_dims)
+    return run(K.Max, tensor(x, None), axis=axis, keep_dims=keep_dims)
 
 
 def min(x, axis=None, keep_dims=False):  # noqa: A001
-    return run("Min", tensor(x, None), axis=axis, keep_dims=keep_dims)
+    return run(K.Min, tensor(x, None), axis=axis, keep_dims=keep_dims)
 
 
 def prod(x, axis=None, keep_dims=False):
-    return run("Prod", tensor(x, None), axis=axis, keep_dims=keep_dims)
+    return run(K.Prod, tensor(x, None), axis=axis, keep_dims=keep_dims)
 
 
 def any(x, axis=None, keep_dims=False):  # noqa: A001
-    return run("Any", tensor(x, None), axis=axis, keep_dims=keep_dims)
+    return run(K.Any, tensor(x, None), axis=axis, keep_dims=keep_dims)
 
 
 def all(x, axis=None, keep_dims=False):  # noqa: A001
-    return run("All", tensor(x, None), axis=axis, keep_dims=keep_dims)
+    return run(K.All, tensor(x, None), axis=axis, keep_dims=keep_dims)
 
 
 def arg_max(x, axis=0):
-    return run("ArgMax", tensor(x, None), axis=axis)
+    return run(K.ArgMax, tensor(x, None), axis=axis)
 
 
 def arg_min(x, axis=0):
-    return run("ArgMin", tensor(x, None), axis=axis)
+    return run(K.ArgMin, tensor(x, None), axis=axis)

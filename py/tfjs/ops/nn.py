@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import kernel_names as K
 from .dispatch import run, tensor
 
 
@@ -17,15 +18,15 @@ def matmul(a, b, transpose_a=False, transpose_b=False):
     if ka != kb:
         raise ValueError(f"MatMul: inner dimensions differ: a {list(a.shape)} (transpose_a={transpose_a}) and "
                          f"b {list(b.shape)} (transpose_b={transpose_b}): {ka} != {kb}")
-    return run("BatchMatMul", a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+    return run(K.BatchMatMul, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
 
 
 def conv2d(x, filter, strides=1, pad="valid", dilations=1):  # noqa: A002
     """x [N, H, W, Cin], filter [kh, kw, Cin, Cout]; pad 'same', 'valid' or [[t, b], [l, r]]."""
     x, filter = tensor(x), tensor(filter)
-    _check_rank("Conv2D", x, 4)
-    _check_rank("Conv2D", filter, 4, "filter")
-    return run("Conv2D", x, filter, strides=strides, pad=pad, dilations=dilations)
+    _check_rank(K.Conv2D, x, 4)
+    _check_rank(K.Conv2D, filter, 4, "filter")
+    return run(K.Conv2D, x, filter, strides=strides, pad=pad, dilations=dilations)
 
 
 def conv1d(x, filter, stride=1, pad="valid", dilation=1):  # noqa: A002
@@ -34,23 +35,23 @@ def conv1d(x, filter, stride=1, pad="valid", dilation=1):  # noqa: A002
     _check_rank("Conv1D", x, 3)
     _check_rank("Conv1D", filter, 3, "filter")
     pads = pad if isinstance(pad, str) else [[0, 0], list(pad[0])]
-    out = run("Conv2D", x[:, None], filter[None], strides=(1, stride), pad=pads, dilations=(1, dilation))
+    out = run(K.Conv2D, x[:, None], filter[None], strides=(1, stride), pad=pads, dilations=(1, dilation))
     return out[:, 0]
 
 
 def conv3d(x, filter, strides=1, pad="valid", dilations=1):  # noqa: A002
     x, filter = tensor(x), tensor(filter)
-    _check_rank("Conv3D", x, 5)
-    _check_rank("Conv3D", filter, 5, "filter")
-    return run("Conv3D", x, filter, strides=strides, pad=pad, dilations=dilations)
+    _check_rank(K.Conv3D, x, 5)
+    _check_rank(K.Conv3D, filter, 5, "filter")
+    return run(K.Conv3D, x, filter, strides=strides, pad=pad, dilations=dilations)
 
 
 def depthwise_conv2d(x, filter, strides=1, pad="valid", dilations=1):  # noqa: A002
     """x [N, H, W, C], filter [kh, kw, C, multiplier] -> [N, H', W', C * multiplier]."""
     x, filter = tensor(x), tensor(filter)
-    _check_rank("DepthwiseConv2dNative", x, 4)
-    _check_rank("DepthwiseConv2dNative", filter, 4, "filter")
-    return run("DepthwiseConv2dNative", x, filter, strides=strides, pad=pad, dilations=dilations)
+    _check_rank(K.DepthwiseConv2dNative, x, 4)
+    _check_rank(K.DepthwiseConv2dNative, filter, 4, "filter")
+    return run(K.DepthwiseConv2dNative, x, filter, strides=strides, pad=pad, dilations=dilations)
 
 
 def separable_conv2d(x, depthwise_filter, pointwise_filter, strides=1, pad="valid", dilations=1):
@@ -61,37 +62,37 @@ def separable_conv2d(x, depthwise_filter, pointwise_filter, strides=1, pad="vali
 def conv2d_transpose(x, filter, output_shape, strides=1, pad="valid"):  # noqa: A002
     """x [N, H, W, Cin], filter [kh, kw, Cout, Cin], output_shape [N, H', W', Cout]."""
     x, filter = tensor(x), tensor(filter)
-    _check_rank("Conv2DBackpropInput", x, 4)
-    return run("Conv2DBackpropInput", x, filter, output_shape=list(output_shape), strides=strides, pad=pad)
+    _check_rank(K.Conv2DBackpropInput, x, 4)
+    return run(K.Conv2DBackpropInput, x, filter, output_shape=list(output_shape), strides=strides, pad=pad)
 
 
 def conv3d_transpose(x, filter, output_shape, strides=1, pad="valid"):  # noqa: A002
     x, filter = tensor(x), tensor(filter)
-    _check_rank("Conv3DBackpropInputV2", x, 5)
-    return run("Conv3DBackpropInputV2", x, filter, output_shape=list(output_shape), strides=strides, pad=pad)
+    _check_rank(K.Conv3DBackpropInputV2, x, 5)
+    return run(K.Conv3DBackpropInputV2, x, filter, output_shape=list(output_shape), strides=strides, pad=pad)
 
 
 def max_pool(x, ksize, strides, pad="valid"):
     x = tensor(x)
-    return run("MaxPool" if x.ndim == 4 else "MaxPool3D", x, ksize=ksize, strides=strides, pad=pad)
+    return run(K.MaxPool if x.ndim == 4 else K.MaxPool3D, x, ksize=ksize, strides=strides, pad=pad)
 
 
 def avg_pool(x, ksize, strides, pad="valid"):
     x = tensor(x)
-    return run("AvgPool" if x.ndim == 4 else "AvgPool3D", x, ksize=ksize, strides=strides, pad=pad)
+    return run(K.AvgPool if x.ndim == 4 else K.AvgPool3D, x, ksize=ksize, strides=strides, pad=pad)
 
 
 def batch_norm(x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3):
-    return run("FusedBatchNorm", tensor(x), tensor(mean), tensor(variance),
+    return run(K.FusedBatchNorm, tensor(x), tensor(mean), tensor(variance),
                None if offset is None else tensor(offset), None if scale is None else tensor(scale),
                variance_epsilon=variance_epsilon)
 
 
 def resize_bilinear(x, size, align_corners=False, half_pixel_centers=False):
-    return run("ResizeBilinear", tensor(x), size=list(size), align_corners=align_corners,
+    return run(K.ResizeBilinear, tensor(x), size=list(size), align_corners=align_corners,
                half_pixel_centers=half_pixel_centers)
 
 
 def resize_nearest_neighbor(x, size, align_corners=False, half_pixel_centers=False):
-    return run("ResizeNearestNeighbor", tensor(x), size=list(size), align_corners=align_corners,
+    return run(K.ResizeNearestNeighbor, tensor(x), size=list(size), align_corners=align_corners,
                half_pixel_centers=half_pixel_centers)

@@ -44,7 +44,7 @@ class CustomCallback(Callback):
 
     def __init__(self, **hooks: Callable):
         super().__init__()
-        from ..layers.naming import to_snake_case
+        from ..naming import to_snake_case
 
         for name, fn in hooks.items():
             key = to_snake_case(name)

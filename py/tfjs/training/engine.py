@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import ops
-from ..layers.naming import to_camel_case, to_snake_case
+from ..naming import to_camel_case, to_snake_case
 from . import callbacks as C
 from . import losses as L
 from . import metrics as M

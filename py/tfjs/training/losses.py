@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from .. import ops
-from ..layers.naming import to_camel_case, to_snake_case
+from ..naming import to_camel_case, to_snake_case
 
 EPSILON = 1e-7  # TF.js's backend epsilon (float32)
 MAX_VALUE = float(np.finfo(np.float32).max)

@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 
 from .. import ops
-from ..layers.naming import to_snake_case
+from ..naming import to_snake_case
 from . import losses as L
 
 F32 = np.float32

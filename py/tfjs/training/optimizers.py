@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..layers.naming import to_camel_case
+from ..naming import to_camel_case
 from . import tape as _tape
 
 F32 = np.float32

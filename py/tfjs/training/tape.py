@@ -219,7 +219,7 @@ def grad(f: Callable) -> Callable:
 
 
 def _variables():
-    from ..layers.base import all_variables
+    from ..variables import all_variables
 
     return [v for v in all_variables() if v.trainable]
 

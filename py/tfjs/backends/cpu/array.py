@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import kernel_names as K
+
 
 def _axes(axis):
     if axis is None:
@@ -79,23 +81,23 @@ def one_hot(indices, depth, on_value=1.0, off_value=0.0):
 
 
 KERNELS = {
-    "Reshape": lambda x, shape: np.reshape(np.asarray(x), shape),
-    "Transpose": lambda x, perm: np.ascontiguousarray(np.transpose(np.asarray(x), perm)),
-    "Concat": lambda xs, axis=0: np.concatenate([np.asarray(x) for x in xs], axis=axis),
-    "Pack": lambda xs, axis=0: np.stack([np.asarray(x) for x in xs], axis=axis),
-    "Unpack": lambda x, axis=0: [np.take(np.asarray(x), i, axis=axis) for i in range(np.shape(x)[axis])],
-    "PadV2": pad,
-    "Slice": slice_,
-    "Tile": lambda x, reps: np.tile(np.asarray(x), reps),
-    "GatherV2": gather,
-    "Reverse": lambda x, dims: np.flip(np.asarray(x), axis=tuple(dims)),
-    "ExpandDims": lambda x, axis: np.expand_dims(np.asarray(x), axis),
-    "Squeeze": lambda x, axis=None: np.squeeze(np.asarray(x), axis=_axes(axis)),
-    "SplitV": lambda x, sizes, axis=0: np.split(np.asarray(x), np.cumsum(sizes)[:-1], axis=axis),
-    "OneHot": one_hot,
-    "Fill": fill,
-    "Sum": _reduce(np.sum), "Mean": _reduce(_mean), "Max": _reduce(np.max), "Min": _reduce(np.min),
-    "Prod": _reduce(np.prod), "All": _reduce(np.all), "Any": _reduce(np.any),
-    "ArgMax": lambda x, axis=0: np.argmax(np.asarray(x), axis=axis).astype(np.int32),
-    "ArgMin": lambda x, axis=0: np.argmin(np.asarray(x), axis=axis).astype(np.int32),
+    K.Reshape: lambda x, shape: np.reshape(np.asarray(x), shape),
+    K.Transpose: lambda x, perm: np.ascontiguousarray(np.transpose(np.asarray(x), perm)),
+    K.Concat: lambda xs, axis=0: np.concatenate([np.asarray(x) for x in xs], axis=axis),
+    K.Pack: lambda xs, axis=0: np.stack([np.asarray(x) for x in xs], axis=axis),
+    K.Unpack: lambda x, axis=0: [np.take(np.asarray(x), i, axis=axis) for i in range(np.shape(x)[axis])],
+    K.PadV2: pad,
+    K.Slice: slice_,
+    K.Tile: lambda x, reps: np.tile(np.asarray(x), reps),
+    K.GatherV2: gather,
+    K.Reverse: lambda x, dims: np.flip(np.asarray(x), axis=tuple(dims)),
+    K.ExpandDims: lambda x, axis: np.expand_dims(np.asarray(x), axis),
+    K.Squeeze: lambda x, axis=None: np.squeeze(np.asarray(x), axis=_axes(axis)),
+    K.SplitV: lambda x, sizes, axis=0: np.split(np.asarray(x), np.cumsum(sizes)[:-1], axis=axis),
+    K.OneHot: one_hot,
+    K.Fill: fill,
+    K.Sum: _reduce(np.sum), K.Mean: _reduce(_mean), K.Max: _reduce(np.max), K.Min: _reduce(np.min),
+    K.Prod: _reduce(np.prod), K.All: _reduce(np.all), K.Any: _reduce(np.any),
+    K.ArgMax: lambda x, axis=0: np.argmax(np.asarray(x), axis=axis).astype(np.int32),
+    K.ArgMin: lambda x, axis=0: np.argmin(np.asarray(x), axis=axis).astype(np.int32),
 }

@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from ... import kernel_names as K
+from ...geometry import same_or_valid_pads
 from .gemm import matmul2d
 
 F32 = np.float32
@@ -23,30 +25,6 @@ def _tuple(value, n, what):
     if len(value) != n:
         raise ValueError(f"{what}: expected {n} values, got {list(value)}")
     return value
-
-
-def same_or_valid_pads(in_sizes, ksizes, strides, dilations, pad):
-    """(before, after) pads and output sizes per spatial dim, as TF computes them."""
-    pads, outs = [], []
-    for i, (size, k, s, d) in enumerate(zip(in_sizes, ksizes, strides, dilations)):
-        eff = (k - 1) * d + 1
-        if isinstance(pad, str):
-            mode = pad.lower()
-            if mode == "same":
-                out = -(-size // s)
-                total = max((out - 1) * s + eff - size, 0)
-                pads.append((total // 2, total - total // 2))
-            elif mode == "valid":
-                out = (size - eff) // s + 1 if size >= eff else 0
-                pads.append((0, 0))
-            else:
-                raise ValueError(f"Unknown padding mode {pad!r}: expected 'same', 'valid' or explicit pads")
-        else:
-            before, after = pad[i]
-            out = (size + before + after - eff) // s + 1
-            pads.append((int(before), int(after)))
-        outs.append(max(out, 0))
-    return pads, outs
 
 
 def _pad_input(x, pads, value=0.0):
@@ -191,12 +169,12 @@ def batch_norm(x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3
 
 
 KERNELS = {
-    "Conv2D": conv_nd, "Conv3D": conv_nd,
-    "DepthwiseConv2dNative": depthwise_conv_nd,
-    "Conv2DBackpropInput": conv_transpose_nd, "Conv3DBackpropInputV2": conv_transpose_nd,
-    "MaxPool": lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "max"),
-    "AvgPool": lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "avg"),
-    "MaxPool3D": lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "max"),
-    "AvgPool3D": lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "avg"),
-    "FusedBatchNorm": batch_norm,
+    K.Conv2D: conv_nd, K.Conv3D: conv_nd,
+    K.DepthwiseConv2dNative: depthwise_conv_nd,
+    K.Conv2DBackpropInput: conv_transpose_nd, K.Conv3DBackpropInputV2: conv_transpose_nd,
+    K.MaxPool: lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "max"),
+    K.AvgPool: lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "avg"),
+    K.MaxPool3D: lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "max"),
+    K.AvgPool3D: lambda x, ksize, strides, pad: pool_nd(x, ksize, strides, pad, "avg"),
+    K.FusedBatchNorm: batch_norm,
 }

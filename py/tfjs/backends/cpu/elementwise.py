@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import kernel_names as K
+
 F32 = np.float32
 SELU_SCALE = 1.0507009873554804934193349852946
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -149,23 +151,23 @@ def _compare(fn):
 
 
 KERNELS = {
-    "Abs": _keep(np.abs, complex_out=F32), "Neg": _keep(np.negative), "Exp": _unary(np.exp), "Expm1": _unary(np.expm1),
-    "Log": _unary(np.log), "Log1p": _unary(np.log1p), "Sqrt": _unary(np.sqrt),
-    "Rsqrt": _unary(lambda x: F32(1) / np.sqrt(x)), "Square": _keep(np.square),
-    "Reciprocal": _unary(lambda x: F32(1) / x), "Sign": _keep(lambda x: _complex_sign(x) if x.dtype.kind == "c" else np.sign(x)), "Floor": _unary(np.floor),
-    "Ceil": _unary(np.ceil), "Round": _unary(np.round), "Tanh": _unary(np.tanh), "Sin": _unary(np.sin),
-    "Cos": _unary(np.cos), "Relu": _keep(lambda x: np.maximum(x, 0)),
-    "Relu6": _quiet(relu6), "Sigmoid": _quiet(sigmoid), "Softplus": _quiet(softplus),
-    "Elu": _quiet(elu), "Selu": _quiet(selu), "Erf": _quiet(erf), "LeakyRelu": _quiet(leaky_relu),
-    "Prelu": _quiet(prelu), "Step": _quiet(step), "ClipByValue": _quiet(clip),
-    "Softmax": _quiet(softmax), "LogSoftmax": _quiet(log_softmax),
-    "Add": _arith(np.add), "Sub": _arith(np.subtract), "Mul": _arith(np.multiply),
-    "RealDiv": _binary(np.divide), "Maximum": _arith(np.maximum), "Minimum": _arith(np.minimum),
-    "Pow": _arith(np.power, int_fn=_int_pow), "SquaredDifference": _arith(lambda a, b: np.square(a - b)),
-    "Greater": _compare(np.greater), "GreaterEqual": _compare(np.greater_equal), "Less": _compare(np.less),
-    "LessEqual": _compare(np.less_equal), "Equal": _compare(np.equal), "NotEqual": _compare(np.not_equal),
-    "LogicalAnd": _compare(np.logical_and), "LogicalOr": _compare(np.logical_or),
-    "LogicalNot": lambda x: np.logical_not(np.asarray(x)),
-    "Select": lambda cond, a, b: np.where(np.asarray(cond, bool), a, b),
-    "Cast": lambda x, dtype="float32": np.asarray(x).astype(dtype if dtype != "bool" else np.bool_),
+    K.Abs: _keep(np.abs, complex_out=F32), K.Neg: _keep(np.negative), K.Exp: _unary(np.exp), K.Expm1: _unary(np.expm1),
+    K.Log: _unary(np.log), K.Log1p: _unary(np.log1p), K.Sqrt: _unary(np.sqrt),
+    K.Rsqrt: _unary(lambda x: F32(1) / np.sqrt(x)), K.Square: _keep(np.square),
+    K.Reciprocal: _unary(lambda x: F32(1) / x), K.Sign: _keep(lambda x: _complex_sign(x) if x.dtype.kind == "c" else np.sign(x)), K.Floor: _unary(np.floor),
+    K.Ceil: _unary(np.ceil), K.Round: _unary(np.round), K.Tanh: _unary(np.tanh), K.Sin: _unary(np.sin),
+    K.Cos: _unary(np.cos), K.Relu: _keep(lambda x: np.maximum(x, 0)),
+    K.Relu6: _quiet(relu6), K.Sigmoid: _quiet(sigmoid), K.Softplus: _quiet(softplus),
+    K.Elu: _quiet(elu), K.Selu: _quiet(selu), K.Erf: _quiet(erf), K.LeakyRelu: _quiet(leaky_relu),
+    K.Prelu: _quiet(prelu), K.Step: _quiet(step), K.ClipByValue: _quiet(clip),
+    K.Softmax: _quiet(softmax), K.LogSoftmax: _quiet(log_softmax),
+    K.Add: _arith(np.add), K.Sub: _arith(np.subtract), K.Mul: _arith(np.multiply),
+    K.RealDiv: _binary(np.divide), K.Maximum: _arith(np.maximum), K.Minimum: _arith(np.minimum),
+    K.Pow: _arith(np.power, int_fn=_int_pow), K.SquaredDifference: _arith(lambda a, b: np.square(a - b)),
+    K.Greater: _compare(np.greater), K.GreaterEqual: _compare(np.greater_equal), K.Less: _compare(np.less),
+    K.LessEqual: _compare(np.less_equal), K.Equal: _compare(np.equal), K.NotEqual: _compare(np.not_equal),
+    K.LogicalAnd: _compare(np.logical_and), K.LogicalOr: _compare(np.logical_or),
+    K.LogicalNot: lambda x: np.logical_not(np.asarray(x)),
+    K.Select: lambda cond, a, b: np.where(np.asarray(cond, bool), a, b),
+    K.Cast: lambda x, dtype="float32": np.asarray(x).astype(dtype if dtype != "bool" else np.bool_),
 }

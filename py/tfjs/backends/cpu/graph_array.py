@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import kernel_names as K
+
 I32 = np.int32
 
 
@@ -62,7 +64,7 @@ def gather_nd(params, indices):
     params = np.asarray(params)
     indices = np.asarray(indices).astype(np.intp)
     k = indices.shape[-1]
-    _check_indices("GatherNd", indices, params.shape[:k])
+    _check_indices(K.GatherNd, indices, params.shape[:k])
     out = params[tuple(indices[..., j] for j in range(k))]
     return np.ascontiguousarray(out)
 
@@ -72,7 +74,7 @@ def scatter_nd(indices, updates, shape):
     updates = np.asarray(updates)
     out = np.zeros([int(s) for s in shape], updates.dtype)
     k = indices.shape[-1]
-    _check_indices("ScatterNd", indices, out.shape[:k])
+    _check_indices(K.ScatterNd, indices, out.shape[:k])
     np.add.at(out, tuple(indices[..., j] for j in range(k)), updates)
     return out
 
@@ -81,7 +83,7 @@ def tensor_scatter_update(tensor, indices, updates):
     out = np.array(tensor, copy=True)
     indices = np.asarray(indices).astype(np.intp)
     k = indices.shape[-1]
-    _check_indices("TensorScatterUpdate", indices, out.shape[:k])
+    _check_indices(K.TensorScatterUpdate, indices, out.shape[:k])
     out[tuple(indices[..., j] for j in range(k))] = np.asarray(updates, out.dtype)
     return out
 
@@ -95,7 +97,7 @@ def sparse_to_dense(indices, output_shape, values, default_value):
         idx = idx.reshape(1, 1)
     elif idx.ndim == 1:
         idx = idx.reshape(-1, 1) if len(shape) == 1 else idx.reshape(1, -1)
-    _check_indices("SparseToDense", idx, shape[:idx.shape[-1]])
+    _check_indices(K.SparseToDense, idx, shape[:idx.shape[-1]])
     out[tuple(idx[:, j] for j in range(idx.shape[1]))] = values
     return out
 
@@ -168,8 +170,8 @@ def broadcast_args(s0, s1):
 
 
 KERNELS = {
-    "StridedSlice": strided_slice, "MirrorPad": mirror_pad, "GatherNd": gather_nd,
-    "ScatterNd": scatter_nd, "TensorScatterUpdate": tensor_scatter_update, "SparseToDense": sparse_to_dense,
-    "SpaceToBatchND": space_to_batch_nd, "BatchToSpaceND": batch_to_space_nd,
-    "DepthToSpace": depth_to_space, "BroadcastTo": broadcast_to, "BroadcastArgs": broadcast_args,
+    K.StridedSlice: strided_slice, K.MirrorPad: mirror_pad, K.GatherNd: gather_nd,
+    K.ScatterNd: scatter_nd, K.TensorScatterUpdate: tensor_scatter_update, K.SparseToDense: sparse_to_dense,
+    K.SpaceToBatchND: space_to_batch_nd, K.BatchToSpaceND: batch_to_space_nd,
+    K.DepthToSpace: depth_to_space, K.BroadcastTo: broadcast_to, K.BroadcastArgs: broadcast_args,
 }

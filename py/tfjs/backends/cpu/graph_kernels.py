@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import kernel_names as K
 from . import graph_array, graph_nn
 
 F32 = np.float32
@@ -239,22 +240,22 @@ def einsum(equation, *xs):
 
 
 KERNELS = {
-    "ComplexDiv": _same(np.divide),
-    "FloorDiv": _quiet(floor_div), "FloorMod": _quiet(floor_mod), "DivNoNan": _quiet(div_no_nan),
-    "Atan2": _float(np.arctan2), "BitwiseAnd": _same(np.bitwise_and), "AddN": add_n,
-    "Acos": _float(np.arccos), "Asin": _float(np.arcsin), "Atan": _float(np.arctan), "Cosh": _float(np.cosh),
-    "Sinh": _float(np.sinh), "Tan": _float(np.tan), "Asinh": _float(np.arcsinh), "Acosh": _float(np.arccosh),
-    "Atanh": _float(np.arctanh),
-    "IsNan": lambda x: np.isnan(np.asarray(x, F32)), "IsInf": lambda x: np.isinf(np.asarray(x, F32)),
-    "IsFinite": lambda x: np.isfinite(np.asarray(x, F32)),
-    "Complex": complex_, "ComplexAbs": lambda x: np.abs(np.asarray(x, np.complex64)).astype(F32),
-    "Real": lambda x: np.real(np.asarray(x)).astype(F32), "Imag": lambda x: np.imag(np.asarray(x)).astype(F32),
-    "Cumsum": cumulative, "Cumprod": lambda x, axis, exclusive=False, reverse=False:
+    K.ComplexDiv: _same(np.divide),
+    K.FloorDiv: _quiet(floor_div), K.FloorMod: _quiet(floor_mod), K.DivNoNan: _quiet(div_no_nan),
+    K.Atan2: _float(np.arctan2), K.BitwiseAnd: _same(np.bitwise_and), K.AddN: add_n,
+    K.Acos: _float(np.arccos), K.Asin: _float(np.arcsin), K.Atan: _float(np.arctan), K.Cosh: _float(np.cosh),
+    K.Sinh: _float(np.sinh), K.Tan: _float(np.tan), K.Asinh: _float(np.arcsinh), K.Acosh: _float(np.arccosh),
+    K.Atanh: _float(np.arctanh),
+    K.IsNan: lambda x: np.isnan(np.asarray(x, F32)), K.IsInf: lambda x: np.isinf(np.asarray(x, F32)),
+    K.IsFinite: lambda x: np.isfinite(np.asarray(x, F32)),
+    K.Complex: complex_, K.ComplexAbs: lambda x: np.abs(np.asarray(x, np.complex64)).astype(F32),
+    K.Real: lambda x: np.real(np.asarray(x)).astype(F32), K.Imag: lambda x: np.imag(np.asarray(x)).astype(F32),
+    K.Cumsum: cumulative, K.Cumprod: lambda x, axis, exclusive=False, reverse=False:
         cumulative(x, axis, exclusive, reverse, product=True),
-    "Bincount": bincount, "Range": range_, "LinSpace": linspace, "RandomUniform": random_uniform,
-    "RandomStandardNormal": random_normal, "Multinomial": multinomial, "TopK": top_k, "Unique": unique,
-    "SearchSorted": search_sorted, "ListDiff": list_diff, "Where": where_, "EuclideanNorm": euclidean_norm,
-    "MatrixBandPart": matrix_band_part, "Einsum": einsum,
+    K.Bincount: bincount, K.Range: range_, K.LinSpace: linspace, K.RandomUniform: random_uniform,
+    K.RandomStandardNormal: random_normal, K.Multinomial: multinomial, K.TopK: top_k, K.Unique: unique,
+    K.SearchSorted: search_sorted, K.ListDiff: list_diff, K.Where: where_, K.EuclideanNorm: euclidean_norm,
+    K.MatrixBandPart: matrix_band_part, K.Einsum: einsum,
 }
 KERNELS.update(graph_array.KERNELS)
 KERNELS.update(graph_nn.KERNELS)

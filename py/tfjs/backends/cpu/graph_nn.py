@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-from .conv import same_or_valid_pads
+from ... import kernel_names as K
+from ...geometry import same_or_valid_pads
 
 F32 = np.float32
 I32 = np.int32
@@ -275,8 +276,8 @@ def irfft(x, fft_length=None):
 
 
 KERNELS = {
-    "CropAndResize": crop_and_resize, "ImageProjectiveTransformV3": projective_transform,
-    "NonMaxSuppressionV5": non_max_suppression, "Dilation2D": dilation2d,
-    "MaxPoolWithArgmax": max_pool_with_argmax, "LRN": lrn, "FFT": fft, "IFFT": ifft, "RFFT": rfft,
-    "IRFFT": irfft,
+    K.CropAndResize: crop_and_resize, K.ImageProjectiveTransformV3: projective_transform,
+    K.NonMaxSuppressionV5: non_max_suppression, K.Dilation2D: dilation2d,
+    K.MaxPoolWithArgmax: max_pool_with_argmax, K.LRN: lrn, K.FFT: fft, K.IFFT: ifft, K.RFFT: rfft,
+    K.IRFFT: irfft,
 }

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import kernel_names as K
+from ...geometry import resize_source
+
 F32 = np.float32
-
-
-def _ratio(in_size, out_size, align_corners):
-    if align_corners and out_size > 1:
-        return (in_size - 1) / (out_size - 1)
-    return in_size / out_size
-
-
-def _source(in_size, out_size, align_corners, half_pixel_centers):
-    ratio = _ratio(in_size, out_size, align_corners)
-    dst = np.arange(out_size, dtype=np.float64)
-    return (dst + 0.5) * ratio - 0.5 if half_pixel_centers else dst * ratio
 
 
 def resize_bilinear(x, size, align_corners=False, half_pixel_centers=False):
@@ -25,7 +16,7 @@ def resize_bilinear(x, size, align_corners=False, half_pixel_centers=False):
     out_h, out_w = size
     rows, cols = [], []
     for in_size, out_size, acc in ((h, out_h, rows), (w, out_w, cols)):
-        src = _source(in_size, out_size, align_corners, half_pixel_centers)
+        src = resize_source(in_size, out_size, align_corners, half_pixel_centers)
         low = np.maximum(np.floor(src), 0).astype(np.int64)
         high = np.minimum(np.ceil(src).astype(np.int64), in_size - 1)
         frac = (src - low).astype(F32)
@@ -48,7 +39,7 @@ def resize_nearest(x, size, align_corners=False, half_pixel_centers=False):
     _, h, w, _ = x.shape
     idx = []
     for in_size, out_size in ((h, size[0]), (w, size[1])):
-        src = _source(in_size, out_size, align_corners, half_pixel_centers)
+        src = resize_source(in_size, out_size, align_corners, half_pixel_centers)
         if half_pixel_centers:
             src = np.maximum(src, 0) + 0.0
         near = np.floor(src + 0.5) if align_corners else np.floor(src + (0.5 if half_pixel_centers else 0.0))  # Math.round
@@ -56,4 +47,4 @@ def resize_nearest(x, size, align_corners=False, half_pixel_centers=False):
     return x[:, idx[0]][:, :, idx[1]]
 
 
-KERNELS = {"ResizeBilinear": resize_bilinear, "ResizeNearestNeighbor": resize_nearest}
+KERNELS = {K.ResizeBilinear: resize_bilinear, K.ResizeNearestNeighbor: resize_nearest}

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import register
+from ... import kernel_names as K
+from .registry import register
 
 F32 = np.float32
 
 
-@register("Reshape", "ExpandDims", "Squeeze")
+@register(K.Reshape, K.ExpandDims, K.Squeeze)
 def _reshape(dy, inputs, attrs, y, need):
     return [np.reshape(dy, np.shape(inputs[0]))] + [None] * (len(inputs) - 1)
 
 
-@register("Transpose")
+@register(K.Transpose)
 def _transpose(dy, inputs, attrs, y, need):
     perm = attrs.get("perm")
     if perm is None:
@@ -22,7 +23,7 @@ def _transpose(dy, inputs, attrs, y, need):
     return [np.ascontiguousarray(np.transpose(dy, np.argsort(perm)))]
 
 
-@register("Concat")
+@register(K.Concat)
 def _concat(dy, inputs, attrs, y, need):
     xs = inputs[0]
     axis = attrs.get("axis", 0)
@@ -30,30 +31,30 @@ def _concat(dy, inputs, attrs, y, need):
     return [np.split(dy, np.cumsum(sizes)[:-1], axis=axis)]
 
 
-@register("Pack")
+@register(K.Pack)
 def _pack(dy, inputs, attrs, y, need):
     axis = attrs.get("axis", 0)
     return [[np.take(dy, i, axis=axis) for i in range(len(inputs[0]))]]
 
 
-@register("Unpack")
+@register(K.Unpack)
 def _unpack(dys, inputs, attrs, y, need):
     return [np.stack(dys, axis=attrs.get("axis", 0))]
 
 
-@register("SplitV")
+@register(K.SplitV)
 def _split(dys, inputs, attrs, y, need):
     return [np.concatenate(dys, axis=attrs.get("axis", 0))]
 
 
-@register("PadV2", "Pad")
+@register(K.PadV2, "Pad")
 def _pad(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0])
     index = tuple(slice(int(b), int(b) + n) for (b, _), n in zip(attrs["paddings"], x.shape))
     return [dy[index]]
 
 
-@register("Slice")
+@register(K.Slice)
 def _slice(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0])
     out = np.zeros(x.shape, F32)
@@ -62,7 +63,7 @@ def _slice(dy, inputs, attrs, y, need):
     return [out]
 
 
-@register("Tile")
+@register(K.Tile)
 def _tile(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0])
     reps = list(attrs["reps"])
@@ -73,12 +74,12 @@ def _tile(dy, inputs, attrs, y, need):
     return [g]
 
 
-@register("Reverse")
+@register(K.Reverse)
 def _reverse(dy, inputs, attrs, y, need):
     return [np.flip(dy, axis=tuple(attrs["dims"]))]
 
 
-@register("GatherV2")
+@register(K.GatherV2)
 def _gather(dy, inputs, attrs, y, need):
     x, indices = np.asarray(inputs[0]), np.asarray(inputs[1]).astype(np.intp)
     axis = attrs.get("axis", 0) % x.ndim

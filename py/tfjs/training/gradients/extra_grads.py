@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...backends.cpu.conv import same_or_valid_pads
-from ...backends.cpu.graph_array import batch_to_space_nd, space_to_batch_nd
-from . import register, unbroadcast
+from ... import kernel_names as K
+from ...backends.registry import get_kernel_config
+from ...geometry import same_or_valid_pads
+from .registry import register, unbroadcast
 
 F32 = np.float32
+
+
+def _cpu(op: str):
+    """The cpu (numpy) kernel of an op: gradients compute on host arrays."""
+    return get_kernel_config("cpu", op).fn
 
 
 def _arg(inputs, attrs, index: int, name: str, default=None):
@@ -33,20 +39,20 @@ def _f(x):
 
 # ------------------------------------------------------------------------------------------------ unary math
 
-@register("Acosh")
+@register(K.Acosh)
 def _acosh(dy, inputs, attrs, y, need):
     x = _f(inputs[0])
     with np.errstate(divide="ignore", invalid="ignore"):
         return [dy / np.sqrt(np.square(x) - F32(1))]
 
 
-@register("Asinh")
+@register(K.Asinh)
 def _asinh(dy, inputs, attrs, y, need):
     x = _f(inputs[0])
     return [dy / np.sqrt(np.square(x) + F32(1))]
 
 
-@register("Atanh")
+@register(K.Atanh)
 def _atanh(dy, inputs, attrs, y, need):
     x = _f(inputs[0])
     with np.errstate(divide="ignore"):
@@ -55,7 +61,7 @@ def _atanh(dy, inputs, attrs, y, need):
 
 # ------------------------------------------------------------------------------------------------ binary
 
-@register("FloorDiv")
+@register(K.FloorDiv)
 def _floor_div(dy, inputs, attrs, y, need):
     """TF.js's FloorDiv gradient: that of a / b (floor's own derivative, zero almost everywhere, is not used)."""
     a, b = np.asarray(inputs[0]), np.asarray(inputs[1])
@@ -67,7 +73,7 @@ def _floor_div(dy, inputs, attrs, y, need):
     return [da, db]
 
 
-@register("FloorMod", "Mod")
+@register(K.FloorMod, "Mod")
 def _mod(dy, inputs, attrs, y, need):
     """a mod b = a - b * floor(a / b): d/da = 1, d/db = -floor(a / b)."""
     a, b = _f(inputs[0]), _f(inputs[1])
@@ -80,7 +86,7 @@ def _mod(dy, inputs, attrs, y, need):
 
 # ------------------------------------------------------------------------------------------------ complex
 
-@register("ComplexAbs")
+@register(K.ComplexAbs)
 def _complex_abs(dy, inputs, attrs, y, need):
     """d|z| = z / |z| (as a complex gradient: d/d re + i d/d im), 0 where z is 0."""
     z = np.asarray(inputs[0]).astype(np.complex64)
@@ -90,7 +96,7 @@ def _complex_abs(dy, inputs, attrs, y, need):
     return [(_f(dy) * unit).astype(np.complex64)]
 
 
-@register("Complex")
+@register(K.Complex)
 def _complex(dy, inputs, attrs, y, need):
     g = np.asarray(dy).astype(np.complex64)
     re, im = np.asarray(inputs[0]), np.asarray(inputs[1])
@@ -100,26 +106,26 @@ def _complex(dy, inputs, attrs, y, need):
 
 # ------------------------------------------------------------------------------------------------ layout
 
-@register("BroadcastTo")
+@register(K.BroadcastTo)
 def _broadcast_to(dy, inputs, attrs, y, need):
     return [unbroadcast(dy, np.shape(inputs[0]))] + _rest(inputs)
 
 
-@register("SpaceToBatchND")
+@register(K.SpaceToBatchND)
 def _space_to_batch(dy, inputs, attrs, y, need):
     block = _arg(inputs, attrs, 1, "block_shape")
     paddings = _arg(inputs, attrs, 2, "paddings")
-    return [batch_to_space_nd(_f(dy), block, paddings)] + _rest(inputs)
+    return [_cpu(K.BatchToSpaceND)(_f(dy), block, paddings)] + _rest(inputs)
 
 
-@register("BatchToSpaceND")
+@register(K.BatchToSpaceND)
 def _batch_to_space(dy, inputs, attrs, y, need):
     block = _arg(inputs, attrs, 1, "block_shape")
     crops = _arg(inputs, attrs, 2, "crops")
-    return [space_to_batch_nd(_f(dy), block, crops)] + _rest(inputs)
+    return [_cpu(K.SpaceToBatchND)(_f(dy), block, crops)] + _rest(inputs)
 
 
-@register("MirrorPad")
+@register(K.MirrorPad)
 def _mirror_pad(dy, inputs, attrs, y, need):
     """Each padded element adds its gradient to the element it mirrors ('reflect' leaves the edge out,
     'symmetric' repeats it)."""
@@ -142,7 +148,7 @@ def _mirror_pad(dy, inputs, attrs, y, need):
     return [np.ascontiguousarray(g)] + _rest(inputs)
 
 
-@register("Cumsum")
+@register(K.Cumsum)
 def _cumsum(dy, inputs, attrs, y, need):
     """The adjoint of a cumulative sum is the cumulative sum the other way, with the same exclusivity."""
     x = np.asarray(inputs[0])
@@ -170,7 +176,7 @@ def _pair(v):
     return (int(v), int(v))
 
 
-@register("Dilation2D")
+@register(K.Dilation2D)
 def _dilation2d(dy, inputs, attrs, y, need):
     """Each output is the max over the window of x + filter: its gradient goes to the first tap (row-major)
     that reaches the max, to the input element and to the filter element of that tap."""
@@ -208,7 +214,7 @@ def _dilation2d(dy, inputs, attrs, y, need):
     return [None if dx is None else np.ascontiguousarray(dx), dfilt] + _rest(inputs, 2)
 
 
-@register("LRN")
+@register(K.LRN)
 def _lrn(dy, inputs, attrs, y, need):
     """y_j = x_j N_j^-beta with N_j = bias + alpha sum_{|k-j|<=r} x_k^2 (channels, innermost):
     dx_j = dy_j N_j^-beta - 2 alpha beta x_j sum_{|i-j|<=r} dy_i x_i N_i^(-beta-1)."""

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from . import register, unbroadcast
+from ... import kernel_names as K
+from .registry import register, unbroadcast
 
 F32 = np.float32
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -28,165 +29,165 @@ def _unary(*names):
     return decorator
 
 
-@_unary("Abs")
+@_unary(K.Abs)
 def _abs(dy, x, y, a):
     return dy * np.sign(x)
 
 
-@_unary("Neg")
+@_unary(K.Neg)
 def _neg(dy, x, y, a):
     return -dy
 
 
-@_unary("Exp")
+@_unary(K.Exp)
 def _exp(dy, x, y, a):
     return dy * y
 
 
-@_unary("Expm1")
+@_unary(K.Expm1)
 def _expm1(dy, x, y, a):
     return dy * np.exp(x)
 
 
-@_unary("Log")
+@_unary(K.Log)
 def _log(dy, x, y, a):
     return dy / x
 
 
-@_unary("Log1p")
+@_unary(K.Log1p)
 def _log1p(dy, x, y, a):
     return dy / (x + F32(1))
 
 
-@_unary("Sqrt")
+@_unary(K.Sqrt)
 def _sqrt(dy, x, y, a):
     return dy / (F32(2) * np.sqrt(x))
 
 
-@_unary("Rsqrt")
+@_unary(K.Rsqrt)
 def _rsqrt(dy, x, y, a):
     return dy / (F32(-2) * x * np.sqrt(x))
 
 
-@_unary("Square")
+@_unary(K.Square)
 def _square(dy, x, y, a):
     return dy * (F32(2) * x)
 
 
-@_unary("Reciprocal")
+@_unary(K.Reciprocal)
 def _reciprocal(dy, x, y, a):
     return -dy / (x * x)
 
 
-@_unary("Sign", "Floor", "Ceil", "Round", "Step", "IsNan", "IsInf", "IsFinite")
+@_unary(K.Sign, K.Floor, K.Ceil, K.Round, K.Step, K.IsNan, K.IsInf, K.IsFinite)
 def _zero(dy, x, y, a):
     return np.zeros_like(dy, F32)
 
 
-@_unary("Tanh")
+@_unary(K.Tanh)
 def _tanh(dy, x, y, a):
     return dy * (F32(1) - y * y)
 
 
-@_unary("Sin")
+@_unary(K.Sin)
 def _sin(dy, x, y, a):
     return dy * np.cos(x)
 
 
-@_unary("Cos")
+@_unary(K.Cos)
 def _cos(dy, x, y, a):
     return -dy * np.sin(x)
 
 
-@_unary("Relu")
+@_unary(K.Relu)
 def _relu(dy, x, y, a):
     return dy * (x > 0)
 
 
-@_unary("Relu6")
+@_unary(K.Relu6)
 def _relu6(dy, x, y, a):
     return dy * ((x > 0) & (x <= 6))
 
 
-@_unary("Sigmoid")
+@_unary(K.Sigmoid)
 def _sigmoid(dy, x, y, a):
     return dy * (y * (F32(1) - y))
 
 
-@_unary("Softplus")
+@_unary(K.Softplus)
 def _softplus(dy, x, y, a):
     return dy * (F32(1) / (F32(1) + np.exp(-x)))
 
 
-@_unary("Elu")
+@_unary(K.Elu)
 def _elu(dy, x, y, a):
     alpha = F32(a.get("alpha", 1.0))
     return np.where(x > 0, dy, dy * (y + alpha))
 
 
-@_unary("Selu")
+@_unary(K.Selu)
 def _selu(dy, x, y, a):
     return np.where(x > 0, dy * F32(SELU_SCALE), dy * F32(SELU_SCALE * SELU_ALPHA) * np.exp(x))
 
 
-@_unary("Erf")
+@_unary(K.Erf)
 def _erf(dy, x, y, a):
     return dy * F32(2 / math.sqrt(math.pi)) * np.exp(-x * x)
 
 
-@_unary("LeakyRelu")
+@_unary(K.LeakyRelu)
 def _leaky_relu(dy, x, y, a):
     return np.where(x > 0, dy, dy * F32(a.get("alpha", 0.2)))
 
 
-@_unary("ClipByValue")
+@_unary(K.ClipByValue)
 def _clip(dy, x, y, a):
     return np.where((x >= F32(a["clip_value_min"])) & (x <= F32(a["clip_value_max"])), dy, F32(0))
 
 
-@_unary("Acos")
+@_unary(K.Acos)
 def _acos(dy, x, y, a):
     return -dy / np.sqrt(F32(1) - x * x)
 
 
-@_unary("Asin")
+@_unary(K.Asin)
 def _asin(dy, x, y, a):
     return dy / np.sqrt(F32(1) - x * x)
 
 
-@_unary("Atan")
+@_unary(K.Atan)
 def _atan(dy, x, y, a):
     return dy / (x * x + F32(1))
 
 
-@_unary("Sinh")
+@_unary(K.Sinh)
 def _sinh(dy, x, y, a):
     return dy * np.cosh(x)
 
 
-@_unary("Cosh")
+@_unary(K.Cosh)
 def _cosh(dy, x, y, a):
     return dy * np.sinh(x)
 
 
-@_unary("Tan")
+@_unary(K.Tan)
 def _tan(dy, x, y, a):
     return dy / np.square(np.cos(x))
 
 
-@_unary("Softmax")
+@_unary(K.Softmax)
 def _softmax(dy, x, y, a):
     axis = a.get("axis", -1)
     return y * (dy - np.sum(dy * y, axis=axis, keepdims=True))
 
 
-@_unary("LogSoftmax")
+@_unary(K.LogSoftmax)
 def _log_softmax(dy, x, y, a):
     axis = a.get("axis", -1)
     return dy - np.exp(y) * np.sum(dy, axis=axis, keepdims=True)
 
 
-@register("Prelu")
+@register(K.Prelu)
 def _prelu(dy, inputs, attrs, y, need):
     x, alpha = _f(inputs[0]), _f(inputs[1])
     pos = x > 0
@@ -209,39 +210,39 @@ def _binary(*names):
     return decorator
 
 
-@_binary("Add", "AddV2")
+@_binary(K.Add, "AddV2")
 def _add(dy, a, b, y, need):
     return dy, dy
 
 
-@_binary("Sub")
+@_binary(K.Sub)
 def _sub(dy, a, b, y, need):
     return dy, -dy
 
 
-@_binary("Mul")
+@_binary(K.Mul)
 def _mul(dy, a, b, y, need):
     return (dy * b if need[0] else None), (dy * a if need[1] else None)
 
 
-@_binary("RealDiv", "Div")
+@_binary(K.RealDiv, "Div")
 def _div(dy, a, b, y, need):
     return (dy / b if need[0] else None), (-dy * a / (b * b) if need[1] else None)
 
 
-@_binary("Maximum")
+@_binary(K.Maximum)
 def _maximum(dy, a, b, y, need):
     mask = a >= b
     return dy * mask, dy * ~mask
 
 
-@_binary("Minimum")
+@_binary(K.Minimum)
 def _minimum(dy, a, b, y, need):
     mask = a <= b
     return dy * mask, dy * ~mask
 
 
-@_binary("Pow")
+@_binary(K.Pow)
 def _pow(dy, a, b, y, need):
     da = dy * b * np.power(a, b - F32(1)) if need[0] else None
     db = None
@@ -251,19 +252,19 @@ def _pow(dy, a, b, y, need):
     return da, db
 
 
-@_binary("SquaredDifference")
+@_binary(K.SquaredDifference)
 def _squared_difference(dy, a, b, y, need):
     d = dy * F32(2) * (a - b)
     return d, -d
 
 
-@_binary("Atan2")
+@_binary(K.Atan2)
 def _atan2(dy, a, b, y, need):
     d = a * a + b * b
     return dy * b / d, -dy * a / d
 
 
-@register("Select")
+@register(K.Select)
 def _select(dy, inputs, attrs, y, need):
     cond = np.asarray(inputs[0], bool)
     a, b = np.asarray(inputs[1]), np.asarray(inputs[2])
@@ -272,14 +273,14 @@ def _select(dy, inputs, attrs, y, need):
             unbroadcast(np.where(cond, zero, dy), b.shape) if need[2] else None]
 
 
-@register("Cast")
+@register(K.Cast)
 def _cast(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0])
     return [dy if x.dtype.kind == "f" and np.asarray(y).dtype.kind == "f" else None]
 
 
-@register("Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual", "LogicalAnd", "LogicalOr",
-          "LogicalNot", "ArgMax", "ArgMin", "OneHot", "Fill", "All", "Any")
+@register(K.Greater, K.GreaterEqual, K.Less, K.LessEqual, K.Equal, K.NotEqual, K.LogicalAnd, K.LogicalOr,
+          K.LogicalNot, K.ArgMax, K.ArgMin, K.OneHot, K.Fill, K.All, K.Any)
 def _none(dy, inputs, attrs, y, need):
     return [None] * len(inputs)
 
@@ -295,14 +296,14 @@ def _expand(dy, axes, keep_dims):
     return dy if keep_dims else np.expand_dims(dy, axes) if axes else dy
 
 
-@register("Sum")
+@register(K.Sum)
 def _sum(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0])
     axes = _axes(attrs.get("axis"), x.ndim)
     return [np.broadcast_to(_expand(dy, axes, attrs.get("keep_dims", False)), x.shape).astype(F32)]
 
 
-@register("Mean")
+@register(K.Mean)
 def _mean(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0])
     axes = _axes(attrs.get("axis"), x.ndim)
@@ -311,7 +312,7 @@ def _mean(dy, inputs, attrs, y, need):
     return [np.broadcast_to(g, x.shape).astype(F32)]
 
 
-@register("Max", "Min")
+@register(K.Max, K.Min)
 def _max(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0], F32)
     axes = _axes(attrs.get("axis"), x.ndim)
@@ -320,7 +321,7 @@ def _max(dy, inputs, attrs, y, need):
     return [(_expand(dy, axes, keep) * (x == yk)).astype(F32)]
 
 
-@register("Prod")
+@register(K.Prod)
 def _prod(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0], F32)
     axes = _axes(attrs.get("axis"), x.ndim)
@@ -330,6 +331,6 @@ def _prod(dy, inputs, attrs, y, need):
         return [(_expand(dy, axes, keep) * yk / x).astype(F32)]
 
 
-@register("AddN")
+@register(K.AddN)
 def _add_n(dy, inputs, attrs, y, need):
     return [[dy for _ in inputs[0]]]

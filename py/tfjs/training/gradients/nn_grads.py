@@ -12,14 +12,15 @@ import math
 import numpy as np
 
 from ... import backends
-from ...backends.cpu.conv import same_or_valid_pads as _pads  # the forward kernels' geometry
-from . import register, unbroadcast
+from ... import kernel_names as K
+from ...geometry import resize_source, same_or_valid_pads as _pads  # the forward kernels' geometry
+from .registry import register, unbroadcast
 
 F32 = np.float32
 
 
 def _mm(a, b, ta=False, tb=False):
-    return backends.get_kernel("BatchMatMul")(np.asarray(a, F32), np.asarray(b, F32), ta, tb)
+    return backends.get_kernel(K.BatchMatMul)(np.asarray(a, F32), np.asarray(b, F32), ta, tb)
 
 
 def _tuple(v, n):
@@ -90,7 +91,7 @@ def conv_backprop_filter(x, dy, filter_shape, strides, pad, dilations):
     return dw.reshape(filter_shape)
 
 
-@register("Conv2D", "Conv3D")
+@register(K.Conv2D, K.Conv3D)
 def _conv(dy, inputs, attrs, y, need):
     x, filt = np.asarray(inputs[0], F32), np.asarray(inputs[1], F32)
     strides, pad, dil = attrs.get("strides", 1), attrs.get("pad", "valid"), attrs.get("dilations", 1)
@@ -99,19 +100,19 @@ def _conv(dy, inputs, attrs, y, need):
     return [dx, dw]
 
 
-@register("Conv2DBackpropInput", "Conv3DBackpropInputV2")
+@register(K.Conv2DBackpropInput, K.Conv3DBackpropInputV2)
 def _conv_transpose(dy, inputs, attrs, y, need):
     x, filt = np.asarray(inputs[0], F32), np.asarray(inputs[1], F32)
     strides, pad = attrs.get("strides", 1), attrs.get("pad", "valid")
     dx = None
     if need[0]:
-        kernel = backends.get_kernel("Conv2D" if x.ndim == 4 else "Conv3D")
+        kernel = backends.get_kernel(K.Conv2D if x.ndim == 4 else K.Conv3D)
         dx = kernel(np.asarray(dy, F32), filt, strides=strides, pad=pad, dilations=1)
     dw = conv_backprop_filter(dy, x, filt.shape, strides, pad, 1) if need[1] else None
     return [dx, dw]
 
 
-@register("DepthwiseConv2dNative")
+@register(K.DepthwiseConv2dNative)
 def _depthwise(dy, inputs, attrs, y, need):
     x, filt = np.asarray(inputs[0], F32), np.asarray(inputs[1], F32)
     n = x.ndim - 2
@@ -169,17 +170,17 @@ def _pool_grad(dy, x, y, attrs, mode):
     return dxp[crop]
 
 
-@register("MaxPool", "MaxPool3D")
+@register(K.MaxPool, K.MaxPool3D)
 def _max_pool(dy, inputs, attrs, y, need):
     return [_pool_grad(dy, inputs[0], y, attrs, "max")]
 
 
-@register("AvgPool", "AvgPool3D")
+@register(K.AvgPool, K.AvgPool3D)
 def _avg_pool(dy, inputs, attrs, y, need):
     return [_pool_grad(dy, inputs[0], y, attrs, "avg")]
 
 
-@register("BatchMatMul", "MatMul")
+@register(K.BatchMatMul, K.MatMul)
 def _matmul(dy, inputs, attrs, y, need):
     a, b = np.asarray(inputs[0], F32), np.asarray(inputs[1], F32)
     ta, tb = attrs.get("transpose_a", False), attrs.get("transpose_b", False)
@@ -203,7 +204,7 @@ def _matmul(dy, inputs, attrs, y, need):
     return [da, db]
 
 
-@register("FusedBatchNorm", "FusedBatchNormV3")
+@register(K.FusedBatchNorm, "FusedBatchNormV3")
 def _batch_norm(dy, inputs, attrs, y, need):
     x, mean, var = (np.asarray(v, F32) for v in inputs[:3])
     offset = inputs[3] if len(inputs) > 3 else None
@@ -229,12 +230,10 @@ def _batch_norm(dy, inputs, attrs, y, need):
 
 
 def _resize_indices(in_size, out_size, align_corners, half_pixel_centers):
-    from ...backends.cpu.image import _source
-
-    return _source(in_size, out_size, align_corners, half_pixel_centers)
+    return resize_source(in_size, out_size, align_corners, half_pixel_centers)
 
 
-@register("ResizeNearestNeighbor")
+@register(K.ResizeNearestNeighbor)
 def _resize_nearest(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0])
     ac, hp = attrs.get("align_corners", False), attrs.get("half_pixel_centers", False)
@@ -250,7 +249,7 @@ def _resize_nearest(dy, inputs, attrs, y, need):
     return [dx]
 
 
-@register("ResizeBilinear")
+@register(K.ResizeBilinear)
 def _resize_bilinear(dy, inputs, attrs, y, need):
     x = np.asarray(inputs[0])
     ac, hp = attrs.get("align_corners", False), attrs.get("half_pixel_centers", False)

@@ -1,0 +1,232 @@
+"""The conformance suite's cases: for each op and shape class, inputs and attributes to run a backend's kernel
+on, to be held against the cpu kernel (numpy, the reference).
+
+numpy alone: the browser tests run this file's source in the page. ``cases(op, shape_class)`` returns a list
+of (inputs, attrs); ``classes(op)`` the shape classes the table has cases for; ``check(backend, cpu, op,
+shape_class)`` runs them and says what differs (or nothing).
+
+Shape classes (tfjs.backends.registry.SHAPE_CLASSES): scalar (rank 0), vector (rank 1), matrix (rank 2),
+rank3, image (N, H, W, C) with few channels, image_c4 (C a multiple of 4, at least 16: webgl's pixel-per-row
+layout), broadcast (inputs of different shapes), large (more than 16384 values: several texture rows).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+UNARY = ["Abs", "Ceil", "Cos", "Erf", "Exp", "Expm1", "Floor", "Log1p", "Neg", "Relu", "Relu6", "Round", "Selu",
+         "Sigmoid", "Sign", "Sin", "Softplus", "Square", "Tanh"]
+UNARY_POSITIVE = ["Log", "Sqrt", "Rsqrt", "Reciprocal"]
+BINARY = ["Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "SquaredDifference"]
+REDUCE = ["Sum", "Mean", "Max", "Min"]
+
+
+class _Gen:
+    def __init__(self, op: str, shape_class: str):
+        self.rng = np.random.default_rng(zlib.crc32(f"{op}/{shape_class}".encode()))
+
+    def __call__(self, *shape, lo=-1.0, hi=1.0):
+        return self.rng.uniform(lo, hi, shape).astype(np.float32)
+
+
+def _unary(R, shape_class, lo=-4.0, hi=4.0):
+    shapes = {"matrix": (7, 9), "rank3": (3, 5, 7), "image": (2, 5, 4, 3), "image_c4": (1, 4, 5, 16),
+              "large": (3, 41, 37, 5)}
+    return [([R(*shapes[shape_class], lo=lo, hi=hi)], {})]
+
+
+def _binary(R, shape_class, op):
+    lo = 0.5 if op == "RealDiv" else -1.0
+    if shape_class == "matrix":
+        return [([R(6, 9), R(6, 9, lo=0.5, hi=2)], {})]
+    if shape_class == "image_c4":
+        return [([R(1, 4, 5, 16), R(16, lo=0.5, hi=2)], {}), ([R(1, 4, 5, 16), R(1, 4, 5, 16, lo=0.5, hi=2)], {})]
+    if shape_class == "broadcast":
+        return [([R(2, 3, 4, 8), R(8, lo=0.5, hi=2)], {}), ([R(5, lo=0.5, hi=2), R(3, 5)], {}),
+                ([R(2, 1, 4, 1), R(1, 3, 1, 5, lo=0.5, hi=2)], {})]
+    if shape_class == "large":
+        big = R(2, 40, 41, 9, lo=lo)
+        return [([big, R(9, lo=0.5, hi=2)], {}), ([big, R(2, 40, 41, 9, lo=0.5, hi=2)], {})]
+    raise KeyError(shape_class)
+
+
+def _table():
+    t: dict[str, dict[str, object]] = {}
+
+    def add(op, shape_class, fn):
+        t.setdefault(op, {})[shape_class] = fn
+
+    for op in UNARY:
+        lo = -0.9 if op == "Log1p" else -4.0
+        for sc in ("matrix", "rank3", "image", "image_c4", "large"):
+            add(op, sc, lambda R, sc=sc, lo=lo: _unary(R, sc, lo))
+    for op in UNARY_POSITIVE:
+        for sc in ("matrix", "rank3", "image", "image_c4", "large"):
+            add(op, sc, lambda R, sc=sc: _unary(R, sc, 0.1, 4.0))
+    for op, attrs in (("Elu", {"alpha": 0.7}), ("LeakyRelu", {"alpha": 0.1}), ("Step", {"alpha": 0.3}),
+                      ("ClipByValue", {"clip_value_min": -2.0, "clip_value_max": 3.0})):
+        for sc in ("matrix", "image", "image_c4"):
+            add(op, sc, lambda R, sc=sc, attrs=attrs: [(c[0], attrs) for c in _unary(R, sc)])
+    for op in BINARY:
+        for sc in ("matrix", "image_c4", "broadcast", "large"):
+            add(op, sc, lambda R, sc=sc, op=op: _binary(R, sc, op))
+    add("Pow", "matrix", lambda R: [([R(3, 4, lo=0.1, hi=3), R(3, 4, lo=-2, hi=2)], {})])
+    add("Pow", "broadcast", lambda R: [([R(3, 4, lo=0.1, hi=3), np.float32(2.0)], {})])
+    add("Prelu", "image", lambda R: [([R(2, 4, 4, 6), R(6)], {})])
+    add("Prelu", "image_c4", lambda R: [([R(1, 4, 4, 16), R(16)], {})])
+
+    def div_no_nan(R):
+        d = R(3, 4, 8)
+        d[:, 1] = 0.0
+        return [([R(3, 4, 8), d], {}), ([np.zeros((3, 4, 8), np.float32), d], {})]
+    add("DivNoNan", "rank3", div_no_nan)
+    bn = {"variance_epsilon": 1e-3}
+    add("FusedBatchNorm", "image", lambda R: [([R(2, 4, 4, 5), R(5), R(5, lo=0.5, hi=2), R(5), R(5)], bn)])
+    add("FusedBatchNorm", "image_c4", lambda R: [([R(2, 4, 4, 16), R(16), R(16, lo=0.5, hi=2), R(16), R(16)], bn)])
+    add("FusedBatchNorm", "large", lambda R: [([R(2, 40, 41, 9), R(9), R(9, lo=0.5, hi=2), R(9), R(9)], bn)])
+    for op in ("BatchMatMul", "MatMul"):
+        add(op, "matrix", lambda R: [([R(5, 8), R(8, 12)], {}),
+                                     ([R(8, 5), R(12, 8)], {"transpose_a": True, "transpose_b": True}),
+                                     ([R(3, 7), R(5, 7)], {"transpose_b": True})])
+        add(op, "rank3", lambda R: [([R(3, 4, 8), R(3, 8, 4)], {}), ([R(3, 4, 8), R(8, 12)], {})])
+        add(op, "large", lambda R: [([R(130, 64), R(64, 132)], {})])
+    conv = {"strides": 1, "pad": "same", "dilations": 1}
+    add("Conv2D", "image", lambda R: [([R(2, 9, 8, 3), R(3, 3, 3, 5)], conv),
+                                      ([R(2, 9, 8, 5), R(3, 3, 5, 7)], {"strides": 2, "pad": "valid",
+                                                                        "dilations": 1})])
+    add("Conv2D", "image_c4", lambda R: [([R(1, 8, 7, 16), R(3, 3, 16, 16)], conv),
+                                         ([R(1, 6, 5, 16), R(1, 1, 16, 20)], {"strides": 1, "pad": "valid",
+                                                                              "dilations": 1})])
+    add("Conv2D", "large", lambda R: [([R(1, 40, 40, 8), R(3, 3, 8, 16)], conv)])
+    add("DepthwiseConv2dNative", "image", lambda R: [([R(2, 9, 8, 6), R(3, 3, 6, 1)], conv),
+                                                     ([R(2, 9, 8, 4), R(3, 3, 4, 2)],
+                                                      {"strides": 2, "pad": "valid", "dilations": 1})])
+    add("DepthwiseConv2dNative", "image_c4", lambda R: [([R(1, 9, 9, 16), R(3, 3, 16, 1)], conv)])
+    for sc, (cin, cout) in (("image", (3, 5)), ("image_c4", (16, 16))):
+        add("Conv2DBackpropInput", sc, lambda R, cin=cin, cout=cout: [
+            ([R(2, 5, 5, cin), R(3, 3, cout, cin)], {"output_shape": [2, 10, 10, cout], "strides": 2, "pad": "same"}),
+            ([R(2, 5, 5, cin), R(3, 3, cout, cin)], {"output_shape": [2, 7, 7, cout], "strides": 1, "pad": "valid"})])
+    for op in ("MaxPool", "AvgPool"):
+        for sc, ch in (("image", 3), ("image_c4", 16)):
+            add(op, sc, lambda R, ch=ch: [([R(2, 9, 7, ch)], {"ksize": 3, "strides": 2, "pad": "same"}),
+                                          ([R(2, 8, 8, ch)], {"ksize": [2, 2], "strides": [2, 2], "pad": "valid"})])
+        add(op, "large", lambda R: [([R(2, 40, 41, 9)], {"ksize": 3, "strides": 1, "pad": "same"})])
+    for op in REDUCE + ["Prod"]:
+        lo, hi = (0.7, 1.3) if op == "Prod" else (-1.0, 1.0)
+        add(op, "rank3", lambda R, lo=lo, hi=hi: [([R(3, 7, 5, lo=lo, hi=hi)], {"axis": -1, "keep_dims": False}),
+                                                  ([R(3, 7, 5, lo=lo, hi=hi)], {"axis": 1, "keep_dims": True})])
+        add(op, "image", lambda R, lo=lo, hi=hi: [([R(2, 5, 6, 8, lo=lo, hi=hi)], {"axis": a, "keep_dims": k})
+                                                  for a, k in ((None, False), ([1, 2], True), ([0, 2], False))])
+        add(op, "large", lambda R, lo=lo, hi=hi: [([R(2, 40, 41, 9, lo=lo, hi=hi)], {"axis": [1, 2],
+                                                                                     "keep_dims": False})])
+    for op in ("ArgMax", "ArgMin"):
+        add(op, "matrix", lambda R: [([R(3, 8)], {"axis": -1})])
+        add(op, "rank3", lambda R: [([R(3, 7, 5)], {"axis": 1})])
+    for op in ("Softmax", "LogSoftmax"):
+        add(op, "matrix", lambda R: [([R(3, 8, lo=-5, hi=5)], {"axis": -1})])
+        add(op, "rank3", lambda R: [([R(2, 3, 7, lo=-5, hi=5)], {"axis": -1})])
+        add(op, "large", lambda R: [([R(40, 1001, lo=-5, hi=5)], {"axis": -1})])
+    add("Transpose", "matrix", lambda R: [([R(6, 7)], {"perm": [1, 0]})])
+    add("Transpose", "image", lambda R: [([R(2, 3, 4, 5)], {"perm": [0, 3, 1, 2]})])
+    add("PadV2", "image", lambda R: [([R(2, 4, 5, 3)], {"paddings": [[0, 0], [1, 2], [2, 1], [0, 0]],
+                                                        "constant_value": 0.5})])
+    add("MirrorPad", "matrix", lambda R: [([R(7, 8)], {"paddings": [[1, 1], [3, 0]], "mode": "symmetric"})])
+    add("MirrorPad", "image", lambda R: [([R(2, 5, 6, 3)], {"paddings": [[0, 0], [2, 1], [1, 2], [0, 0]],
+                                                            "mode": "reflect"})])
+    add("GatherV2", "matrix", lambda R: [([R(4, 5), np.array([[0, 2], [1, 1], [3, 0]], np.int32)], {"axis": 0})])
+    add("GatherV2", "rank3", lambda R: [([R(4, 5, 3), np.array([4, 0, 2], np.int32)], {"axis": 1})])
+    add("GatherNd", "rank3", lambda R: [([R(4, 5, 3), np.array([[0, 4], [3, 1], [2, 2]], np.int32)], {})])
+    add("Concat", "rank3", lambda R: [([[R(2, 3, 4), R(2, 5, 4), R(2, 1, 4)]], {"axis": 1}),
+                                      ([[R(2, 3, 3), R(2, 3, 5)]], {"axis": 2})])
+    add("Concat", "image_c4", lambda R: [([[R(1, 6, 6, 16), R(1, 6, 6, 4), R(1, 6, 6, 3)]], {"axis": -1})])
+    add("Pack", "matrix", lambda R: [([[R(3, 4), R(3, 4), R(3, 4)]], {"axis": 1})])
+    add("AddN", "matrix", lambda R: [([[R(2, 7) for _ in range(9)]], {})])
+    add("AddN", "rank3", lambda R: [([[R(3, 4, 5) for _ in range(3)]], {})])
+    for op in ("ResizeBilinear", "ResizeNearestNeighbor"):
+        for sc, ch in (("image", 3), ("image_c4", 16)):
+            add(op, sc, lambda R, ch=ch: [([R(2, 5, 6, ch)], {"size": [9, 4], "align_corners": ac,
+                                                              "half_pixel_centers": hp})
+                                          for ac, hp in ((False, False), (True, False), (False, True))])
+    add("Slice", "rank3", lambda R: [([R(3, 6, 5)], {"begin": [1, 2, 0], "size": [2, -1, 3]})])
+    add("StridedSlice", "rank3", lambda R: [([R(4, 6, 5)], {"begin": [0, 1, 0], "end": [4, 6, 5],
+                                                            "strides": [2, 2, -1], "begin_mask": 0, "end_mask": 4,
+                                                            "shrink_axis_mask": 0})])
+    add("Tile", "matrix", lambda R: [([R(2, 3)], {"reps": [2, 3]})])
+    add("Reverse", "rank3", lambda R: [([R(2, 3, 4)], {"dims": [1, 2]})])
+    add("BroadcastTo", "rank3", lambda R: [([R(1, 5, 1)], {"shape": [3, 5, 4]})])
+    add("DepthToSpace", "image", lambda R: [([R(1, 2, 3, 18)], {"block_size": 3})])
+    add("DepthToSpace", "image_c4", lambda R: [([R(2, 3, 4, 16)], {"block_size": 2})])
+    add("SpaceToBatchND", "image", lambda R: [([R(2, 5, 4, 3)], {"block_shape": [2, 3],
+                                                                 "paddings": [[1, 0], [1, 1]]})])
+    add("BatchToSpaceND", "image", lambda R: [([R(12, 3, 2, 5)], {"block_shape": [2, 3],
+                                                                  "crops": [[0, 1], [2, 1]]})])
+    add("Unpack", "rank3", lambda R: [([R(3, 4, 2)], {"axis": 1})])
+    add("SplitV", "matrix", lambda R: [([R(4, 6)], {"sizes": [2, 4], "axis": 1})])
+    add("Reshape", "rank3", lambda R: [([R(2, 3, 4)], {"shape": [6, -1]})])
+    add("ExpandDims", "matrix", lambda R: [([R(3, 4)], {"axis": 1})])
+    add("Squeeze", "rank3", lambda R: [([R(3, 1, 4)], {"axis": [1]})])
+    add("Cast", "matrix", lambda R: [([R(3, 4)], {"dtype": "float32"})])
+    return t
+
+
+TABLE = _table()
+
+
+def classes(op: str) -> list[str]:
+    """The shape classes the table has cases for, for one op."""
+    return sorted(TABLE.get(op, {}))
+
+
+def cases(op: str, shape_class: str) -> list:
+    """[(inputs, attrs), ...] for one op and shape class (the same values on every call)."""
+    return TABLE[op][shape_class](_Gen(op, shape_class))
+
+
+def _flat(v):
+    return [x for e in v for x in _flat(e)] if isinstance(v, (list, tuple)) else [v]
+
+
+def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[str]:
+    """Run the cases of (op, shape class) on ``backend``'s kernel and on the cpu kernel: what differs (shape,
+    NaNs, relative error past ``tol``), or that the op ran on another backend's kernel (its fallback report
+    grew). Float inputs are placed on the backend first (``backend.upload``), as a model's tensors are."""
+    problems = []
+
+    def place(v):
+        if isinstance(v, np.ndarray) and v.dtype == np.float32 and v.size > 1:
+            return backend.upload(v)
+        if isinstance(v, list):
+            return [place(e) for e in v]
+        return v
+
+    for inputs, attrs in cases(op, shape_class):
+        where = f"{op} [{shape_class}] {attrs} shapes {[list(np.shape(x)) for x in _flat(inputs)]}"
+        want = cpu.kernels[op](*inputs, **attrs)
+        before = backend.fallback_report()
+        got = backend.kernels[op](*[place(x) for x in inputs], **attrs)
+        if backend.fallback_report() != before:
+            problems.append(f"{where}: ran on the cpu kernel (fallback)")
+            continue
+        wants, gots = _flat(want), _flat(got)
+        if len(wants) != len(gots):
+            problems.append(f"{where}: {len(gots)} outputs, expected {len(wants)}")
+            continue
+        for w, g in zip(wants, gots):
+            w, g = np.asarray(w), backend.read(g)
+            if g.shape != w.shape:
+                problems.append(f"{where}: shape {list(g.shape)} != {list(w.shape)}")
+                break
+            if w.size == 0:
+                continue
+            if not np.array_equal(np.isnan(g.astype(np.float64)), np.isnan(w.astype(np.float64))):
+                problems.append(f"{where}: NaNs differ")
+                break
+            ok = ~np.isnan(w.astype(np.float64))
+            scale = max(float(np.max(np.abs(w[ok]), initial=0.0)), 1e-6)
+            err = float(np.max(np.abs(g[ok].astype(np.float64) - w[ok].astype(np.float64)), initial=0.0)) / scale
+            if err > tol:
+                problems.append(f"{where}: relative error {err:.2e} > {tol:.0e}")
+                break
+    return problems
