@@ -1,0 +1,231 @@
+"""The wasm SIMD kernels (wasm/kernels/*.c) against the cpu kernels, run under CPython through wasmtime.
+
+Same module, same Python glue as in the page; only the memory differs (a wasmtime memory instead of
+Pyodide's). Tolerance 1e-5 relative: the summation order differs from numpy/BLAS.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tfjs.backends.cpu import array as cpu_array
+from tfjs.backends.cpu import conv as cpu_conv
+from tfjs.backends.cpu import elementwise as cpu_ew
+from tfjs.backends.cpu import gemm as cpu_gemm
+from tfjs.backends.cpu import image as cpu_image
+from tfjs.backends.wasm import kernels as K
+
+pytest.importorskip("wasmtime")
+ROOT = Path(__file__).resolve().parents[2]
+RTOL, ATOL = 1e-5, 1e-6
+
+
+@pytest.fixture(scope="module")
+def wasm_path():
+    sys.path.insert(0, str(ROOT / "wasm"))
+    try:
+        import build_kernels
+    finally:
+        sys.path.pop(0)
+    return build_kernels.build()
+
+
+@pytest.fixture
+def host(wasm_path):
+    from tfjs.backends.wasm.runtime_wasmtime import WasmtimeHost
+
+    return WasmtimeHost(wasm_path)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(15)
+
+
+def close(actual, expected, rtol=RTOL, atol=ATOL):
+    actual = np.array(actual)
+    assert actual.shape == expected.shape
+    scale = max(1.0, float(np.abs(expected).max(initial=0)))
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol * scale)
+
+
+def act_ref(y, activation, alpha=0.2, slopes=None):
+    return {
+        "linear": lambda v: v, "relu": lambda v: np.maximum(v, 0), "relu6": cpu_ew.relu6,
+        "leakyrelu": lambda v: cpu_ew.leaky_relu(v, alpha), "prelu": lambda v: cpu_ew.prelu(v, slopes),
+        "elu": lambda v: cpu_ew.elu(v, alpha), "sigmoid": cpu_ew.sigmoid,
+        "hardsigmoid": lambda v: np.clip(np.float32(0.2) * v + np.float32(0.5), 0, 1),
+        "swish": lambda v: v * cpu_ew.sigmoid(v),
+    }[activation](y)
+
+
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (4, 8, 8), (7, 13, 5), (33, 96, 32), (196, 57, 161), (5, 300, 17)])
+def test_gemm_matches_numpy(host, rng, m, k, n):
+    a = rng.standard_normal((m, k), np.float32)
+    b = rng.standard_normal((k, n), np.float32)
+    close(K.gemm(host, K.Packed(host), a, b), cpu_gemm.matmul2d(a, b))
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu", "relu6", "leakyrelu", "prelu", "elu", "sigmoid",
+                                        "hardsigmoid", "swish"])
+def test_gemm_fused_epilogue(host, rng, activation):
+    m, k, n = 9, 21, 19
+    a = rng.standard_normal((m, k), np.float32)
+    b = rng.standard_normal((k, n), np.float32) * 0.5
+    bias = rng.standard_normal(n, np.float32)
+    resid = rng.standard_normal((m, n), np.float32)
+    slopes = rng.standard_normal(n, np.float32)
+    got = K.gemm(host, K.Packed(host), a, b, bias=bias, activation=activation, alpha=0.3, slopes=slopes,
+                 resid=resid)
+    expected = act_ref(cpu_gemm.matmul2d(a, b) + bias + resid, activation, 0.3, slopes)
+    close(got, expected.astype(np.float32))
+
+
+def test_packed_weights_are_cached_while_the_weight_lives(host, rng):
+    packed = K.Packed(host)
+    w = rng.standard_normal((16, 24), np.float32)
+    a = rng.standard_normal((8, 16), np.float32)
+    first = K.gemm(host, packed, a, w).copy()
+    assert len(packed) == 1
+    close(K.gemm(host, packed, a, w), first)
+    assert len(packed) == 1
+    del w
+    assert len(packed) == 0
+
+
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_batched_matmul(host, rng, ta, tb):
+    a = rng.standard_normal((2, 3, 7, 5) if not ta else (2, 3, 5, 7), np.float32)
+    b = rng.standard_normal((3, 5, 9) if not tb else (3, 9, 5), np.float32)
+    close(K.matmul(host, K.Packed(host), a, b, ta, tb), cpu_gemm.matmul(a, b, ta, tb))
+    w = rng.standard_normal((5, 6) if not tb else (6, 5), np.float32)
+    close(K.matmul(host, K.Packed(host), a, w, ta, tb), cpu_gemm.matmul(a, w, ta, tb))
+
+
+CONV_CASES = [
+    # batch, h, w, cin, kh, kw, cout, strides, pad, dilations
+    (1, 9, 9, 3, 3, 3, 8, 1, "same", 1),
+    (2, 10, 7, 5, 3, 3, 7, 2, "same", 1),
+    (1, 11, 11, 4, 3, 3, 9, 1, "valid", 2),
+    (2, 8, 9, 6, 1, 1, 13, 1, "valid", 1),
+    (1, 9, 9, 6, 1, 1, 5, 2, "same", 1),
+    (1, 12, 10, 3, 5, 3, 4, (2, 1), "same", 1),
+    (3, 6, 6, 17, 2, 2, 3, 1, [[1, 0], [0, 1]], 1),
+    (1, 30, 30, 8, 3, 3, 16, 1, "same", (2, 3)),
+]
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d(host, rng, case):
+    nb, h, w, cin, kh, kw, cout, strides, pad, dil = case
+    x = rng.standard_normal((nb, h, w, cin), np.float32)
+    f = rng.standard_normal((kh, kw, cin, cout), np.float32)
+    close(K.conv2d(host, K.Packed(host), x, f, strides, pad, dil), cpu_conv.conv_nd(x, f, strides, pad, dil))
+
+
+def test_conv2d_fused_bias_residual_relu6(host, rng):
+    x = rng.standard_normal((2, 7, 7, 5), np.float32)
+    f = rng.standard_normal((3, 3, 5, 11), np.float32)
+    bias = rng.standard_normal(11, np.float32)
+    y = cpu_conv.conv_nd(x, f, 1, "same", 1)
+    resid = rng.standard_normal(y.shape, np.float32)
+    got = K.conv2d(host, K.Packed(host), x, f, 1, "same", 1, bias=bias, activation="relu6", resid=resid)
+    close(got, cpu_ew.relu6(y + bias + resid))
+
+
+DW_CASES = [
+    (1, 9, 9, 3, 3, 3, 1, "same", 1),
+    (2, 10, 11, 8, 3, 3, 2, "same", 1),
+    (1, 12, 12, 19, 3, 3, 1, "valid", 2),
+    (1, 7, 9, 32, 5, 5, 2, "valid", 1),
+    (2, 6, 6, 13, 3, 3, (1, 2), "same", (2, 1)),
+]
+
+
+@pytest.mark.parametrize("case", DW_CASES)
+@pytest.mark.parametrize("activation", ["linear", "relu6"])
+def test_depthwise(host, rng, case, activation):
+    nb, h, w, c, kh, kw, strides, pad, dil = case
+    x = rng.standard_normal((nb, h, w, c), np.float32)
+    f = rng.standard_normal((kh, kw, c, 1), np.float32)
+    bias = rng.standard_normal(c, np.float32)
+    got = K.depthwise2d(host, x, f, strides, pad, dil, bias=bias, activation=activation)
+    expected = act_ref(cpu_conv.depthwise_conv_nd(x, f, strides, pad, dil) + bias, activation)
+    close(got, expected)
+
+
+def test_depthwise_with_channel_multiplier_is_left_to_cpu(host, rng):
+    with pytest.raises(K.NotInWasm):
+        K.depthwise2d(host, np.ones((1, 4, 4, 3), np.float32), np.ones((3, 3, 3, 2), np.float32))
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize("case", [((1, 9, 9, 3), 3, 2, "same"), ((2, 8, 7, 17), 2, 2, "valid"),
+                                  ((1, 10, 10, 8), (3, 2), (1, 2), "same")])
+def test_pool(host, rng, mode, case):
+    shape, ksize, strides, pad = case
+    x = rng.standard_normal(shape, np.float32)
+    close(K.pool2d(host, x, ksize, strides, pad, mode), cpu_conv.pool_nd(x, ksize, strides, pad, mode))
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_global_mean(host, rng, keep):
+    x = rng.standard_normal((2, 7, 5, 13), np.float32)
+    close(K.mean(host, x, [1, 2], keep), cpu_array._mean(x, axis=(1, 2), keepdims=keep))
+
+
+@pytest.mark.parametrize("op", list(K.BINARY))
+@pytest.mark.parametrize("shapes", [((4, 5, 7), (4, 5, 7)), ((3, 8, 9), (9,)), ((3, 8, 9), (1, 1, 9)),
+                                    ((2, 9, 9), ()), ((), (5, 30)), ((7,), (6, 4, 7)), ((5, 6, 1), (5, 6, 1)),
+                                    ((6, 13, 1), (6, 13, 11)), ((6, 13, 11), (6, 13, 1))])
+def test_binary(host, rng, op, shapes):
+    a = rng.standard_normal(shapes[0], np.float32)
+    b = rng.standard_normal(shapes[1], np.float32)
+    if op == "RealDiv":
+        b = np.where(np.abs(b) < 0.1, np.float32(0.5), b).astype(np.float32)
+    expected = cpu_ew.KERNELS[op](a, b)
+    if expected.size < 64:
+        with pytest.raises(K.NotInWasm):
+            K.binary(host, op, np.asarray(a), np.asarray(b))
+        return
+    close(K.binary(host, op, np.asarray(a), np.asarray(b)), expected)
+
+
+def test_binary_leaves_other_broadcasts_to_cpu(host, rng):
+    with pytest.raises(K.NotInWasm):
+        K.binary(host, "Add", np.ones((4, 1, 8), np.float32), np.ones((1, 5, 8), np.float32))
+
+
+@pytest.mark.parametrize("activation", ["relu", "relu6", "leakyrelu", "elu", "sigmoid", "prelu"])
+@pytest.mark.parametrize("shape", [(3, 7, 5), (1000,), (2, 9, 16)])
+def test_unary(host, rng, activation, shape):
+    x = (rng.standard_normal(shape, np.float32) * 4).astype(np.float32)
+    x.reshape(-1)[:4] = [0.0, -1e-4, 1e-5, -0.3]
+    slopes = rng.standard_normal(shape[-1], np.float32) if activation == "prelu" else None
+    got = K.unary(host, activation, x, 0.3 if activation == "leakyrelu" else 1.0, slopes)
+    expected = act_ref(x, activation, 0.3 if activation == "leakyrelu" else 1.0, slopes)
+    close(got, expected)
+
+
+def test_sigmoid_and_elu_hold_their_tails(host):
+    x = np.array([-100, -90, -30, -1e-6, 0, 1e-6, 30, 90, 100] * 4, np.float32)
+    close(K.unary(host, "sigmoid", x), cpu_ew.sigmoid(x))
+    close(K.unary(host, "elu", x, 1.0), cpu_ew.elu(x))
+
+
+@pytest.mark.parametrize("shape", [(3, 10), (2, 5, 7), (1, 1001), (4, 1)])
+def test_softmax(host, rng, shape):
+    x = (rng.standard_normal(shape, np.float32) * 5).astype(np.float32)
+    close(K.softmax(host, x), cpu_ew.softmax(x))
+
+
+@pytest.mark.parametrize("flags", [(False, False), (True, False), (False, True)])
+@pytest.mark.parametrize("shapes", [((1, 5, 7, 3), (9, 13)), ((2, 8, 8, 6), (4, 3)), ((1, 3, 3, 16), (3, 3))])
+def test_resize_bilinear(host, rng, flags, shapes):
+    shape, size = shapes
+    x = rng.standard_normal(shape, np.float32)
+    close(K.resize_bilinear(host, x, size, *flags), cpu_image.resize_bilinear(x, size, *flags))

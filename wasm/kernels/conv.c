@@ -1,0 +1,149 @@
+/* Convolutions and pooling, NHWC, with TF's padding (pads given as top/left; the bottom/right follow from the
+ * output size).
+ *
+ * conv2d gathers `rows` output pixels' patches at a time into a scratch buffer (zeros where the patch leaves
+ * the image) and multiplies them by the packed filter with gemm, epilogue fused. Depthwise convolution and
+ * pooling walk the taps of one output pixel with 8 channels (two vectors) in registers. */
+#include "simd.h"
+
+void gemm(i32 M, i32 N, i32 K, const f32 *a, i32 lda, const f32 *packed, const f32 *bias, f32 *c, i32 ldc,
+          i32 act, f32 alpha, const f32 *slopes, const f32 *resid, i32 ldr);
+
+/* Patches of output pixels [p0, p0 + rows) of one image into scratch[rows, KH * KW * C]. */
+static void gather(const f32 *x, i32 H, i32 W, i32 C, i32 KH, i32 KW, i32 SH, i32 SW, i32 DH, i32 DW, i32 PT,
+                   i32 PL, i32 OW, i32 p0, i32 rows, f32 *scratch) {
+  i32 K = KH * KW * C;
+  for (i32 r = 0; r < rows; r++) {
+    i32 oy = (p0 + r) / OW, ox = (p0 + r) % OW;
+    f32 *dst = scratch + r * K;
+    for (i32 ky = 0; ky < KH; ky++) {
+      i32 iy = oy * SH - PT + ky * DH;
+      for (i32 kx = 0; kx < KW; kx++, dst += C) {
+        i32 ix = ox * SW - PL + kx * DW;
+        if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+          i32 c = 0;
+          for (; c + 4 <= C; c += 4) wasm_v128_store(dst + c, wasm_f32x4_splat(0.0f));
+          for (; c < C; c++) dst[c] = 0.0f;
+        } else {
+          const f32 *src = x + (iy * W + ix) * C;
+          i32 c = 0;
+          for (; c + 4 <= C; c += 4) wasm_v128_store(dst + c, wasm_v128_load(src + c));
+          for (; c < C; c++) dst[c] = src[c];
+        }
+      }
+    }
+  }
+}
+
+EXPORT(conv2d)
+void conv2d(i32 N, i32 H, i32 W, i32 C, i32 KH, i32 KW, i32 SH, i32 SW, i32 DH, i32 DW, i32 PT, i32 PL, i32 OH,
+            i32 OW, i32 CO, const f32 *x, const f32 *packed, const f32 *bias, f32 *out, i32 act, f32 alpha,
+            const f32 *slopes, const f32 *resid, f32 *scratch, i32 rows) {
+  i32 K = KH * KW * C, P = OH * OW;
+  for (i32 n = 0; n < N; n++) {
+    const f32 *xn = x + n * H * W * C;
+    for (i32 p0 = 0; p0 < P; p0 += rows) {
+      i32 m = P - p0 < rows ? P - p0 : rows;
+      gather(xn, H, W, C, KH, KW, SH, SW, DH, DW, PT, PL, OW, p0, m, scratch);
+      i32 o = (n * P + p0) * CO;
+      gemm(m, CO, K, scratch, K, packed, bias, out + o, CO, act, alpha, slopes, resid ? resid + o : 0, CO);
+    }
+  }
+}
+
+/* The tap range [lo, hi) of a kernel axis that lands inside [0, size) for output coordinate o. */
+INLINE i32 tap_lo(i32 o, i32 s, i32 pad, i32 d) {
+  i32 start = o * s - pad;
+  return start >= 0 ? 0 : (-start + d - 1) / d;
+}
+INLINE i32 tap_hi(i32 o, i32 s, i32 pad, i32 d, i32 k, i32 size) {
+  i32 start = o * s - pad;
+  if (start >= size) return 0;
+  i32 hi = (size - 1 - start) / d + 1;
+  return hi < k ? hi : k;
+}
+
+/* Depthwise convolution with channel multiplier 1: w[KH, KW, C]. */
+EXPORT(depthwise2d)
+void depthwise2d(i32 N, i32 H, i32 W, i32 C, i32 KH, i32 KW, i32 SH, i32 SW, i32 DH, i32 DW, i32 PT, i32 PL,
+                 i32 OH, i32 OW, const f32 *x, const f32 *w, const f32 *bias, f32 *out, i32 act, f32 alpha,
+                 const f32 *slopes, const f32 *resid) {
+  for (i32 n = 0; n < N; n++) {
+    const f32 *xn = x + n * H * W * C;
+    for (i32 oy = 0; oy < OH; oy++) {
+      i32 ky0 = tap_lo(oy, SH, PT, DH), ky1 = tap_hi(oy, SH, PT, DH, KH, H);
+      for (i32 ox = 0; ox < OW; ox++) {
+        i32 kx0 = tap_lo(ox, SW, PL, DW), kx1 = tap_hi(ox, SW, PL, DW, KW, W);
+        i32 o = ((n * OH + oy) * OW + ox) * C;
+        const f32 *base = xn + ((oy * SH - PT) * W + (ox * SW - PL)) * C;
+        i32 c = 0;
+        for (; c + 8 <= C; c += 8) {
+          v128_t acc0 = wasm_f32x4_splat(0.0f), acc1 = acc0;
+          for (i32 ky = ky0; ky < ky1; ky++) {
+            const f32 *xr = base + ky * DH * W * C + c;
+            const f32 *wr = w + ky * KW * C + c;
+            for (i32 kx = kx0; kx < kx1; kx++) {
+              const f32 *xp = xr + kx * DW * C, *wp = wr + kx * C;
+              acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(wp)));
+              acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(xp + 4), wasm_v128_load(wp + 4)));
+            }
+          }
+          const f32 *r = resid ? resid + o + c : 0;
+          wasm_v128_store(out + o + c, epilogue(acc0, bias, r, slopes, c, 4, act, alpha));
+          wasm_v128_store(out + o + c + 4, epilogue(acc1, bias, r ? r + 4 : 0, slopes, c + 4, 4, act, alpha));
+        }
+        for (; c < C; c += 4) {
+          i32 m = C - c < 4 ? C - c : 4;
+          v128_t acc = wasm_f32x4_splat(0.0f);
+          for (i32 ky = ky0; ky < ky1; ky++)
+            for (i32 kx = kx0; kx < kx1; kx++) {
+              const f32 *xp = base + (ky * DH * W + kx * DW) * C + c, *wp = w + (ky * KW + kx) * C + c;
+              acc = wasm_f32x4_add(acc, wasm_f32x4_mul(load_n(xp, m), load_n(wp, m)));
+            }
+          store_n(out + o + c, epilogue(acc, bias, resid ? resid + o + c : 0, slopes, c, m, act, alpha), m);
+        }
+      }
+    }
+  }
+}
+
+/* Max (mode 0) or average (mode 1) pooling; averages count only the cells inside the image. */
+EXPORT(pool2d)
+void pool2d(i32 N, i32 H, i32 W, i32 C, i32 KH, i32 KW, i32 SH, i32 SW, i32 PT, i32 PL, i32 OH, i32 OW,
+            const f32 *x, f32 *out, i32 mode) {
+  for (i32 n = 0; n < N; n++) {
+    const f32 *xn = x + n * H * W * C;
+    for (i32 oy = 0; oy < OH; oy++) {
+      i32 ky0 = tap_lo(oy, SH, PT, 1), ky1 = tap_hi(oy, SH, PT, 1, KH, H);
+      for (i32 ox = 0; ox < OW; ox++) {
+        i32 kx0 = tap_lo(ox, SW, PL, 1), kx1 = tap_hi(ox, SW, PL, 1, KW, W);
+        i32 count = (ky1 - ky0) * (kx1 - kx0);
+        v128_t scale = wasm_f32x4_splat(count > 0 ? 1.0f / (f32)count : 0.0f);
+        i32 o = ((n * OH + oy) * OW + ox) * C;
+        const f32 *base = xn + ((oy * SH - PT) * W + (ox * SW - PL)) * C;
+        for (i32 c = 0; c < C; c += 4) {
+          i32 m = C - c < 4 ? C - c : 4;
+          v128_t acc = wasm_f32x4_splat(mode == 0 ? -__builtin_inff() : 0.0f);
+          for (i32 ky = ky0; ky < ky1; ky++)
+            for (i32 kx = kx0; kx < kx1; kx++) {
+              v128_t v = load_n(base + (ky * W + kx) * C + c, m);
+              acc = mode == 0 ? wasm_f32x4_max(acc, v) : wasm_f32x4_add(acc, v);
+            }
+          store_n(out + o + c, mode == 0 ? acc : wasm_f32x4_mul(acc, scale), m);
+        }
+      }
+    }
+  }
+}
+
+/* Mean over the spatial axes: x[N, P, C] -> out[N, C]. */
+EXPORT(mean_spatial) void mean_spatial(i32 N, i32 P, i32 C, const f32 *x, f32 *out) {
+  v128_t scale = wasm_f32x4_splat(1.0f / (f32)P);
+  for (i32 n = 0; n < N; n++)
+    for (i32 c = 0; c < C; c += 4) {
+      i32 m = C - c < 4 ? C - c : 4;
+      v128_t acc = wasm_f32x4_splat(0.0f);
+      for (i32 p = 0; p < P; p++) acc = wasm_f32x4_add(acc, load_n(x + (n * P + p) * C + c, m));
+      store_n(out + n * C + c, wasm_f32x4_mul(acc, scale), m);
+    }
+}
