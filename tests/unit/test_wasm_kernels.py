@@ -229,3 +229,36 @@ def test_resize_bilinear(host, rng, flags, shapes):
     shape, size = shapes
     x = rng.standard_normal(shape, np.float32)
     close(K.resize_bilinear(host, x, size, *flags), cpu_image.resize_bilinear(x, size, *flags))
+
+
+def test_not_offered_under_cpython():
+    import tfjs as tf
+    from tfjs.errors import UnsupportedError
+    from tfjs.platform import wasm as wasmplat
+
+    assert "wasm" not in tf.backends.list_backends()
+    with pytest.raises(UnsupportedError, match="'wasm' is not registered"):
+        tf.set_backend("wasm")
+    with pytest.raises(wasmplat.WasmUnavailable, match="only in the page"):
+        wasmplat.kernel_exports()
+    assert tf.get_backend() == "cpu"
+
+
+def test_backend_runs_wasm_kernels_and_reports_cpu_fallbacks(host, rng):
+    from tfjs.backends import find_backend
+    from tfjs.backends.wasm import WasmBackend
+
+    be = WasmBackend(host=host)
+    cpu = find_backend("cpu")
+    x = rng.standard_normal((2, 9, 9, 5), np.float32)
+    f = rng.standard_normal((3, 3, 5, 1), np.float32)
+    close(be.kernel("DepthwiseConv2dNative")(x, f, 2, "same", 1), cpu.kernel("DepthwiseConv2dNative")(x, f, 2, "same", 1))
+    f2 = rng.standard_normal((3, 3, 5, 2), np.float32)   # channel multiplier 2: the cpu kernel
+    close(be.kernel("DepthwiseConv2dNative")(x, f2, 1, "valid", 1), cpu.kernel("DepthwiseConv2dNative")(x, f2, 1, "valid", 1))
+    np.testing.assert_array_equal(be.kernel("Transpose")(x, [0, 2, 1, 3]), cpu.kernel("Transpose")(x, [0, 2, 1, 3]))
+    assert be.wasm_calls == 1
+    report = be.fallback_report()
+    assert set(report) == {"DepthwiseConv2dNative", "Transpose"}
+    assert report["DepthwiseConv2dNative"]["calls"] == 1
+    assert set(be.wasm_ops()) >= {"Conv2D", "DepthwiseConv2dNative", "MatMul", "BatchMatMul", "MaxPool", "AvgPool",
+                                  "Mean", "Add", "Mul", "Relu6", "Sigmoid", "Softmax", "ResizeBilinear"}

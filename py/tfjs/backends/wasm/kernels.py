@@ -305,11 +305,10 @@ def resize_bilinear(host, x, size, align_corners=False, half_pixel_centers=False
     if out.size == 0 or x.size == 0:
         raise NotInWasm()
     x = placed(host, x)
-    tables = []
+    tables = []  # held until the call returns: their addresses go to the kernel
     for t in (*_source_table(h, oh, align_corners, half_pixel_centers),
               *_source_table(w, ow, align_corners, half_pixel_centers)):
-        placed_t = host.empty(t.shape, t.dtype)
-        placed_t[...] = t
-        tables.append(host.addr(placed_t))
-    host.call("resize_bilinear", nb, h, w, c, oh, ow, host.addr(x), host.addr(out), *tables)
+        tables.append(host.empty(t.shape, t.dtype))
+        tables[-1][...] = t
+    host.call("resize_bilinear", nb, h, w, c, oh, ow, host.addr(x), host.addr(out), *map(host.addr, tables))
     return out
