@@ -262,3 +262,12 @@ def test_backend_runs_wasm_kernels_and_reports_cpu_fallbacks(host, rng):
     assert report["DepthwiseConv2dNative"]["calls"] == 1
     assert set(be.wasm_ops()) >= {"Conv2D", "DepthwiseConv2dNative", "MatMul", "BatchMatMul", "MaxPool", "AvgPool",
                                   "Mean", "Add", "Mul", "Relu6", "Sigmoid", "Softmax", "ResizeBilinear"}
+
+
+@pytest.mark.parametrize("with_affine", [False, True])
+def test_batch_norm(host, rng, with_affine):
+    x = rng.standard_normal((2, 5, 6, 11), np.float32)
+    mean, var = rng.standard_normal(11, np.float32), rng.uniform(0.5, 2, 11).astype(np.float32)
+    offset = rng.standard_normal(11, np.float32) if with_affine else None
+    scale = rng.standard_normal(11, np.float32) if with_affine else None
+    close(K.batch_norm(host, x, mean, var, offset, scale, 1e-3), cpu_conv.batch_norm(x, mean, var, offset, scale, 1e-3))

@@ -115,3 +115,19 @@ void resize_bilinear(i32 N, i32 H, i32 W, i32 C, i32 OH, i32 OW, const f32 *x, f
       }
     }
 }
+
+/* Batch normalisation over the last axis with per-channel tables: out = (x - mean) * inv + offset
+ * (inv = scale / sqrt(variance + epsilon), worked out by the caller; offset may be null). */
+EXPORT(batchnorm)
+void batchnorm(i32 rows, i32 cols, const f32 *x, const f32 *mean, const f32 *inv, const f32 *offset, f32 *out) {
+  for (i32 r = 0; r < rows; r++) {
+    const f32 *xr = x + r * cols;
+    f32 *o = out + r * cols;
+    for (i32 j = 0; j < cols; j += 4) {
+      i32 m = cols - j < 4 ? cols - j : 4;
+      v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(load_n(xr + j, m), load_n(mean + j, m)), load_n(inv + j, m));
+      if (offset) v = wasm_f32x4_add(v, load_n(offset + j, m));
+      store_n(o + j, v, m);
+    }
+  }
+}

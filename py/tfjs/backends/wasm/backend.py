@@ -43,6 +43,8 @@ def _kernel_table(host, packed) -> dict[str, Callable]:
         "Elu": lambda x, alpha=1.0: K.unary(host, "elu", x, alpha),
         "Prelu": lambda x, alpha: K.unary(host, "prelu", x, 0.0, alpha),
         "Softmax": lambda x, axis=-1: K.softmax(host, x, axis),
+        "FusedBatchNorm": lambda x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3: K.batch_norm(
+            host, x, mean, variance, offset, scale, variance_epsilon),
         "ResizeBilinear": lambda x, size, align_corners=False, half_pixel_centers=False: K.resize_bilinear(
             host, x, size, align_corners, half_pixel_centers),
     }
@@ -71,6 +73,7 @@ class WasmBackend(Backend):
         self.wasm_kernels = _kernel_table(host, self.packed)
         self.fallbacks: dict[str, dict[str, float]] = {}
         self.wasm_calls = 0
+        self.profile: dict[str, list[float]] | None = None   # {op (or "op (cpu)"): [ms, ...]} while profiling
         for name in set(self.cpu.kernels) | set(self.wasm_kernels):
             self.kernels[name] = self._dispatcher(name)
 
@@ -84,12 +87,16 @@ class WasmBackend(Backend):
 
         def run(*args, **attrs):
             if wasm_kernel is not None:
+                t0 = time.perf_counter()
                 try:
                     out = wasm_kernel(*args, **attrs)
-                    self.wasm_calls += 1
-                    return out
                 except K.NotInWasm:
                     pass
+                else:
+                    self.wasm_calls += 1
+                    if self.profile is not None:
+                        self.profile.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+                    return out
             if cpu_kernel is None:
                 from ...errors import UnsupportedError
 
@@ -98,7 +105,10 @@ class WasmBackend(Backend):
             out = cpu_kernel(*args, **attrs)
             entry = self.fallbacks.setdefault(name, {"calls": 0, "ms": 0.0})
             entry["calls"] += 1
-            entry["ms"] += (time.perf_counter() - t0) * 1000
+            ms = (time.perf_counter() - t0) * 1000
+            entry["ms"] += ms
+            if self.profile is not None:
+                self.profile.setdefault(f"{name} (cpu)", []).append(ms)
             return out
 
         run.__name__ = f"wasm_{name}"
@@ -107,6 +117,15 @@ class WasmBackend(Backend):
     def fallback_report(self) -> dict:
         """Ops that ran on the cpu kernel (no wasm kernel, or inputs it does not claim): calls and time spent."""
         return {k: {"calls": int(v["calls"]), "ms": round(v["ms"], 3)} for k, v in sorted(self.fallbacks.items())}
+
+    def start_profile(self) -> None:
+        """Time every op from now on (wall time of its kernel, wasm or cpu)."""
+        self.profile = {}
+
+    def stop_profile(self) -> dict:
+        """{op: [ms, ...]} since :meth:`start_profile`; ops that ran on the cpu kernel are labelled "(cpu)"."""
+        prof, self.profile = self.profile or {}, None
+        return prof
 
     def reset_stats(self) -> None:
         self.fallbacks.clear()

@@ -312,3 +312,29 @@ def resize_bilinear(host, x, size, align_corners=False, half_pixel_centers=False
         tables[-1][...] = t
     host.call("resize_bilinear", nb, h, w, c, oh, ow, host.addr(x), host.addr(out), *map(host.addr, tables))
     return out
+
+
+def batch_norm(host, x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3):
+    """FusedBatchNorm over the last axis, per-channel statistics (the cpu kernel's formula and rounding)."""
+    x = _f32(x)
+    if x.ndim == 0 or x.shape[-1] == 0 or x.size < 16:
+        raise NotInWasm()
+    c = x.shape[-1]
+
+    def channel(v):
+        v = np.asarray(v, F32)
+        if v.size == 1:
+            v = np.broadcast_to(v.reshape(1), (c,))
+        if v.ndim > 1 and any(d != 1 for d in v.shape[:-1]) or v.shape[-1] != c:
+            raise NotInWasm()
+        return placed(host, v.reshape(c))
+
+    inv = F32(1) / np.sqrt(np.asarray(variance, F32) + F32(variance_epsilon))
+    if scale is not None:
+        inv = inv * np.asarray(scale, F32)
+    m, i = channel(mean), channel(inv)
+    o = channel(offset) if offset is not None else None
+    x = placed(host, x)
+    out = host.empty(x.shape)
+    host.call("batchnorm", x.size // c, c, host.addr(x), host.addr(m), host.addr(i), _ptr(host, o), host.addr(out))
+    return out
