@@ -108,7 +108,6 @@ def memory() -> dict:
 
 from . import cpu as _cpu  # noqa: E402  (registers the cpu backend)
 from . import webgl as _webgl  # noqa: E402  (registers the webgl backend; it starts only in a browser)
-from . import wasm as _wasm  # noqa: E402  (registers the wasm backend in the page only)
 
 __all__ = ["Backend", "register_backend", "list_backends", "find_backend", "set_backend", "get_backend",
            "backend", "backend_ops", "get_kernel", "memory"]
