@@ -156,8 +156,7 @@ def device_backend():
         yield "fakedevice"
     finally:
         backends.set_backend("cpu")
-        backends._factories.pop("fakedevice", None)
-        backends._instances.pop("fakedevice", None)
+        backends.remove_backend("fakedevice")
 
 
 def test_gradients_flow_through_device_tensors(device_backend):

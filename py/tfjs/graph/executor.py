@@ -42,6 +42,13 @@ class Executor:
         self._depth = frame_depths(graph)
         self.node: Node | None = None  # the node being run (for mappers' error messages)
 
+    def constants(self) -> list:
+        """The inline constants decoded so far (cached from run to run)."""
+        return list(self._const_cache.values())
+
+    def clear_constants(self) -> None:
+        self._const_cache.clear()
+
     # ----------------------------------------------------------------------------------------------
     # Function bodies (v2 control flow)
 

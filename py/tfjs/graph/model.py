@@ -205,12 +205,10 @@ class GraphModel:
         refs = [self._output_ref(n) for n in names]
         from .. import backends
 
-        device = backends.backend()
-        if hasattr(device, "graph_outputs"):  # webgl: weights are uploaded once; outputs read back once
-            device.freeze(self.weights.values())
-            results = device.graph_outputs(self.executor.run(self._feeds(inputs), refs))
-        else:
-            results = self.executor.run(self._feeds(inputs), refs)
+        feeds = self._feeds(inputs)
+        # one model run for the backend: weights stay resident (webgl: uploaded once), outputs read back once
+        results = backends.backend().run_model(lambda: self.executor.run(feeds, refs),
+                                               weights=list(self.weights.values()))
         if single or len(results) == 1:
             return results[0]
         return results
@@ -244,23 +242,19 @@ class GraphModel:
             shape = [1 if d is None or d < 0 else d for d in (s.shape or [1])]
             feeds[s.key or s.name] = np.zeros(shape, _NUMPY.get(s.dtype, np.float32))
         self.execute(feeds)
-        inst = backends.backend()
-        return {"programs": len(getattr(inst, "programs", {})), "compile_ms": getattr(inst, "compile_ms", 0.0)}
+        return backends.backend().compile_stats()
 
     def fallback_report(self) -> dict:
         """Ops that ran on the cpu kernels with device inputs, and the transfers they cost (webgl)."""
         from .. import backends
 
-        inst = backends.backend()
-        return inst.fallback_report() if hasattr(inst, "fallback_report") else {}
+        return backends.backend().fallback_report()
 
     def dispose(self) -> None:
         from .. import backends
 
-        inst = backends._instances.get("webgl")
-        if inst is not None and not getattr(inst, "disposed", True):
-            inst.release_arrays(list(self.weights.values()) + list(self.executor._const_cache.values()))
-        self.executor._const_cache.clear()
+        backends.release_arrays(list(self.weights.values()) + self.executor.constants())
+        self.executor.clear_constants()
         self.weights.clear()
         self._disposed = True
 

@@ -30,14 +30,15 @@ class LayersModel(Functional):
 
     # ------------------------------------------------------------------ prediction
     def run_graph(self, inputs: list, masks: list | None = None, training: bool = False):
-        """The functional graph run; on a device backend (webgl) tensors stay on the device between layers."""
+        """The functional graph run; the backend plans it as one model run (``Backend.run_model``: on webgl,
+        tensors stay on the device between layers and the outputs are read back once)."""
         from .. import backends
         from ..ops import dispatch
 
-        inst = backends.backend()
-        if training or dispatch.recorder is not None or not hasattr(inst, "layers_run"):
+        if training or dispatch.recorder is not None:
             return super().run_graph(inputs, masks, training)
-        return inst.layers_run(self, super().run_graph, inputs, masks)
+        run = super().run_graph
+        return backends.backend().run_model(lambda: run(inputs, masks), weights=[w.value for w in self.weights])
 
     def warmup(self) -> dict:
         """Run one prediction on zeros so that every program the model needs is compiled (webgl)."""
@@ -45,15 +46,13 @@ class LayersModel(Functional):
 
         xs = [np.zeros([1 if d is None else d for d in t.shape], np.float32) for t in self.inputs]
         self.predict(xs if len(xs) > 1 else xs[0])
-        inst = backends.backend()
-        return {"programs": len(getattr(inst, "programs", {})), "compile_ms": getattr(inst, "compile_ms", 0.0)}
+        return backends.backend().compile_stats()
 
     def fallback_report(self) -> dict:
         """Ops that ran on the cpu kernels with device inputs, and the transfers they cost (webgl)."""
         from .. import backends
 
-        inst = backends.backend()
-        return inst.fallback_report() if hasattr(inst, "fallback_report") else {}
+        return backends.backend().fallback_report()
 
     def _standardize(self, x) -> list[np.ndarray]:
         if isinstance(x, dict):
@@ -229,9 +228,7 @@ class LayersModel(Functional):
     def dispose(self) -> dict:
         from .. import backends
 
-        inst = backends._instances.get("webgl")
-        if inst is not None and not getattr(inst, "disposed", True):
-            inst.release_arrays(w.value for w in self.weights)
+        backends.release_arrays(w.value for w in self.weights)
         out = super().dispose()
         for layer in self.layers:
             layer._disposed = True

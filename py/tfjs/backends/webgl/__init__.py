@@ -11,14 +11,15 @@ Ops with no WebGL kernel run on the cpu backend's kernel (download, compute, upl
 
 from __future__ import annotations
 
-from .. import register_backend
+from ..manager import register_backend
+from . import kernels as _kernels  # noqa: F401  (registers the webgl kernels)
 from .backend import NotOnGPU, WebGLBackend, WebGLError, create_webgl_backend
 from .tensor import GPUTensor, is_gpu
 
 
 def current() -> WebGLBackend:
     """The webgl backend instance (started if needed)."""
-    from .. import find_backend
+    from ..manager import find_backend
 
     return find_backend("webgl")
 

@@ -16,8 +16,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import Backend
+from ..base import Backend
 from ...errors import TfjsError
+from ..registry import kernel_configs
 from .tensor import F32, GPUTensor, Texture
 
 MAX_WIDTH = 4096
@@ -93,7 +94,7 @@ class WebGLBackend(Backend):
     """Kernels on WebGL2 with tensors that stay on the GPU; ops it has no kernel for run on the cpu kernels."""
 
     def __init__(self, context=None, cpu: Backend | None = None):
-        super().__init__("webgl")
+        super().__init__("webgl")  # binds the registered webgl kernels (tfjs.backends.webgl.kernels)
         from ...platform import webgl as glplat
 
         self.generation = 0
@@ -102,7 +103,7 @@ class WebGLBackend(Backend):
             self._gl = context or glplat.create_context()
         except glplat.WebGLUnavailable as e:
             raise WebGLError(f"The webgl backend is not available: {e}. Use tf.set_backend('cpu').") from None
-        from .. import find_backend
+        from ..manager import find_backend
 
         self.cpu = cpu or find_backend("cpu")
         self.programs: dict[Any, tuple[int, int]] = {}
@@ -122,10 +123,9 @@ class WebGLBackend(Backend):
         self._profile_labels: list[str] = []
         self.disposed = False
         self.lost = False
-        self.gl_kernels: dict[str, Callable] = {}
-        from . import kernels
-
-        kernels.register(self)
+        self._model_depth = 0
+        self.gl_kernels: dict[str, Callable] = self.kernels
+        self.kernels = {}
         for name in self.cpu.kernels:
             self.kernels[name] = self._dispatcher(name)
         for name in self.gl_kernels:
@@ -138,11 +138,14 @@ class WebGLBackend(Backend):
 
     def _dispatcher(self, name: str) -> Callable:
         gl_kernel = self.gl_kernels.get(name)
+        config = kernel_configs("webgl").get(name)
+        supports = config.supports if config is not None else None
         cpu_kernel = self.cpu.kernels.get(name)
 
         def run(*args, **attrs):
             self._check_alive()
-            if gl_kernel is not None and (_any_gpu(args) or not _small(args)):
+            if gl_kernel is not None and (_any_gpu(args) or not _small(args)) and \
+                    (supports is None or supports(*args, **attrs)):
                 try:
                     return gl_kernel(*args, **attrs)
                 except NotOnGPU:
@@ -515,25 +518,28 @@ class WebGLBackend(Backend):
             self._index_bytes -= old.texture.w * old.texture.h * 16
         return t
 
-    # ------------------------------------------------------------------ models
-    def layers_run(self, model, run, inputs, masks):
-        """Run a layers model's graph with GPU tensors flowing between layers; numpy outputs."""
+    # ------------------------------------------------------------------ the contract's model and report hooks
+    def run_model(self, run, weights=()):
+        """Run a model with GPU tensors flowing between its ops: the weights are frozen (uploaded once and
+        cached), and the outputs read back once, unless this run is nested in another (a model as a layer)."""
         self._check_alive()
-        self.freeze(w.value for w in model.weights)
-        depth = getattr(self, "_layers_depth", 0)
-        self._layers_depth = depth + 1
+        self.freeze(weights)
+        depth = self._model_depth
+        self._model_depth = depth + 1
         try:
-            outs, out_masks = run(inputs, masks)
+            out = run()
         finally:
-            self._layers_depth = depth
-        if depth == 0:
-            outs = [_host_copy(o) for o in outs]
-            out_masks = [_host_copy(m) for m in out_masks]
-        return outs, out_masks
+            self._model_depth = depth
+        return _host_copy(out) if depth == 0 else out
 
-    def graph_outputs(self, results):
-        """A graph model's results as numpy arrays (one readback each)."""
-        return _host_copy(results)
+    def read(self, value) -> np.ndarray:
+        return value.numpy() if isinstance(value, GPUTensor) else np.asarray(value)
+
+    def compile_stats(self) -> dict:
+        return {"programs": len(self.programs), "compile_ms": self.compile_ms}
+
+    def release(self, arrays) -> None:
+        self.release_arrays(arrays)
 
     def release_arrays(self, arrays) -> None:
         """Forget the cached uploads of these arrays (a disposed model's weights): their textures are freed."""
@@ -623,6 +629,8 @@ def _host_copy(value):
         return np.array(value.numpy())
     if isinstance(value, list):
         return [_host_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_host_copy(v) for v in value)
     return value
 
 

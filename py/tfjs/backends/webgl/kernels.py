@@ -13,7 +13,9 @@ import math
 
 import numpy as np
 
+from ... import kernel_names as K
 from ..cpu.conv import same_or_valid_pads
+from ..registry import get_kernel_config, register_kernel
 from . import backend as _backend
 from .backend import MAX_EXACT_INDEX, NotOnGPU, program_source
 from .tensor import F32, GPUTensor
@@ -247,9 +249,7 @@ class Kernels:
     def unary(self, name):
         attrs_names = UNARY_ATTRS.get(name, ())
 
-        def kernel(x, *args, **attrs):
-            if not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32:
-                raise NotOnGPU()
+        def kernel(x, *args, **attrs):  # float32 inputs only: see _float32_first, its registry predicate
             vals = list(args)
             for i, an in enumerate(attrs_names[len(vals):], start=len(vals)):
                 if an in attrs:
@@ -1159,42 +1159,53 @@ def _pair(v):
     return v[0], v[1]
 
 
-def register(backend) -> None:
-    k = Kernels(backend)
-    cpu = backend.cpu.kernels
-    t = backend.gl_kernels
+def _register() -> None:
+    """Register every webgl kernel with the kernel registry; each is made per backend object (``make``), over
+    that backend's context and caches. Where a kernel declines inputs only known on the way (texture limits),
+    it raises NotOnGPU and the op runs on the cpu kernel."""
+    def reg(name, make, supports=None, shapes=()):
+        register_kernel("webgl", name, make=make, supports=supports, shapes=shapes)
+
     for name in UNARY:
-        t[name] = k.unary(name)
+        reg(name, lambda b, name=name: Kernels(b).unary(name), supports=_float32_first)
     for name in BINARY:
-        t[name] = k.binary(name)
-    t["FusedBatchNorm"] = k.batch_norm
-    t["Cast"] = k.cast
-    t["BatchMatMul"] = t["MatMul"] = k.matmul
-    t["Conv2D"] = k.conv2d
-    t["DepthwiseConv2dNative"] = k.depthwise
-    t["Conv2DBackpropInput"] = k.conv_transpose
-    t["MaxPool"] = k.pool("max")
-    t["AvgPool"] = k.pool("avg")
-    for name, mode in (("Sum", "sum"), ("Mean", "mean"), ("Max", "max"), ("Min", "min"), ("Prod", "prod"),
-                       ("ArgMax", "argmax"), ("ArgMin", "argmin")):
-        t[name] = _reduce_adapter(k.reduce(mode), name)
-    t["Softmax"] = k.softmax(False)
-    t["LogSoftmax"] = k.softmax(True)
-    t["Transpose"] = k.transpose
-    t["PadV2"] = k.pad
-    t["GatherV2"] = k.gather
-    t["GatherNd"] = k.gather_nd
-    t["Concat"] = k.concat
-    t["Pack"] = k.pack
-    t["AddN"] = k.add_n
-    t["ResizeBilinear"] = k.resize_bilinear
-    for name in ("Slice", "StridedSlice", "Tile", "Reverse", "MirrorPad", "BroadcastTo", "DepthToSpace",
-                 "SpaceToBatchND", "BatchToSpaceND", "ResizeNearestNeighbor", "Unpack", "SplitV"):
-        if name in cpu:
-            t[name] = k.layout(name, cpu[name])
-    for name in ("Reshape", "ExpandDims", "Squeeze"):
-        if name in cpu:
-            t[name] = k.reshape_like(name, cpu[name])
+        reg(name, lambda b, name=name: Kernels(b).binary(name))
+    reg(K.FusedBatchNorm, lambda b: Kernels(b).batch_norm)
+    reg(K.Cast, lambda b: Kernels(b).cast)
+    reg(K.BatchMatMul, lambda b: Kernels(b).matmul)
+    reg(K.MatMul, lambda b: Kernels(b).matmul)
+    reg(K.Conv2D, lambda b: Kernels(b).conv2d)
+    reg(K.DepthwiseConv2dNative, lambda b: Kernels(b).depthwise)
+    reg(K.Conv2DBackpropInput, lambda b: Kernels(b).conv_transpose)
+    reg(K.MaxPool, lambda b: Kernels(b).pool("max"))
+    reg(K.AvgPool, lambda b: Kernels(b).pool("avg"))
+    for name, mode in ((K.Sum, "sum"), (K.Mean, "mean"), (K.Max, "max"), (K.Min, "min"), (K.Prod, "prod"),
+                       (K.ArgMax, "argmax"), (K.ArgMin, "argmin")):
+        reg(name, lambda b, name=name, mode=mode: _reduce_adapter(Kernels(b).reduce(mode), name))
+    reg(K.Softmax, lambda b: Kernels(b).softmax(False))
+    reg(K.LogSoftmax, lambda b: Kernels(b).softmax(True))
+    reg(K.Transpose, lambda b: Kernels(b).transpose)
+    reg(K.PadV2, lambda b: Kernels(b).pad)
+    reg(K.GatherV2, lambda b: Kernels(b).gather)
+    reg(K.GatherNd, lambda b: Kernels(b).gather_nd)
+    reg(K.Concat, lambda b: Kernels(b).concat)
+    reg(K.Pack, lambda b: Kernels(b).pack)
+    reg(K.AddN, lambda b: Kernels(b).add_n)
+    reg(K.ResizeBilinear, lambda b: Kernels(b).resize_bilinear)
+    for name in (K.Slice, K.StridedSlice, K.Tile, K.Reverse, K.MirrorPad, K.BroadcastTo, K.DepthToSpace,
+                 K.SpaceToBatchND, K.BatchToSpaceND, K.ResizeNearestNeighbor, K.Unpack, K.SplitV):
+        cpu = get_kernel_config("cpu", name)
+        if cpu is not None:
+            reg(name, lambda b, name=name, fn=cpu.fn: Kernels(b).layout(name, fn))
+    for name in (K.Reshape, K.ExpandDims, K.Squeeze):
+        cpu = get_kernel_config("cpu", name)
+        if cpu is not None:
+            reg(name, lambda b, name=name, fn=cpu.fn: Kernels(b).reshape_like(name, fn))
+
+
+def _float32_first(x, *args, **attrs) -> bool:
+    """The unary kernels take float32 inputs (a GPU tensor is float32)."""
+    return isinstance(x, GPUTensor) or np.asarray(x).dtype == F32
 
 
 def _reduce_adapter(kernel, name):
@@ -1206,3 +1217,6 @@ def _reduce_adapter(kernel, name):
     def red(x, axis=None, keep_dims=False):
         return kernel(x, axis=axis, keep_dims=keep_dims)
     return red
+
+
+_register()
