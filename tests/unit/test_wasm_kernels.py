@@ -258,7 +258,7 @@ def test_backend_runs_wasm_kernels_and_reports_cpu_fallbacks(host, rng):
     np.testing.assert_array_equal(be.kernel("Transpose")(x, [0, 2, 1, 3]), cpu.kernel("Transpose")(x, [0, 2, 1, 3]))
     assert be.wasm_calls == 1
     report = be.fallback_report()
-    assert set(report) == {"DepthwiseConv2dNative", "Transpose"}
+    assert set(report) == {"DepthwiseConv2dNative", "Transpose"} and report["Transpose"]["downloads"] == 0
     assert report["DepthwiseConv2dNative"]["calls"] == 1
     assert set(be.wasm_ops()) >= {"Conv2D", "DepthwiseConv2dNative", "MatMul", "BatchMatMul", "MaxPool", "AvgPool",
                                   "Mean", "Add", "Mul", "Relu6", "Sigmoid", "Softmax", "ResizeBilinear"}
@@ -271,3 +271,17 @@ def test_batch_norm(host, rng, with_affine):
     offset = rng.standard_normal(11, np.float32) if with_affine else None
     scale = rng.standard_normal(11, np.float32) if with_affine else None
     close(K.batch_norm(host, x, mean, var, offset, scale, 1e-3), cpu_conv.batch_norm(x, mean, var, offset, scale, 1e-3))
+
+
+def test_clip(host, rng):
+    x = (rng.standard_normal((3, 7, 9)) * 5).astype(np.float32)
+    close(K.clip(host, x, -1.5, 6.0), cpu_ew.clip(x, -1.5, 6.0))
+
+
+def test_kernels_are_in_the_registry():
+    from tfjs.backends import registered_ops
+
+    ops = set(registered_ops("wasm"))
+    assert {"Conv2D", "DepthwiseConv2dNative", "MatMul", "BatchMatMul", "MaxPool", "AvgPool", "Mean", "Add",
+            "Relu6", "ClipByValue", "FusedBatchNorm", "Softmax", "ResizeBilinear"} <= ops
+    assert ops <= set(registered_ops("cpu"))   # every wasm kernel has the cpu kernel to fall back on

@@ -131,3 +131,12 @@ void batchnorm(i32 rows, i32 cols, const f32 *x, const f32 *mean, const f32 *inv
     }
   }
 }
+
+/* ClipByValue: min(max(x, lo), hi). */
+EXPORT(clip) void clip(i32 n, const f32 *x, f32 *out, f32 lo, f32 hi) {
+  v128_t l = wasm_f32x4_splat(lo), h = wasm_f32x4_splat(hi);
+  for (i32 i = 0; i < n; i += 4) {
+    i32 m = n - i < 4 ? n - i : 4;
+    store_n(out + i, wasm_f32x4_min(wasm_f32x4_max(load_n(x + i, m), l), h), m);
+  }
+}

@@ -12,18 +12,21 @@ through wasmtime (:mod:`tfjs.backends.wasm.runtime_wasmtime`) for tests.
 
 from __future__ import annotations
 
-from .. import register_backend
 from ...platform import is_browser
+from ..manager import register_backend
+from . import registration
 from .backend import WasmBackend, WasmError, create_wasm_backend
 from .kernels import NotInWasm
 
 
 def current() -> WasmBackend:
     """The wasm backend instance (started if needed)."""
-    from .. import find_backend
+    from ..manager import find_backend
 
     return find_backend("wasm")
 
+
+registration.register()  # the kernels are listed everywhere (registered_ops("wasm")); the backend runs in the page
 
 if is_browser():  # pragma: no cover - exercised by the end-to-end tests in Chromium
     from ...platform import wasm as _wasmplat

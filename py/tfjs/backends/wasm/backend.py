@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from .. import Backend
 from ...errors import TfjsError
+from ..base import Backend
 from . import kernels as K
 
 
@@ -19,44 +19,10 @@ class WasmError(TfjsError):
     """The wasm backend cannot start here (no SIMD128, no kernel module, not in the page)."""
 
 
-def _kernel_table(host, packed) -> dict[str, Callable]:
-    def binary(op):
-        return lambda a, b: K.binary(host, op, a, b)
-
-    def unary(activation):
-        return lambda x: K.unary(host, activation, x)
-
-    def matmul(a, b, transpose_a=False, transpose_b=False):
-        return K.matmul(host, packed, a, b, transpose_a, transpose_b)
-
-    table = {
-        "Conv2D": lambda x, f, strides=1, pad="valid", dilations=1: K.conv2d(host, packed, x, f, strides, pad,
-                                                                              dilations),
-        "DepthwiseConv2dNative": lambda x, f, strides=1, pad="valid", dilations=1: K.depthwise2d(
-            host, x, f, strides, pad, dilations),
-        "MaxPool": lambda x, ksize, strides, pad: K.pool2d(host, x, ksize, strides, pad, "max"),
-        "AvgPool": lambda x, ksize, strides, pad: K.pool2d(host, x, ksize, strides, pad, "avg"),
-        "Mean": lambda x, axis=None, keep_dims=False: K.mean(host, x, axis, keep_dims),
-        "MatMul": matmul, "BatchMatMul": matmul,
-        "Relu": unary("relu"), "Relu6": unary("relu6"), "Sigmoid": unary("sigmoid"),
-        "LeakyRelu": lambda x, alpha=0.2: K.unary(host, "leakyrelu", x, alpha),
-        "Elu": lambda x, alpha=1.0: K.unary(host, "elu", x, alpha),
-        "Prelu": lambda x, alpha: K.unary(host, "prelu", x, 0.0, alpha),
-        "Softmax": lambda x, axis=-1: K.softmax(host, x, axis),
-        "FusedBatchNorm": lambda x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3: K.batch_norm(
-            host, x, mean, variance, offset, scale, variance_epsilon),
-        "ResizeBilinear": lambda x, size, align_corners=False, half_pixel_centers=False: K.resize_bilinear(
-            host, x, size, align_corners, half_pixel_centers),
-    }
-    table.update({op: binary(op) for op in K.BINARY})
-    return table
-
-
 class WasmBackend(Backend):
     """Kernels in a WebAssembly SIMD128 module over the interpreter's own memory; the rest on cpu kernels."""
 
     def __init__(self, host=None, cpu: Backend | None = None):
-        super().__init__("wasm")
         if host is None:
             from ...platform import wasm as wasmplat
             from .host import Host
@@ -65,12 +31,14 @@ class WasmBackend(Backend):
                 host = Host(wasmplat.kernel_exports())
             except wasmplat.WasmUnavailable as e:
                 raise WasmError(f"The wasm backend is not available: {e}. Use tf.set_backend('cpu').") from None
-        from .. import find_backend
+        from ..manager import find_backend
 
         self.host = host
-        self.cpu = cpu or find_backend("cpu")
         self.packed = K.Packed(host)
-        self.wasm_kernels = _kernel_table(host, self.packed)
+        super().__init__("wasm")  # binds the registered wasm kernels (registration.py) to this module
+        self.cpu = cpu or find_backend("cpu")
+        self.wasm_kernels = self.kernels
+        self.kernels = {}
         self.fallbacks: dict[str, dict[str, float]] = {}
         self.wasm_calls = 0
         self.profile: dict[str, list[float]] | None = None   # {op (or "op (cpu)"): [ms, ...]} while profiling
@@ -115,8 +83,14 @@ class WasmBackend(Backend):
         return run
 
     def fallback_report(self) -> dict:
-        """Ops that ran on the cpu kernel (no wasm kernel, or inputs it does not claim): calls and time spent."""
-        return {k: {"calls": int(v["calls"]), "ms": round(v["ms"], 3)} for k, v in sorted(self.fallbacks.items())}
+        """Ops that ran on the cpu kernel (no wasm kernel, or inputs it does not claim): calls and the time
+        they took. Nothing moves: the cpu kernel reads the same buffers (downloads and uploads are 0)."""
+        return {k: {"calls": int(v["calls"]), "downloads": 0, "uploads": 0, "ms": round(v["ms"], 3)}
+                for k, v in sorted(self.fallbacks.items())}
+
+    def release(self, arrays) -> None:
+        """Forget the packed copies of these weights (a disposed model's)."""
+        self.packed.release(arrays)
 
     def start_profile(self) -> None:
         """Time every op from now on (wall time of its kernel, wasm or cpu)."""

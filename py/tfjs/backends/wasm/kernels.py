@@ -78,6 +78,12 @@ class Packed:
     def clear(self):
         self._cache.clear()
 
+    def release(self, arrays) -> None:
+        for a in arrays:
+            hit = self._cache.get(id(a))
+            if hit is not None and hit[0]() is a:
+                del self._cache[id(a)]
+
 
 def _epilogue(host, n, bias, activation, alpha, slopes, resid, out_shape):
     act = ACT[activation]
@@ -271,6 +277,16 @@ def unary(host, activation, x, alpha=0.2, slopes=None):
     out = host.empty(x.shape)
     host.call("unary", ACT[activation], x.size // cols, cols, host.addr(x), host.addr(out), float(alpha),
               _ptr(host, s))
+    return out
+
+
+def clip(host, x, lo, hi):
+    """ClipByValue on float32: min(max(x, lo), hi)."""
+    if not isinstance(x, np.ndarray) or x.dtype != F32 or x.size < 16 or np.ndim(lo) or np.ndim(hi):
+        raise NotInWasm()
+    x = placed(host, x)
+    out = host.empty(x.shape)
+    host.call("clip", x.size, host.addr(x), host.addr(out), float(F32(lo)), float(F32(hi)))
     return out
 
 

@@ -1,0 +1,67 @@
+"""The wasm backend's kernels in the registry: (wasm, op) -> a kernel bound to a started backend's module.
+
+Each kernel raises :class:`~tfjs.backends.wasm.kernels.NotInWasm` for inputs it does not claim (other dtypes,
+channel multipliers, broadcasts it does not walk); the backend then runs the cpu kernel (see backend.py).
+"""
+
+from __future__ import annotations
+
+from ... import kernel_names as N
+from ..registry import register_kernel
+from . import kernels as K
+
+IMAGE = ("image", "image_c4", "large")
+
+
+def _conv(be):
+    return lambda x, f, strides=1, pad="valid", dilations=1: K.conv2d(be.host, be.packed, x, f, strides, pad,
+                                                                       dilations)
+
+
+def _depthwise(be):
+    return lambda x, f, strides=1, pad="valid", dilations=1: K.depthwise2d(be.host, x, f, strides, pad, dilations)
+
+
+def _pool(mode):
+    return lambda be: lambda x, ksize, strides, pad: K.pool2d(be.host, x, ksize, strides, pad, mode)
+
+
+def _matmul(be):
+    return lambda a, b, transpose_a=False, transpose_b=False: K.matmul(be.host, be.packed, a, b, transpose_a,
+                                                                      transpose_b)
+
+
+def _binary(op):
+    return lambda be: lambda a, b: K.binary(be.host, op, a, b)
+
+
+def _unary(activation):
+    return lambda be: lambda x: K.unary(be.host, activation, x)
+
+
+KERNELS = {
+    N.Conv2D: (_conv, IMAGE),
+    N.DepthwiseConv2dNative: (_depthwise, IMAGE),
+    N.MaxPool: (_pool("max"), IMAGE),
+    N.AvgPool: (_pool("avg"), IMAGE),
+    N.Mean: (lambda be: lambda x, axis=None, keep_dims=False: K.mean(be.host, x, axis, keep_dims), IMAGE),
+    N.MatMul: (_matmul, ("matrix", "large")),
+    N.BatchMatMul: (_matmul, ("matrix", "large")),
+    N.Relu: (_unary("relu"), IMAGE), N.Relu6: (_unary("relu6"), IMAGE), N.Sigmoid: (_unary("sigmoid"), IMAGE),
+    N.LeakyRelu: (lambda be: lambda x, alpha=0.2: K.unary(be.host, "leakyrelu", x, alpha), IMAGE),
+    N.Elu: (lambda be: lambda x, alpha=1.0: K.unary(be.host, "elu", x, alpha), IMAGE),
+    N.Prelu: (lambda be: lambda x, alpha: K.unary(be.host, "prelu", x, 0.0, alpha), IMAGE),
+    N.ClipByValue: (lambda be: lambda x, clip_value_min, clip_value_max: K.clip(be.host, x, clip_value_min,
+                                                                                 clip_value_max), IMAGE),
+    N.Softmax: (lambda be: lambda x, axis=-1: K.softmax(be.host, x, axis), ("matrix", "large")),
+    N.FusedBatchNorm: (lambda be: lambda x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3:
+                       K.batch_norm(be.host, x, mean, variance, offset, scale, variance_epsilon), IMAGE),
+    N.ResizeBilinear: (lambda be: lambda x, size, align_corners=False, half_pixel_centers=False:
+                       K.resize_bilinear(be.host, x, size, align_corners, half_pixel_centers), IMAGE),
+}
+KERNELS.update({getattr(N, op): (_binary(op), ("image", "broadcast", "large")) for op in K.BINARY})
+
+
+def register() -> None:
+    for op, (make, shapes) in KERNELS.items():
+        register_kernel("wasm", op, make=make, dtypes=("float32",), shapes=shapes)
