@@ -143,6 +143,9 @@ DW_CASES = [
     (1, 12, 12, 19, 3, 3, 1, "valid", 2),
     (1, 7, 9, 32, 5, 5, 2, "valid", 1),
     (2, 6, 6, 13, 3, 3, (1, 2), "same", (2, 1)),
+    (1, 20, 21, 24, 3, 3, 1, "same", 1),          # runs of four interior pixels, 8-channel blocks
+    (2, 17, 19, 13, 5, 5, 2, "same", 1),          # ... with a channel tail, stride 2
+    (1, 15, 16, 7, 3, 3, 1, "same", (1, 2)),      # ... dilated
 ]
 
 
@@ -285,3 +288,43 @@ def test_kernels_are_in_the_registry():
     assert {"Conv2D", "DepthwiseConv2dNative", "MatMul", "BatchMatMul", "MaxPool", "AvgPool", "Mean", "Add",
             "Relu6", "ClipByValue", "FusedBatchNorm", "Softmax", "ResizeBilinear"} <= ops
     assert ops <= set(registered_ops("cpu"))   # every wasm kernel has the cpu kernel to fall back on
+
+
+FUSED_CASES = [(["BiasAdd"], False), (["BiasAdd", "Relu"], False), (["BiasAdd", "Relu6"], True),
+               (["BiasAdd", "Add", "Relu"], False), (["BiasAdd", "Prelu"], True), (["BiasAdd", "LeakyRelu"], False),
+               (["BiasAdd", "Elu"], True), (["BiasAdd", "Sigmoid"], False), (["BiasAdd", "Add"], True)]
+
+
+@pytest.mark.parametrize("fused_ops,depthwise", FUSED_CASES)
+def test_fused_convolutions_match_the_ops_one_by_one(host, rng, fused_ops, depthwise):
+    from tfjs.backends import find_backend
+    from tfjs.backends.wasm import WasmBackend, fused
+
+    be = WasmBackend(host=host)
+    cpu = find_backend("cpu")
+    x = rng.standard_normal((2, 9, 8, 6), np.float32)
+    w = rng.standard_normal((3, 3, 6, 1 if depthwise else 7), np.float32)
+    c = 6 if depthwise else 7
+    attrs = dict(strides=[2, 1], pad="same", dilations=[1, 1], fused_ops=fused_ops, leakyrelu_alpha=0.1)
+    out_shape = (2, 5, 8, c)
+    args = [rng.standard_normal(c, np.float32)]
+    if "Add" in fused_ops:
+        args.append(rng.standard_normal(out_shape, np.float32))
+    if "Prelu" in fused_ops:
+        args.append(rng.standard_normal((1, 1, c), np.float32))
+    assert fused.supports(x, w, *args, **attrs)
+    op = "FusedDepthwiseConv2D" if depthwise else "FusedConv2D"
+    got = be.kernel(op)(x, w, *args, **attrs)
+    close(got, fused.reference(cpu, depthwise, x, w, *args, **attrs))
+    assert be.fallback_report() == {}
+
+
+def test_fused_ops_the_kernels_do_not_take_are_declined():
+    from tfjs.backends.wasm import fused
+
+    x = np.ones((1, 4, 4, 2), np.float32)
+    w = np.ones((1, 1, 2, 3), np.float32)
+    assert not fused.supports(x, w, *[np.ones(3, np.float32)] * 5, fused_ops=["FusedBatchNorm"])
+    assert not fused.supports(x, w, np.ones(3, np.float32), fused_ops=["BiasAdd", "Tanh"])
+    assert not fused.supports(x, w, np.ones(3, np.float32), fused_ops=["Relu", "BiasAdd"])
+    assert not fused.supports(x, w, fused_ops=["BiasAdd"])      # the bias argument is missing

@@ -50,11 +50,18 @@ class WasmBackend(Backend):
         return sorted(self.wasm_kernels)
 
     def _dispatcher(self, name: str) -> Callable:
+        from ..registry import get_kernel_config
+        from .registration import REFERENCES
+
         wasm_kernel = self.wasm_kernels.get(name)
+        config = get_kernel_config("wasm", name)
+        supports = config.supports if config is not None else None
         cpu_kernel = self.cpu.kernels.get(name)
+        if cpu_kernel is None and name in REFERENCES:
+            cpu_kernel = REFERENCES[name](self.cpu)
 
         def run(*args, **attrs):
-            if wasm_kernel is not None:
+            if wasm_kernel is not None and (supports is None or supports(*args, **attrs)):
                 t0 = time.perf_counter()
                 try:
                     out = wasm_kernel(*args, **attrs)

@@ -87,9 +87,12 @@ class Packed:
 
 def _epilogue(host, n, bias, activation, alpha, slopes, resid, out_shape):
     act = ACT[activation]
-    b = placed(host, np.broadcast_to(bias, (n,))) if bias is not None else None
-    s = placed(host, np.broadcast_to(slopes, (n,))) if slopes is not None else None
-    r = placed(host, np.broadcast_to(resid, out_shape)) if resid is not None else None
+    try:
+        b = placed(host, np.broadcast_to(bias, (n,))) if bias is not None else None
+        s = placed(host, np.broadcast_to(slopes, (n,))) if slopes is not None else None
+        r = placed(host, np.broadcast_to(resid, out_shape)) if resid is not None else None
+    except ValueError:  # shapes that do not broadcast that way
+        raise NotInWasm() from None
     return act, b, s, r
 
 

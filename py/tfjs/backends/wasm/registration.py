@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ... import kernel_names as N
 from ..registry import register_kernel
+from . import fused
 from . import kernels as K
 
 IMAGE = ("image", "image_c4", "large")
@@ -65,3 +66,11 @@ KERNELS.update({getattr(N, op): (_binary(op), ("image", "broadcast", "large")) f
 def register() -> None:
     for op, (make, shapes) in KERNELS.items():
         register_kernel("wasm", op, make=make, dtypes=("float32",), shapes=shapes)
+    for op, depthwise in ((N.FusedConv2D, False), (N.FusedDepthwiseConv2D, True)):
+        register_kernel("wasm", op, make=lambda be, d=depthwise: lambda *a, **k: fused.run(be, d, *a, **k),
+                        supports=fused.supports, dtypes=("float32",), shapes=IMAGE)
+
+
+#: Ops with no cpu kernel of their own: where the wasm kernel declines, these run op by op on the cpu kernels.
+REFERENCES = {N.FusedConv2D: lambda cpu: lambda *a, **k: fused.reference(cpu, False, *a, **k),
+              N.FusedDepthwiseConv2D: lambda cpu: lambda *a, **k: fused.reference(cpu, True, *a, **k)}
