@@ -9,26 +9,39 @@
 void gemm(i32 M, i32 N, i32 K, const f32 *a, i32 lda, const f32 *packed, const f32 *bias, f32 *c, i32 ldc,
           i32 act, f32 alpha, const f32 *slopes, const f32 *resid, i32 ldr);
 
-/* Patches of output pixels [p0, p0 + rows) of one image into scratch[rows, KH * KW * C]. */
+INLINE void copy_run(f32 *dst, const f32 *src, i32 n) {
+  i32 c = 0;
+  for (; c + 4 <= n; c += 4) wasm_v128_store(dst + c, wasm_v128_load(src + c));
+  for (; c < n; c++) dst[c] = src[c];
+}
+
+INLINE void zero_run(f32 *dst, i32 n) {
+  i32 c = 0;
+  for (; c + 4 <= n; c += 4) wasm_v128_store(dst + c, wasm_f32x4_splat(0.0f));
+  for (; c < n; c++) dst[c] = 0.0f;
+}
+
+/* Patches of output pixels [p0, p0 + rows) of one image into scratch[rows, KH * KW * C]. Without dilation a
+ * kernel row inside the image is one run of KW * C floats in the input. */
 static void gather(const f32 *x, i32 H, i32 W, i32 C, i32 KH, i32 KW, i32 SH, i32 SW, i32 DH, i32 DW, i32 PT,
                    i32 PL, i32 OW, i32 p0, i32 rows, f32 *scratch) {
   i32 K = KH * KW * C;
   for (i32 r = 0; r < rows; r++) {
     i32 oy = (p0 + r) / OW, ox = (p0 + r) % OW;
     f32 *dst = scratch + r * K;
-    for (i32 ky = 0; ky < KH; ky++) {
+    i32 ix0 = ox * SW - PL;
+    i32 whole = DW == 1 && ix0 >= 0 && ix0 + KW <= W;
+    for (i32 ky = 0; ky < KH; ky++, dst += KW * C) {
       i32 iy = oy * SH - PT + ky * DH;
-      for (i32 kx = 0; kx < KW; kx++, dst += C) {
-        i32 ix = ox * SW - PL + kx * DW;
-        if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-          i32 c = 0;
-          for (; c + 4 <= C; c += 4) wasm_v128_store(dst + c, wasm_f32x4_splat(0.0f));
-          for (; c < C; c++) dst[c] = 0.0f;
-        } else {
-          const f32 *src = x + (iy * W + ix) * C;
-          i32 c = 0;
-          for (; c + 4 <= C; c += 4) wasm_v128_store(dst + c, wasm_v128_load(src + c));
-          for (; c < C; c++) dst[c] = src[c];
+      if (iy < 0 || iy >= H) {
+        zero_run(dst, KW * C);
+      } else if (whole) {
+        copy_run(dst, x + (iy * W + ix0) * C, KW * C);
+      } else {
+        for (i32 kx = 0; kx < KW; kx++) {
+          i32 ix = ix0 + kx * DW;
+          if (ix < 0 || ix >= W) zero_run(dst + kx * C, C);
+          else copy_run(dst + kx * C, x + (iy * W + ix) * C, C);
         }
       }
     }

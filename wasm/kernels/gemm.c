@@ -96,19 +96,22 @@ void gemm(i32 M, i32 N, i32 K, const f32 *a, i32 lda, const f32 *packed, const f
   }
 }
 
-/* A multiply-add peak: `iters` rounds of 8 independent vector multiply-adds (gemm's register block), the
- * multiplier stepping each round so that nothing can be hoisted; the result depends on every round. */
+/* The multiply-add peak: `iters` rounds of 12 independent vector multiply-adds (a = a * y + z, 12 chains: more
+ * than the multiply-then-add latency needs to keep the units busy, few enough to stay in registers). One round
+ * is 12 x 4 x 2 = 96 flops; the result depends on every round so that nothing is optimised away. */
+#define MADD(acc) acc = wasm_f32x4_add(wasm_f32x4_mul(acc, y), z)
 EXPORT(fma_peak) f32 fma_peak(i32 iters, f32 seed) {
-  v128_t x = wasm_f32x4_splat(seed), d = wasm_f32x4_splat(1e-7f);
-  v128_t y0 = wasm_f32x4_splat(0.5f), y1 = wasm_f32x4_splat(0.25f), y2 = wasm_f32x4_splat(0.125f);
-  v128_t y3 = wasm_f32x4_splat(0.0625f);
-  v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  v128_t y = wasm_f32x4_splat(0.999f), z = wasm_f32x4_splat(1e-3f);
+  v128_t a0 = wasm_f32x4_splat(seed), a1 = wasm_f32x4_add(a0, z), a2 = wasm_f32x4_add(a1, z);
+  v128_t a3 = wasm_f32x4_add(a2, z), a4 = wasm_f32x4_add(a3, z), a5 = wasm_f32x4_add(a4, z);
+  v128_t a6 = wasm_f32x4_add(a5, z), a7 = wasm_f32x4_add(a6, z), a8 = wasm_f32x4_add(a7, z);
+  v128_t a9 = wasm_f32x4_add(a8, z), a10 = wasm_f32x4_add(a9, z), a11 = wasm_f32x4_add(a10, z);
   for (i32 i = 0; i < iters; i++) {
-    FMA(a0, x, y0); FMA(a1, x, y1); FMA(a2, x, y2); FMA(a3, x, y3);
-    FMA(a4, x, y0); FMA(a5, x, y1); FMA(a6, x, y2); FMA(a7, x, y3);
-    x = wasm_f32x4_add(x, d);
+    MADD(a0); MADD(a1); MADD(a2); MADD(a3); MADD(a4); MADD(a5);
+    MADD(a6); MADD(a7); MADD(a8); MADD(a9); MADD(a10); MADD(a11);
   }
   v128_t s = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(a0, a1), wasm_f32x4_add(a2, a3)),
                             wasm_f32x4_add(wasm_f32x4_add(a4, a5), wasm_f32x4_add(a6, a7)));
+  s = wasm_f32x4_add(s, wasm_f32x4_add(wasm_f32x4_add(a8, a9), wasm_f32x4_add(a10, a11)));
   return wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 3);
 }

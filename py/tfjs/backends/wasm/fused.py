@@ -16,9 +16,19 @@ ACTIVATIONS = {"relu": "relu", "relu6": "relu6", "elu": "elu", "leakyrelu": "lea
                "sigmoid": "sigmoid"}
 
 
+_PLANS: dict[tuple, tuple | None] = {}
+
+
 def plan(fused_ops) -> tuple[bool, bool, str | None] | None:
     """(bias, add, activation) for fused_ops in the order the kernels apply them: BiasAdd, then Add, then one
     activation; None for anything else (batch norm, tanh, another order)."""
+    key = tuple(fused_ops)
+    if key not in _PLANS:
+        _PLANS[key] = _plan(key)
+    return _PLANS[key]
+
+
+def _plan(fused_ops):
     ops = [str(f).lower() for f in fused_ops]
     bias = bool(ops) and ops[0] == "biasadd"
     ops = ops[bias:]
@@ -45,6 +55,8 @@ def _split(args, p):
 def _channels(v, c):
     if v is None:
         return None
+    if isinstance(v, np.ndarray) and v.shape == (c,) and v.dtype == np.float32:
+        return v
     v = np.asarray(v)
     if v.dtype != np.float32 or v.size not in (1, c) or (v.size == c and v.shape[-1] != c):
         raise K.NotInWasm()

@@ -85,12 +85,21 @@ class Packed:
                 del self._cache[id(a)]
 
 
+def _full(host, v, shape):
+    """v broadcast to shape, in the module's memory (as it is when it has that shape already)."""
+    if v is None:
+        return None
+    if not (isinstance(v, np.ndarray) and v.shape == shape):
+        v = np.broadcast_to(v, shape)
+    return placed(host, v)
+
+
 def _epilogue(host, n, bias, activation, alpha, slopes, resid, out_shape):
     act = ACT[activation]
     try:
-        b = placed(host, np.broadcast_to(bias, (n,))) if bias is not None else None
-        s = placed(host, np.broadcast_to(slopes, (n,))) if slopes is not None else None
-        r = placed(host, np.broadcast_to(resid, out_shape)) if resid is not None else None
+        b = _full(host, bias, (n,))
+        s = _full(host, slopes, (n,))
+        r = _full(host, resid, tuple(out_shape))
     except ValueError:  # shapes that do not broadcast that way
         raise NotInWasm() from None
     return act, b, s, r
@@ -141,7 +150,28 @@ def matmul(host, packed: Packed, a, b, transpose_a=False, transpose_b=False):
     return out.reshape(batch + (a.shape[-2], b.shape[-1]))
 
 
+_PADS: dict[tuple, tuple] = {}
+
+
 def _pads(x, ksizes, strides, dilations, pad):
+    """(strides, dilations, pads, output sizes) of a 2-D window op, remembered per shape and attributes."""
+    try:
+        key = (x.shape, ksizes, _key(strides), _key(dilations), _key(pad))
+        hit = _PADS.get(key)
+    except TypeError:
+        key, hit = None, None
+    if hit is None:
+        hit = _pads_uncached(x, ksizes, strides, dilations, pad)
+        if key is not None and len(_PADS) < 4096:
+            _PADS[key] = hit
+    return hit
+
+
+def _key(v):
+    return tuple(_key(e) for e in v) if isinstance(v, (list, tuple)) else v
+
+
+def _pads_uncached(x, ksizes, strides, dilations, pad):
     if isinstance(strides, int):
         strides = (strides, strides)
     if isinstance(dilations, int):

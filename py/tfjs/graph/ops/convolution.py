@@ -78,9 +78,12 @@ def _backend_fused(node, kernel, ins):
     config = get_kernel_config(get_backend(), kernel)
     if config is None or dispatch.recorder is not None:
         return None
-    attrs = dict(strides=spatial(node, "strides", 1), pad=padding(node), dilations=spatial(node, "dilations", 1),
-                 fused_ops=[str(f) for f in node.attr("fused_ops", [])],
-                 leakyrelu_alpha=float(node.attr("leakyrelu_alpha", 0.2)))
+    attrs = node.__dict__.get("_fused_attrs")  # the node's attributes, read once
+    if attrs is None:
+        attrs = node.__dict__["_fused_attrs"] = dict(
+            strides=spatial(node, "strides", 1), pad=padding(node), dilations=spatial(node, "dilations", 1),
+            fused_ops=tuple(str(f) for f in node.attr("fused_ops", [])),
+            leakyrelu_alpha=float(node.attr("leakyrelu_alpha", 0.2)))
     args = [to_nhwc(node, ins[0]), ins[1], *ins[2:]]
     if config.supports is not None and not config.supports(*args, **attrs):
         return None
