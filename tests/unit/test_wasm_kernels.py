@@ -331,3 +331,16 @@ def test_fused_ops_the_kernels_do_not_take_are_declined():
     assert not fused.supports(x, w, np.ones(3, np.float32), fused_ops=["BiasAdd", "Tanh"])
     assert not fused.supports(x, w, np.ones(3, np.float32), fused_ops=["Relu", "BiasAdd"])
     assert not fused.supports(x, w, fused_ops=["BiasAdd"])      # the bias argument is missing
+
+
+def test_batch_norm_factors_are_kept_while_the_statistics_live(host, rng):
+    x = rng.standard_normal((1, 4, 4, 8), np.float32)
+    mean, var = rng.standard_normal(8, np.float32), rng.uniform(0.5, 2, 8).astype(np.float32)
+    first = np.array(K.batch_norm(host, x, mean, var))
+    assert len(host.tables) == 1
+    np.testing.assert_array_equal(K.batch_norm(host, x, mean, var), first)
+    var2 = (var * 2).astype(np.float32)                 # other statistics: other factors
+    close(K.batch_norm(host, x, mean, var2), cpu_conv.batch_norm(x, mean, var2))
+    assert len(host.tables) == 2
+    del var, var2
+    assert len(host.tables) == 0

@@ -121,6 +121,7 @@ class WasmBackend(Backend):
         from ...platform import webgl as glplat
 
         return {"backend": "wasm", "numTensors": 0, "numPackedWeights": len(self.packed),
+                "numDerivedTables": len(self.host.tables),
                 "numBytesInWasmHeap": wasmplat.memory_bytes(), "numJsRefs": glplat.js_refs()}
 
 

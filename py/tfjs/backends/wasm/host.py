@@ -21,6 +21,7 @@ class Host:
     def __init__(self, exports):
         self.exports = exports
         self._fns: dict[str, object] = {}
+        self.tables: dict[tuple, tuple] = {}  # per-model tables the kernels derive once (batch-norm factors)
 
     def call(self, name: str, *args):
         fn = self._fns.get(name)
@@ -29,7 +30,7 @@ class Host:
         return fn(*args)
 
     def addr(self, array: np.ndarray) -> int:
-        return array.ctypes.data
+        return array.__array_interface__["data"][0]
 
     def empty(self, shape, dtype=np.float32) -> np.ndarray:
         return np.empty(shape, dtype)

@@ -168,7 +168,9 @@ def _pads(x, ksizes, strides, dilations, pad):
 
 
 def _key(v):
-    return tuple(_key(e) for e in v) if isinstance(v, (list, tuple)) else v
+    if isinstance(v, (list, tuple)):
+        return tuple(tuple(e) if isinstance(e, (list, tuple)) else e for e in v)
+    return v
 
 
 def _pads_uncached(x, ksizes, strides, dilations, pad):
@@ -280,7 +282,12 @@ def _operand(x, shape):
 def binary(host, op, a, b):
     if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.dtype != F32 or b.dtype != F32:
         raise NotInWasm()
-    shape = np.broadcast_shapes(a.shape, b.shape)
+    if a.shape == b.shape or b.ndim <= a.ndim and b.size == 1:
+        shape = a.shape
+    elif a.ndim <= b.ndim and a.size == 1:
+        shape = b.shape
+    else:
+        shape = np.broadcast_shapes(a.shape, b.shape)
     pa, pb = _operand(a, shape), _operand(b, shape)
     if pa is None or pb is None or math.prod(shape) < 64:
         raise NotInWasm()
@@ -319,7 +326,7 @@ def clip(host, x, lo, hi):
         raise NotInWasm()
     x = placed(host, x)
     out = host.empty(x.shape)
-    host.call("clip", x.size, host.addr(x), host.addr(out), float(F32(lo)), float(F32(hi)))
+    host.call("clip", x.size, host.addr(x), host.addr(out), float(lo), float(hi))  # rounded to f32 by the call
     return out
 
 
@@ -378,11 +385,23 @@ def batch_norm(host, x, mean, variance, offset=None, scale=None, variance_epsilo
             raise NotInWasm()
         return placed(host, v.reshape(c))
 
-    inv = F32(1) / np.sqrt(np.asarray(variance, F32) + F32(variance_epsilon))
-    if scale is not None:
-        inv = inv * np.asarray(scale, F32)
-    m, i = channel(mean), channel(inv)
-    o = channel(offset) if offset is not None else None
+    tables = host.tables
+    key = ("batchnorm", id(mean), id(variance), id(offset), id(scale), float(variance_epsilon), c)
+    hit = tables.get(key)
+    if hit is not None and all(r() is v for r, v in zip(hit[0], (mean, variance, offset, scale)) if r is not None):
+        m, i, o = hit[1]
+    else:
+        inv = F32(1) / np.sqrt(np.asarray(variance, F32) + F32(variance_epsilon))
+        if scale is not None:
+            inv = inv * np.asarray(scale, F32)
+        m, i = channel(mean), channel(inv)
+        o = channel(offset) if offset is not None else None
+        try:  # a model's statistics: worked out once, dropped with them
+            drop = lambda _r, key=key, tables=tables: tables.pop(key, None)  # noqa: E731
+            refs = tuple(None if v is None else weakref.ref(v, drop) for v in (mean, variance, offset, scale))
+            tables[key] = (refs, (m, i, o))
+        except TypeError:
+            pass
     x = placed(host, x)
     out = host.empty(x.shape)
     host.call("batchnorm", x.size // c, c, host.addr(x), host.addr(m), host.addr(i), _ptr(host, o), host.addr(out))

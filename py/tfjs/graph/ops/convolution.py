@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ... import kernel_names as K
 from ... import ops
+from ...backends.manager import get_backend
+from ...backends.registry import get_kernel_config
 from ...errors import FormatError
+from ...ops import dispatch
 from ...ops import graph_extra as gx
 from ..registry import op
 from ._util import from_nhwc, ints, padding, spatial, to_nhwc
@@ -71,10 +74,6 @@ def _backend_fused(node, kernel, ins):
     """The convolution and its fused_ops in one kernel, where the active backend has one that takes these
     fused_ops (the wasm backend: the epilogue runs in the convolution's store); None otherwise, and then the
     ops run one after another. Not while a gradient tape records (the tape differentiates the plain ops)."""
-    from ...backends import get_backend
-    from ...backends.registry import get_kernel_config
-    from ...ops import dispatch
-
     config = get_kernel_config(get_backend(), kernel)
     if config is None or dispatch.recorder is not None:
         return None
