@@ -138,3 +138,26 @@ def test_load_predict_dispose_cycles_keep_memory_steady(app_page):
     assert max(m[0] for m in settled) == marks[10][0], marks[::10]   # the heap's high-water mark stops growing
     assert all(m[1] == 0 for m in marks), marks[::10]                 # packed weights go with their model
     assert len({m[2] for m in settled}) == 1, marks[::10]             # JS references steady
+
+
+def test_mobilenet_shaped_layers_model_wasm_matches_cpu(app_page):
+    """Conv / batch norm / relu6 / depthwise / residual add / pooling / dense softmax, batch of 2."""
+    from test_webgl_models import LAYERS_PY
+
+    run_py(app_page, LAYERS_PY)
+    out = run_py(app_page, r"""
+from tfjs.backends import wasm as wasm_backend
+tf.set_backend("cpu")
+m = build()
+x = np.random.default_rng(2).standard_normal((2, 32, 32, 3)).astype(np.float32)
+want = m.predict(x)
+tf.set_backend("wasm")
+be = wasm_backend.current(); be.reset_stats()
+got = m.predict(x)
+res = {"err": float(np.max(np.abs(got - want)) / np.max(np.abs(want))), "fallbacks": m.fallback_report(),
+       "wasm_calls": be.wasm_calls}
+tf.set_backend("cpu")
+res
+""")
+    assert out["err"] < 1e-4, out
+    assert out["wasm_calls"] > 0 and out["fallbacks"] == {}, out

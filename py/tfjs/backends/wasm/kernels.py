@@ -25,6 +25,13 @@ class NotInWasm(Exception):
     """These inputs are not claimed by the wasm kernel; run the cpu kernel."""
 
 
+class TooSmall(NotInWasm):
+    """Too few values for a call into the module to pay: numpy runs them (not reported as a fallback)."""
+
+
+SMALL = 64  # element-wise ops on fewer values stay on numpy
+
+
 def _f32(x) -> np.ndarray:
     if not isinstance(x, np.ndarray) or x.dtype != F32:
         if isinstance(x, np.ndarray) and x.dtype.kind not in "f":
@@ -289,8 +296,10 @@ def binary(host, op, a, b):
     else:
         shape = np.broadcast_shapes(a.shape, b.shape)
     pa, pb = _operand(a, shape), _operand(b, shape)
-    if pa is None or pb is None or math.prod(shape) < 64:
+    if pa is None or pb is None:
         raise NotInWasm()
+    if math.prod(shape) < SMALL:
+        raise TooSmall()
     cols = shape[-1] if shape else 1
     rows = math.prod(shape) // cols
     out = host.empty(shape)
@@ -301,8 +310,10 @@ def binary(host, op, a, b):
 
 
 def unary(host, activation, x, alpha=0.2, slopes=None):
-    if not isinstance(x, np.ndarray) or x.dtype != F32 or x.size < 16:
+    if not isinstance(x, np.ndarray) or x.dtype != F32:
         raise NotInWasm()
+    if x.size < SMALL:
+        raise TooSmall()
     x = placed(host, x)
     cols = x.shape[-1] if x.ndim else 1
     s = None
@@ -322,8 +333,10 @@ def unary(host, activation, x, alpha=0.2, slopes=None):
 
 def clip(host, x, lo, hi):
     """ClipByValue on float32: min(max(x, lo), hi)."""
-    if not isinstance(x, np.ndarray) or x.dtype != F32 or x.size < 16 or np.ndim(lo) or np.ndim(hi):
+    if not isinstance(x, np.ndarray) or x.dtype != F32 or np.ndim(lo) or np.ndim(hi):
         raise NotInWasm()
+    if x.size < SMALL:
+        raise TooSmall()
     x = placed(host, x)
     out = host.empty(x.shape)
     host.call("clip", x.size, host.addr(x), host.addr(out), float(lo), float(hi))  # rounded to f32 by the call
@@ -373,8 +386,10 @@ def resize_bilinear(host, x, size, align_corners=False, half_pixel_centers=False
 def batch_norm(host, x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3):
     """FusedBatchNorm over the last axis, per-channel statistics (the cpu kernel's formula and rounding)."""
     x = _f32(x)
-    if x.ndim == 0 or x.shape[-1] == 0 or x.size < 16:
+    if x.ndim == 0 or x.shape[-1] == 0:
         raise NotInWasm()
+    if x.size < SMALL:
+        raise TooSmall()
     c = x.shape[-1]
 
     def channel(v):
