@@ -41,7 +41,6 @@ class WasmBackend(Backend):
         self.kernels = {}
         self.fallbacks: dict[str, dict[str, float]] = {}
         self.wasm_calls = 0
-        self.small_on_cpu = 0   # element-wise ops too small for a call into the module to pay
         self.profile: dict[str, list[float]] | None = None   # {op (or "op (cpu)"): [ms, ...]} while profiling
         for name in set(self.cpu.kernels) | set(self.wasm_kernels):
             self.kernels[name] = self._dispatcher(name)
@@ -62,13 +61,10 @@ class WasmBackend(Backend):
             cpu_kernel = REFERENCES[name](self.cpu)
 
         def run(*args, **attrs):
-            small = False
             if wasm_kernel is not None and (supports is None or supports(*args, **attrs)):
                 t0 = time.perf_counter()
                 try:
                     out = wasm_kernel(*args, **attrs)
-                except K.TooSmall:
-                    small = True
                 except K.NotInWasm:
                     pass
                 else:
@@ -82,9 +78,6 @@ class WasmBackend(Backend):
                 raise UnsupportedError(f"Op '{name}' has no kernel in the 'wasm' backend or the 'cpu' backend")
             t0 = time.perf_counter()
             out = cpu_kernel(*args, **attrs)
-            if small:
-                self.small_on_cpu += 1
-                return out
             entry = self.fallbacks.setdefault(name, {"calls": 0, "ms": 0.0})
             entry["calls"] += 1
             ms = (time.perf_counter() - t0) * 1000
@@ -98,7 +91,7 @@ class WasmBackend(Backend):
 
     def fallback_report(self) -> dict:
         """Ops that ran on the cpu kernel (no wasm kernel, or inputs it does not claim): calls and the time
-        they took; element-wise ops on a handful of values (:attr:`small_on_cpu`) are not listed. Nothing moves: the cpu kernel reads the same buffers (downloads and uploads are 0)."""
+        they took. Nothing moves: the cpu kernel reads the same buffers (downloads and uploads are 0)."""
         return {k: {"calls": int(v["calls"]), "downloads": 0, "uploads": 0, "ms": round(v["ms"], 3)}
                 for k, v in sorted(self.fallbacks.items())}
 
@@ -118,7 +111,6 @@ class WasmBackend(Backend):
     def reset_stats(self) -> None:
         self.fallbacks.clear()
         self.wasm_calls = 0
-        self.small_on_cpu = 0
 
     def release_cached(self) -> None:
         """Drop the packed weights (they are packed again on next use)."""

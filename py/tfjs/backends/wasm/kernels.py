@@ -25,13 +25,6 @@ class NotInWasm(Exception):
     """These inputs are not claimed by the wasm kernel; run the cpu kernel."""
 
 
-class TooSmall(NotInWasm):
-    """Too few values for a call into the module to pay: numpy runs them (not reported as a fallback)."""
-
-
-SMALL = 64  # element-wise ops on fewer values stay on numpy
-
-
 def _f32(x) -> np.ndarray:
     if not isinstance(x, np.ndarray) or x.dtype != F32:
         if isinstance(x, np.ndarray) and x.dtype.kind not in "f":
@@ -298,8 +291,8 @@ def binary(host, op, a, b):
     pa, pb = _operand(a, shape), _operand(b, shape)
     if pa is None or pb is None:
         raise NotInWasm()
-    if math.prod(shape) < SMALL:
-        raise TooSmall()
+    if 0 in shape:
+        return host.empty(shape)
     cols = shape[-1] if shape else 1
     rows = math.prod(shape) // cols
     out = host.empty(shape)
@@ -310,10 +303,8 @@ def binary(host, op, a, b):
 
 
 def unary(host, activation, x, alpha=0.2, slopes=None):
-    if not isinstance(x, np.ndarray) or x.dtype != F32:
+    if not isinstance(x, np.ndarray) or x.dtype != F32 or x.size == 0:
         raise NotInWasm()
-    if x.size < SMALL:
-        raise TooSmall()
     x = placed(host, x)
     cols = x.shape[-1] if x.ndim else 1
     s = None
@@ -335,8 +326,6 @@ def clip(host, x, lo, hi):
     """ClipByValue on float32: min(max(x, lo), hi)."""
     if not isinstance(x, np.ndarray) or x.dtype != F32 or np.ndim(lo) or np.ndim(hi):
         raise NotInWasm()
-    if x.size < SMALL:
-        raise TooSmall()
     x = placed(host, x)
     out = host.empty(x.shape)
     host.call("clip", x.size, host.addr(x), host.addr(out), float(lo), float(hi))  # rounded to f32 by the call
@@ -386,10 +375,8 @@ def resize_bilinear(host, x, size, align_corners=False, half_pixel_centers=False
 def batch_norm(host, x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3):
     """FusedBatchNorm over the last axis, per-channel statistics (the cpu kernel's formula and rounding)."""
     x = _f32(x)
-    if x.ndim == 0 or x.shape[-1] == 0:
+    if x.ndim == 0 or x.size == 0:
         raise NotInWasm()
-    if x.size < SMALL:
-        raise TooSmall()
     c = x.shape[-1]
 
     def channel(v):

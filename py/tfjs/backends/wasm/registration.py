@@ -11,7 +11,10 @@ from ..registry import register_kernel
 from . import fused
 from . import kernels as K
 
+# The shape classes each kernel claims: only those where it runs every case of the conformance table itself
+# (a channel multiplier, a reduction over other axes or a general broadcast runs on the cpu kernel instead).
 IMAGE = ("image", "image_c4", "large")
+ELEMENTWISE = ("matrix", "image", "image_c4", "large")
 
 
 def _conv(be):
@@ -42,25 +45,26 @@ def _unary(activation):
 
 KERNELS = {
     N.Conv2D: (_conv, IMAGE),
-    N.DepthwiseConv2dNative: (_depthwise, IMAGE),
+    N.DepthwiseConv2dNative: (_depthwise, ("image_c4",)),
     N.MaxPool: (_pool("max"), IMAGE),
     N.AvgPool: (_pool("avg"), IMAGE),
-    N.Mean: (lambda be: lambda x, axis=None, keep_dims=False: K.mean(be.host, x, axis, keep_dims), IMAGE),
+    N.Mean: (lambda be: lambda x, axis=None, keep_dims=False: K.mean(be.host, x, axis, keep_dims), ("large",)),
     N.MatMul: (_matmul, ("matrix", "large")),
     N.BatchMatMul: (_matmul, ("matrix", "large")),
-    N.Relu: (_unary("relu"), IMAGE), N.Relu6: (_unary("relu6"), IMAGE), N.Sigmoid: (_unary("sigmoid"), IMAGE),
-    N.LeakyRelu: (lambda be: lambda x, alpha=0.2: K.unary(be.host, "leakyrelu", x, alpha), IMAGE),
-    N.Elu: (lambda be: lambda x, alpha=1.0: K.unary(be.host, "elu", x, alpha), IMAGE),
-    N.Prelu: (lambda be: lambda x, alpha: K.unary(be.host, "prelu", x, 0.0, alpha), IMAGE),
+    N.Relu: (_unary("relu"), ELEMENTWISE), N.Relu6: (_unary("relu6"), ELEMENTWISE),
+    N.Sigmoid: (_unary("sigmoid"), ELEMENTWISE),
+    N.LeakyRelu: (lambda be: lambda x, alpha=0.2: K.unary(be.host, "leakyrelu", x, alpha), ELEMENTWISE[:3]),
+    N.Elu: (lambda be: lambda x, alpha=1.0: K.unary(be.host, "elu", x, alpha), ELEMENTWISE[:3]),
+    N.Prelu: (lambda be: lambda x, alpha: K.unary(be.host, "prelu", x, 0.0, alpha), ("image", "image_c4")),
     N.ClipByValue: (lambda be: lambda x, clip_value_min, clip_value_max: K.clip(be.host, x, clip_value_min,
-                                                                                 clip_value_max), IMAGE),
+                                                                                 clip_value_max), ELEMENTWISE[:3]),
     N.Softmax: (lambda be: lambda x, axis=-1: K.softmax(be.host, x, axis), ("matrix", "large")),
     N.FusedBatchNorm: (lambda be: lambda x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3:
                        K.batch_norm(be.host, x, mean, variance, offset, scale, variance_epsilon), IMAGE),
     N.ResizeBilinear: (lambda be: lambda x, size, align_corners=False, half_pixel_centers=False:
-                       K.resize_bilinear(be.host, x, size, align_corners, half_pixel_centers), IMAGE),
+                       K.resize_bilinear(be.host, x, size, align_corners, half_pixel_centers), ("image", "image_c4")),
 }
-KERNELS.update({getattr(N, op): (_binary(op), ("image", "broadcast", "large")) for op in K.BINARY})
+KERNELS.update({getattr(N, op): (_binary(op), ("matrix", "image_c4", "large")) for op in K.BINARY})
 
 
 def register() -> None:
@@ -68,7 +72,7 @@ def register() -> None:
         register_kernel("wasm", op, make=make, dtypes=("float32",), shapes=shapes)
     for op, depthwise in ((N.FusedConv2D, False), (N.FusedDepthwiseConv2D, True)):
         register_kernel("wasm", op, make=lambda be, d=depthwise: lambda *a, **k: fused.run(be, d, *a, **k),
-                        supports=fused.supports, dtypes=("float32",), shapes=IMAGE)
+                        supports=fused.supports, dtypes=("float32",))
 
 
 #: Ops with no cpu kernel of their own: where the wasm kernel declines, these run op by op on the cpu kernels.
