@@ -346,3 +346,17 @@ def test_binary_on_scalars_and_empty_arrays(host):
     a, b = np.array(3.0, np.float32), np.array(4.0, np.float32)
     assert float(K.binary(host, "Mul", a, b)) == 12.0
     assert K.binary(host, "Add", np.zeros((0, 5), np.float32), np.ones(5, np.float32)).shape == (0, 5)
+
+
+def test_release_drops_packed_weights_and_derived_tables(host, rng):
+    from tfjs.backends.wasm import WasmBackend
+
+    be = WasmBackend(host=host)
+    x = rng.standard_normal((1, 6, 6, 4), np.float32)
+    w = rng.standard_normal((1, 1, 4, 8), np.float32)
+    mean, var = np.zeros(8, np.float32), np.ones(8, np.float32)
+    y = be.kernel("Conv2D")(x, w, 1, "valid", 1)
+    be.kernel("FusedBatchNorm")(y, mean, var)
+    assert be.memory()["numPackedWeights"] == 1 and be.memory()["numDerivedTables"] == 1
+    be.release([w, mean, var])
+    assert be.memory()["numPackedWeights"] == 0 and be.memory()["numDerivedTables"] == 0

@@ -96,8 +96,13 @@ class WasmBackend(Backend):
                 for k, v in sorted(self.fallbacks.items())}
 
     def release(self, arrays) -> None:
-        """Forget the packed copies of these weights (a disposed model's)."""
+        """Forget the packed copies of these weights and the tables derived from them (a disposed model's)."""
+        arrays = list(arrays)
         self.packed.release(arrays)
+        ids = {id(a) for a in arrays}
+        for key, (refs, _) in list(self.host.tables.items()):
+            if any(r is not None and id(r()) in ids for r in refs):
+                del self.host.tables[key]
 
     def start_profile(self) -> None:
         """Time every op from now on (wall time of its kernel, wasm or cpu)."""
