@@ -360,3 +360,12 @@ def test_release_drops_packed_weights_and_derived_tables(host, rng):
     assert be.memory()["numPackedWeights"] == 1 and be.memory()["numDerivedTables"] == 1
     be.release([w, mean, var])
     assert be.memory()["numPackedWeights"] == 0 and be.memory()["numDerivedTables"] == 0
+
+
+@pytest.mark.parametrize("shape,paddings,value", [((2, 4, 5, 3), [[0, 0], [1, 2], [2, 1], [0, 0]], 0.5),
+                                                  ((1, 3, 3, 7), [[1, 0], [0, 0], [0, 3], [2, 1]], 0.0),
+                                                  ((5, 6), [[2, 0], [3, 4]], -1.0), ((9,), [[0, 5]], 2.0),
+                                                  ((2, 3, 4), [[0, 0], [0, 0], [0, 0]], 0.0)])
+def test_pad(host, rng, shape, paddings, value):
+    x = rng.standard_normal(shape, np.float32)
+    np.testing.assert_array_equal(K.pad(host, x, paddings, value), cpu_array.pad(x, paddings, value))

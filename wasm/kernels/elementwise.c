@@ -140,3 +140,29 @@ EXPORT(clip) void clip(i32 n, const f32 *x, f32 *out, f32 lo, f32 hi) {
     store_n(out + i, wasm_f32x4_min(wasm_f32x4_max(load_n(x + i, m), l), h), m);
   }
 }
+
+/* Constant padding of x[D0, D1, D2, D3] (row-major) into out[E0, E1, E2, E3], Ei = Di + before_i + after_i:
+ * the input lands at (b0, b1, b2, b3), every other value is `value`. */
+EXPORT(pad4)
+void pad4(i32 D0, i32 D1, i32 D2, i32 D3, i32 b0, i32 b1, i32 b2, i32 b3, i32 E0, i32 E1, i32 E2, i32 E3,
+          const f32 *x, f32 *out, f32 value) {
+  v128_t v = wasm_f32x4_splat(value);
+  for (i32 i0 = 0; i0 < E0; i0++)
+    for (i32 i1 = 0; i1 < E1; i1++)
+      for (i32 i2 = 0; i2 < E2; i2++) {
+        f32 *o = out + ((i0 * E1 + i1) * E2 + i2) * E3;
+        i32 s0 = i0 - b0, s1 = i1 - b1, s2 = i2 - b2;
+        i32 inside = s0 >= 0 && s0 < D0 && s1 >= 0 && s1 < D1 && s2 >= 0 && s2 < D2;
+        i32 lo = inside ? b3 : E3, hi = inside ? b3 + D3 : E3;
+        i32 j = 0;
+        for (; j + 4 <= lo; j += 4) wasm_v128_store(o + j, v);
+        for (; j < lo; j++) o[j] = value;
+        if (inside) {
+          const f32 *src = x + ((s0 * D1 + s1) * D2 + s2) * D3 - b3;
+          for (; j + 4 <= hi; j += 4) wasm_v128_store(o + j, wasm_v128_load(src + j));
+          for (; j < hi; j++) o[j] = src[j];
+        }
+        for (; j + 4 <= E3; j += 4) wasm_v128_store(o + j, v);
+        for (; j < E3; j++) o[j] = value;
+      }
+}

@@ -408,3 +408,24 @@ def batch_norm(host, x, mean, variance, offset=None, scale=None, variance_epsilo
     out = host.empty(x.shape)
     host.call("batchnorm", x.size // c, c, host.addr(x), host.addr(m), host.addr(i), _ptr(host, o), host.addr(out))
     return out
+
+
+def pad(host, x, paddings, constant_value=0.0):
+    """PadV2 (constant) of a float32 tensor of rank 1 to 4: TF.js's paddings [[before, after], ...]."""
+    x = _f32(x)
+    if not 1 <= x.ndim <= 4 or len(paddings) != x.ndim or np.ndim(constant_value):
+        raise NotInWasm()
+    pads = [(int(a), int(b)) for a, b in paddings]
+    if any(a < 0 or b < 0 for a, b in pads):
+        raise NotInWasm()
+    out_shape = tuple(d + a + b for d, (a, b) in zip(x.shape, pads))
+    out = host.empty(out_shape)
+    if out.size == 0:
+        return out
+    lead = 4 - x.ndim
+    dims = (1,) * lead + x.shape
+    before = (0,) * lead + tuple(a for a, _ in pads)
+    ext = (1,) * lead + out_shape
+    x = placed(host, x)
+    host.call("pad4", *dims, *before, *ext, host.addr(x), host.addr(out), float(constant_value))
+    return out

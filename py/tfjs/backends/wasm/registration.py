@@ -61,6 +61,8 @@ KERNELS = {
     N.Softmax: (lambda be: lambda x, axis=-1: K.softmax(be.host, x, axis), ("matrix", "large")),
     N.FusedBatchNorm: (lambda be: lambda x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3:
                        K.batch_norm(be.host, x, mean, variance, offset, scale, variance_epsilon), IMAGE),
+    N.PadV2: (lambda be: lambda x, paddings, constant_value=0.0: K.pad(be.host, x, paddings, constant_value),
+              ("image",)),
     N.ResizeBilinear: (lambda be: lambda x, size, align_corners=False, half_pixel_centers=False:
                        K.resize_bilinear(be.host, x, size, align_corners, half_pixel_centers), ("image", "image_c4")),
 }
