@@ -63,7 +63,8 @@ def act_ref(y, activation, alpha=0.2, slopes=None):
     }[activation](y)
 
 
-@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (4, 8, 8), (7, 13, 5), (33, 96, 32), (196, 57, 161), (5, 300, 17)])
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (4, 8, 8), (7, 13, 5), (33, 96, 32), (196, 57, 161), (5, 300, 17),
+                                   (7, 400, 203)])  # the last: panels in the outer loop
 def test_gemm_matches_numpy(host, rng, m, k, n):
     a = rng.standard_normal((m, k), np.float32)
     b = rng.standard_normal((k, n), np.float32)

@@ -37,63 +37,80 @@ INLINE void store_row(f32 *out, const f32 *resid, v128_t v0, v128_t v1, i32 c, i
   }
 }
 
+/* One 4 x 8 block of C: rows [i, i + 4), panel p. */
+INLINE void block4(i32 i, i32 p, i32 N, i32 K, const f32 *a, i32 lda, const f32 *packed, const f32 *bias, f32 *c,
+                   i32 ldc, i32 act, f32 alpha, const f32 *slopes, const f32 *resid, i32 ldr) {
+  const f32 *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+  const f32 *bp = packed + (p / PANEL) * K * PANEL;
+  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
+  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  i32 k = 0;
+  for (; k + 2 <= K; k += 2, bp += 2 * PANEL) {
+    {
+      LOADB(0)
+      v128_t x0 = wasm_f32x4_splat(a0[k]), x1 = wasm_f32x4_splat(a1[k]);
+      v128_t x2 = wasm_f32x4_splat(a2[k]), x3 = wasm_f32x4_splat(a3[k]);
+      FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);
+      FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);
+    }
+    {
+      LOADB(1)
+      v128_t x0 = wasm_f32x4_splat(a0[k + 1]), x1 = wasm_f32x4_splat(a1[k + 1]);
+      v128_t x2 = wasm_f32x4_splat(a2[k + 1]), x3 = wasm_f32x4_splat(a3[k + 1]);
+      FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);
+      FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);
+    }
+  }
+  if (k < K) {
+    LOADB(0)
+    v128_t x0 = wasm_f32x4_splat(a0[k]), x1 = wasm_f32x4_splat(a1[k]);
+    v128_t x2 = wasm_f32x4_splat(a2[k]), x3 = wasm_f32x4_splat(a3[k]);
+    FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);
+    FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);
+  }
+  i32 w = N - p < PANEL ? N - p : PANEL;
+  f32 *o = c + i * ldc + p;
+  const f32 *r = resid ? resid + i * ldr + p : 0;
+  store_row(o, r, c00, c01, p, w, bias, slopes, act, alpha);
+  store_row(o + ldc, r ? r + ldr : 0, c10, c11, p, w, bias, slopes, act, alpha);
+  store_row(o + 2 * ldc, r ? r + 2 * ldr : 0, c20, c21, p, w, bias, slopes, act, alpha);
+  store_row(o + 3 * ldc, r ? r + 3 * ldr : 0, c30, c31, p, w, bias, slopes, act, alpha);
+}
+
+/* One row of C, one panel. */
+INLINE void block1(i32 i, i32 p, i32 N, i32 K, const f32 *a, i32 lda, const f32 *packed, const f32 *bias, f32 *c,
+                   i32 ldc, i32 act, f32 alpha, const f32 *slopes, const f32 *resid, i32 ldr) {
+  const f32 *a0 = a + i * lda;
+  const f32 *bp = packed + (p / PANEL) * K * PANEL;
+  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00;
+  for (i32 k = 0; k < K; k++, bp += PANEL) {
+    LOADB(0)
+    v128_t x0 = wasm_f32x4_splat(a0[k]);
+    FMA(c00, x0, b0); FMA(c01, x0, b1);
+  }
+  i32 w = N - p < PANEL ? N - p : PANEL;
+  store_row(c + i * ldc + p, resid ? resid + i * ldr + p : 0, c00, c01, p, w, bias, slopes, act, alpha);
+}
+
+/* Rows in blocks of 4 (then one at a time) against every panel. When the packed weights are much larger than
+ * the rows of A (few rows, long K, wide N: a network's last layers), panels go in the outer loop so that each
+ * panel is read from memory once while the rows of A stay in cache; otherwise rows go outside. */
 EXPORT(gemm)
 void gemm(i32 M, i32 N, i32 K, const f32 *a, i32 lda, const f32 *packed, const f32 *bias, f32 *c, i32 ldc,
           i32 act, f32 alpha, const f32 *slopes, const f32 *resid, i32 ldr) {
-  i32 i = 0;
-  for (; i + 4 <= M; i += 4) {
-    const f32 *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+  i32 M4 = M - M % 4;
+  int panels_outside = (long long)K * N > 4LL * M * K && (long long)K * N * 4 > (256 << 10);
+  if (panels_outside) {
     for (i32 p = 0; p < N; p += PANEL) {
-      const f32 *bp = packed + (p / PANEL) * K * PANEL;
-      v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
-      v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-      i32 k = 0;
-      for (; k + 2 <= K; k += 2, bp += 2 * PANEL) {
-        {
-          LOADB(0)
-          v128_t x0 = wasm_f32x4_splat(a0[k]), x1 = wasm_f32x4_splat(a1[k]);
-          v128_t x2 = wasm_f32x4_splat(a2[k]), x3 = wasm_f32x4_splat(a3[k]);
-          FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);
-          FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);
-        }
-        {
-          LOADB(1)
-          v128_t x0 = wasm_f32x4_splat(a0[k + 1]), x1 = wasm_f32x4_splat(a1[k + 1]);
-          v128_t x2 = wasm_f32x4_splat(a2[k + 1]), x3 = wasm_f32x4_splat(a3[k + 1]);
-          FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);
-          FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);
-        }
-      }
-      if (k < K) {
-        LOADB(0)
-        v128_t x0 = wasm_f32x4_splat(a0[k]), x1 = wasm_f32x4_splat(a1[k]);
-        v128_t x2 = wasm_f32x4_splat(a2[k]), x3 = wasm_f32x4_splat(a3[k]);
-        FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);
-        FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);
-      }
-      i32 w = N - p < PANEL ? N - p : PANEL;
-      f32 *o = c + i * ldc + p;
-      const f32 *r = resid ? resid + i * ldr + p : 0;
-      store_row(o, r, c00, c01, p, w, bias, slopes, act, alpha);
-      store_row(o + ldc, r ? r + ldr : 0, c10, c11, p, w, bias, slopes, act, alpha);
-      store_row(o + 2 * ldc, r ? r + 2 * ldr : 0, c20, c21, p, w, bias, slopes, act, alpha);
-      store_row(o + 3 * ldc, r ? r + 3 * ldr : 0, c30, c31, p, w, bias, slopes, act, alpha);
+      for (i32 i = 0; i < M4; i += 4) block4(i, p, N, K, a, lda, packed, bias, c, ldc, act, alpha, slopes, resid, ldr);
+      for (i32 i = M4; i < M; i++) block1(i, p, N, K, a, lda, packed, bias, c, ldc, act, alpha, slopes, resid, ldr);
     }
+    return;
   }
-  for (; i < M; i++) {
-    const f32 *a0 = a + i * lda;
-    for (i32 p = 0; p < N; p += PANEL) {
-      const f32 *bp = packed + (p / PANEL) * K * PANEL;
-      v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00;
-      for (i32 k = 0; k < K; k++, bp += PANEL) {
-        LOADB(0)
-        v128_t x0 = wasm_f32x4_splat(a0[k]);
-        FMA(c00, x0, b0); FMA(c01, x0, b1);
-      }
-      i32 w = N - p < PANEL ? N - p : PANEL;
-      store_row(c + i * ldc + p, resid ? resid + i * ldr + p : 0, c00, c01, p, w, bias, slopes, act, alpha);
-    }
-  }
+  for (i32 i = 0; i < M4; i += 4)
+    for (i32 p = 0; p < N; p += PANEL) block4(i, p, N, K, a, lda, packed, bias, c, ldc, act, alpha, slopes, resid, ldr);
+  for (i32 i = M4; i < M; i++)
+    for (i32 p = 0; p < N; p += PANEL) block1(i, p, N, K, a, lda, packed, bias, c, ldc, act, alpha, slopes, resid, ldr);
 }
 
 /* The multiply-add peak: `iters` rounds of 12 independent vector multiply-adds (a = a * y + z, 12 chains: more
