@@ -343,6 +343,26 @@ def app_archive(dest: Path) -> dict:
     return {"file": f"app/{name}", "sha256": sha256_of(target)}
 
 
+def wasm_kernels(dest: Path, cache: Path) -> dict:
+    """The wasm SIMD kernel module (wasm/kernels/*.c, built with clang + lld, cached by a digest of sources and
+    flags) copied to dest/wasm/, older builds removed."""
+    sys.path.insert(0, str(ROOT / "wasm"))
+    try:
+        import build_kernels
+    finally:
+        sys.path.pop(0)
+    try:
+        built = build_kernels.build(cache / "wasm-kernels")
+    except build_kernels.KernelBuildError as e:
+        raise BuildError(str(e)) from None
+    target = dest / "wasm" / built.name
+    copy_if_changed(built, target)
+    for old in (dest / "wasm").glob("*.wasm"):
+        if old.name != built.name:
+            old.unlink()
+    return {"file": f"wasm/{built.name}", "sha256": sha256_of(target)}
+
+
 def reference_tfjs(dest: Path) -> None:
     modules = ROOT / "node_modules"
     for src, name in REFERENCE_FILES.items():
@@ -361,12 +381,13 @@ def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     copy_if_changed(ROOT / "index.html", dist / "index.html")
     sync_tree(ROOT / "web", dist / "web")
     app = app_archive(dist)
+    kernels = wasm_kernels(dist, cache)
     reference_tfjs(dist)
     sys.path.insert(0, str(ROOT / "py"))
     from tfjs._version import __version__
 
     info = {"tfjs": __version__, "wheel": wheel, "pyodide": PYODIDE_VERSION, "packages": packages,
-            "pyfive": pyfive, "app": app}
+            "pyfive": pyfive, "app": app, "wasm": kernels}
     info_path = dist / "build-info.json"
     text = json.dumps(info, indent=2) + "\n"
     if not info_path.exists() or info_path.read_text() != text:

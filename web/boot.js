@@ -44,6 +44,55 @@
     $("boot-detail").textContent = message;
   }
 
+  // The wasm backend's kernel module shares Pyodide's memory, so that its kernels work in place on numpy
+  // buffers. Pyodide creates that WebAssembly.Memory inside loadPyodide and passes it to the instantiation of
+  // its own module as `env.memory`: it is caught there, and the hook removed once Pyodide is up.
+  function catchPyodideMemory() {
+    const caught = { memory: null };
+    const originals = { instantiate: WebAssembly.instantiate, instantiateStreaming: WebAssembly.instantiateStreaming };
+    const note = (imports) => {
+      const memory = imports && imports.env && imports.env.memory;
+      if (!caught.memory && memory instanceof WebAssembly.Memory) caught.memory = memory;
+    };
+    WebAssembly.instantiate = function (source, imports, ...rest) {
+      note(imports);
+      return originals.instantiate.call(WebAssembly, source, imports, ...rest);
+    };
+    if (originals.instantiateStreaming) {
+      WebAssembly.instantiateStreaming = function (source, imports, ...rest) {
+        note(imports);
+        return originals.instantiateStreaming.call(WebAssembly, source, imports, ...rest);
+      };
+    }
+    caught.release = () => Object.assign(WebAssembly, originals);
+    return caught;
+  }
+
+  // globalThis.tfjsWasmKernels: {exports, memory} of the kernel module, or {error} saying why there is none
+  // (read by tfjs.platform.wasm; the wasm backend is offered only with exports).
+  async function loadKernels(info, bytesPromise, memory, pyodide) {
+    try {
+      if (!info.wasm) throw new Error("build-info.json names no wasm kernel module");
+      if (!memory) throw new Error("Pyodide's WebAssembly.Memory was not seen while it started");
+      const heap = pyodide._module && pyodide._module.HEAPU8;
+      if (heap && heap.buffer !== memory.buffer) throw new Error("the memory seen is not Pyodide's heap");
+      const bytes = await bytesPromise;
+      if (!WebAssembly.validate(bytes)) {
+        throw new Error("this browser's WebAssembly lacks SIMD128 (the kernel module does not validate)");
+      }
+      const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+      return { exports: instance.exports, memory, file: info.wasm.file };
+    } catch (e) {
+      return { error: e.message || String(e) };
+    }
+  }
+
+  async function fetchBytes(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
   async function boot() {
     const here = new URL(".", location.href);
     const infoResponse = await fetch(new URL("build-info.json", here));
@@ -53,7 +102,16 @@
     const info = await infoResponse.json();
 
     showStep(0);
-    const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", here).href, stdout: console.log });
+    const kernelBytes = info.wasm ? fetchBytes(new URL(info.wasm.file, here).href) : null;
+    if (kernelBytes) kernelBytes.catch(() => {}); // an error is reported by loadKernels
+    const caught = catchPyodideMemory();
+    let pyodide;
+    try {
+      pyodide = await loadPyodide({ indexURL: new URL("pyodide/", here).href, stdout: console.log });
+    } finally {
+      caught.release();
+    }
+    globalThis.tfjsWasmKernels = await loadKernels(info, kernelBytes, caught.memory, pyodide);
     const loadOptions = { messageCallback: showDetail, errorCallback: showDetail };
     showStep(1);
     await pyodide.loadPackage(["numpy", "micropip"], loadOptions);

@@ -20,6 +20,7 @@ from .registry import KernelConfig, kernel_configs, register_kernel, registered_
 
 from . import cpu as _cpu  # noqa: E402,F401  (registers the cpu backend)
 from . import webgl as _webgl  # noqa: E402,F401  (registers the webgl backend; it starts only in a browser)
+from . import wasm as _wasm  # noqa: E402,F401  (registers the wasm kernels; the backend is offered in the page)
 
 __all__ = ["Backend", "KernelConfig", "register_kernel", "kernel_configs", "registered_ops", "release_arrays",
            "register_backend", "remove_backend", "list_backends", "find_backend", "set_backend", "get_backend",

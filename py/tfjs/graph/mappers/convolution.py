@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from ... import kernel_names as K
 from ... import ops
+from ...backends.manager import get_backend
+from ...backends.registry import get_kernel_config
 from ...errors import FormatError
+from ...ops import dispatch
 from ...ops import graph_extra as gx
 from ..registry import op
 from ._util import from_nhwc, ints, padding, spatial, to_nhwc
@@ -66,8 +70,30 @@ def conv2d(node, ins, ex):
     return _conv(node, ins[0], ins[1])
 
 
+def _backend_fused(node, kernel, ins):
+    """The convolution and its fused_ops in one kernel, where the active backend has one that takes these
+    fused_ops (the wasm backend: the epilogue runs in the convolution's store); None otherwise, and then the
+    ops run one after another. Not while a gradient tape records (the tape differentiates the plain ops)."""
+    config = get_kernel_config(get_backend(), kernel)
+    if config is None or dispatch.recorder is not None:
+        return None
+    attrs = node.__dict__.get("_fused_attrs")  # the node's attributes, read once
+    if attrs is None:
+        attrs = node.__dict__["_fused_attrs"] = dict(
+            strides=spatial(node, "strides", 1), pad=padding(node), dilations=spatial(node, "dilations", 1),
+            fused_ops=tuple(str(f) for f in node.attr("fused_ops", [])),
+            leakyrelu_alpha=float(node.attr("leakyrelu_alpha", 0.2)))
+    args = [to_nhwc(node, ins[0]), ins[1], *ins[2:]]
+    if config.supports is not None and not config.supports(*args, **attrs):
+        return None
+    return from_nhwc(node, ops.run(kernel, *args, **attrs))
+
+
 @op("_FusedConv2D")
 def fused_conv2d(node, ins, ex):
+    y = _backend_fused(node, K.FusedConv2D, ins)
+    if y is not None:
+        return y
     return from_nhwc(node, apply_fused(node, to_nhwc(node, _conv(node, ins[0], ins[1])), ins[2:]))
 
 
@@ -78,6 +104,9 @@ def depthwise(node, ins, ex):
 
 @op("FusedDepthwiseConv2dNative")
 def fused_depthwise(node, ins, ex):
+    y = _backend_fused(node, K.FusedDepthwiseConv2D, ins)
+    if y is not None:
+        return y
     return from_nhwc(node, apply_fused(node, to_nhwc(node, _conv(node, ins[0], ins[1], True)), ins[2:]))
 
 
