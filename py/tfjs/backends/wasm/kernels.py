@@ -12,7 +12,7 @@ import weakref
 
 import numpy as np
 
-from ..cpu.conv import same_or_valid_pads
+from ...geometry import resize_source, same_or_valid_pads
 
 F32 = np.float32
 ACT = {"linear": 0, "relu": 1, "relu6": 2, "leakyrelu": 3, "prelu": 4, "elu": 5, "sigmoid": 6,
@@ -343,10 +343,8 @@ def softmax(host, x, axis=-1):
 
 
 def _source_table(in_size, out_size, align_corners, half_pixel_centers):
-    """The cpu kernel's source rows: low, high, fraction (see tfjs.backends.cpu.image)."""
-    ratio = (in_size - 1) / (out_size - 1) if align_corners and out_size > 1 else in_size / out_size
-    dst = np.arange(out_size, dtype=np.float64)
-    src = (dst + 0.5) * ratio - 0.5 if half_pixel_centers else dst * ratio
+    """The cpu kernel's source rows: low, high, fraction (see tfjs.geometry.resize_source)."""
+    src = resize_source(in_size, out_size, align_corners, half_pixel_centers)
     low = np.maximum(np.floor(src), 0).astype(np.int64)
     high = np.minimum(np.ceil(src).astype(np.int64), in_size - 1)
     frac = (src - low).astype(F32)
