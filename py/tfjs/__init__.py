@@ -3,14 +3,14 @@
     import tfjs as tf
 """
 
-from . import backends, errors, io, layers, ops, platform
+from . import backends, browser, errors, io, layers, ops, platform
 from ._version import __version__
 from .backends import get_backend, memory, set_backend
 from .layers import LayersModel, Sequential, SymbolicTensor
 from .models import input, load_layers_model, model, sequential
 from .platform import is_browser
 
-__all__ = ["__version__", "errors", "io", "platform", "is_browser", "ops", "backends", "layers", "set_backend",
+__all__ = ["__version__", "browser", "errors", "io", "platform", "is_browser", "ops", "backends", "layers", "set_backend",
            "get_backend", "memory", "load_layers_model", "sequential", "model", "input", "LayersModel", "Sequential",
            "SymbolicTensor"]
 

@@ -354,6 +354,24 @@ class WebGLBackend(Backend):
             self._remember(key, root, tex)
         return GPUTensor(self, arr.shape, tex)
 
+    def from_pixels(self, source, width: int, height: int, num_channels: int) -> GPUTensor:
+        """A [height, width, num_channels] tensor of an image source's pixel values (0..255): the browser
+        copies the pixels from the element into a texture, one program keeps the first channels."""
+        self._check_alive()
+        if max(width, height) > self._gl.max_texture_size or width > MAX_WIDTH:
+            raise NotOnGPU()
+        tex = self._alloc(width * height * 4, width)
+        self._gl.upload_pixels(tex.id, width, height, source)
+        rgba = GPUTensor(self, (height, width, 4), tex)
+        body = """  int C = P(0);
+  for (int q = 0; q < 4; q++) {
+    int i = i0 + q; if (i >= NOUT) break;
+    int p = i / C;
+    r[q] = floor(X0(p)[i - p * C] * 255.0 + 0.5);
+  }"""
+        return self.run(("from_pixels",), lambda: program_source(1, 1, 0, body), [rgba],
+                        (height, width, num_channels), params=(num_channels,))
+
     def upload_derived(self, arr: np.ndarray, tag, make: Callable[[np.ndarray], np.ndarray], shape,
                        width: int | None = None) -> GPUTensor:
         """A GPU tensor of ``make(arr)`` (a re-laid copy of a weight: transposed, zero-padded) of ``shape``;
