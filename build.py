@@ -347,6 +347,50 @@ def reference_tfjs(dest: Path) -> None:
             copy_if_changed(modules / src, dest / "reference" / name)
 
 
+# PyScript for the example page under web/examples/pyscript/: the version whose default Pyodide is ours (0.27.7),
+# fetched with `npm pack` (cached) and checked against the registry's sha512 integrity.
+PYSCRIPT_VERSION = "0.6.66"
+PYSCRIPT_INTEGRITY = "sha512-5bYUVdAryhvjJYbjLJnJS9D7pu0a92bA+K2tkztlXzxHE78jlvs7EMDc4/GN3IIJ5BZANj8x9LM7vteIKa1MNA=="
+
+
+def pyscript_core(dest: Path, cache: Path) -> None:
+    """Place @pyscript/core's dist/ files in dest/vendor/pyscript/ (the PyScript example loads them from there)."""
+    import base64
+    import tarfile
+
+    tarball = cache / f"pyscript-core-{PYSCRIPT_VERSION}.tgz"
+    if not tarball.exists():
+        log(f"fetching @pyscript/core@{PYSCRIPT_VERSION} (npm pack)")
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tfjs-npm-") as tmp:
+            run(["npm", "pack", "--silent", f"@pyscript/core@{PYSCRIPT_VERSION}"], cwd=tmp,
+                stdout=subprocess.DEVNULL)
+            packed = list(Path(tmp).glob("*.tgz"))
+            if len(packed) != 1:
+                raise BuildError(f"npm pack @pyscript/core@{PYSCRIPT_VERSION} gave {len(packed)} tarballs")
+            shutil.move(packed[0], tarball)
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
+    if digest != PYSCRIPT_INTEGRITY:
+        tarball.unlink()
+        raise BuildError(f"{tarball.name}: integrity {digest} differs from the pinned {PYSCRIPT_INTEGRITY}; "
+                         f"the file is removed")
+    out = dest / "vendor" / "pyscript"
+    stamp = out / ".version"
+    if stamp.exists() and stamp.read_text() == PYSCRIPT_VERSION:
+        return
+    shutil.rmtree(out, ignore_errors=True)
+    with tarfile.open(tarball) as archive:
+        for member in archive.getmembers():
+            name = member.name
+            if not member.isfile() or not name.startswith("package/dist/") or ".." in name.split("/"):
+                continue
+            target = out / name[len("package/dist/"):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.extractfile(member) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+    stamp.write_text(PYSCRIPT_VERSION)
+
+
 def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     """Build dist/. Incremental: a rebuild with nothing changed only checks hashes and stamps."""
     started = time.monotonic()
@@ -359,6 +403,7 @@ def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     sync_tree(ROOT / "web", dist / "web")
     app = app_archive(dist)
     reference_tfjs(dist)
+    pyscript_core(dist, cache / "npm")
     sys.path.insert(0, str(ROOT / "py"))
     from tfjs._version import __version__
 
