@@ -1,16 +1,15 @@
 """tf.browser under CPython: to_pixels's bytes and TF.js's errors; the reading side says it needs a browser."""
 
-import asyncio
-
 import numpy as np
 import pytest
 
 import tfjs as tf
+from harness import run_async
 from tfjs.errors import BrowserOnlyError, InvalidArgumentError, UnsupportedError
 
 
 def to_pixels(img, canvas=None):
-    return asyncio.run(tf.browser.to_pixels(img, canvas))
+    return run_async(tf.browser.to_pixels(img, canvas))
 
 
 def test_float_image_is_scaled_and_math_rounded():
