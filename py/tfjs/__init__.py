@@ -1,7 +1,12 @@
 """tfjs: TensorFlow.js's model system in Python, in the browser under Pyodide and under CPython.
 
     import tfjs as tf
+
+Graph models, training and tf.browser load on first use (``tf.load_graph_model``, ``tf.grad``,
+``tf.browser.from_pixels`` ...), so that ``import tfjs`` in a page stays short.
 """
+
+import importlib as _importlib
 
 from . import backends, errors, io, layers, ops, platform
 from ._version import __version__
@@ -10,16 +15,27 @@ from .layers import LayersModel, Sequential, SymbolicTensor
 from .models import input, load_layers_model, load_model, model, sequential
 from .platform import is_browser
 
-__all__ = ["__version__", "errors", "io", "platform", "is_browser", "ops", "backends", "layers", "set_backend",
-           "get_backend", "memory", "load_layers_model", "load_model", "sequential", "model", "input",
-           "LayersModel", "Sequential", "SymbolicTensor"]
+__all__ = ["__version__", "browser", "errors", "io", "platform", "is_browser", "ops", "backends", "layers",
+           "set_backend", "get_backend", "memory", "load_layers_model", "load_model", "sequential", "model",
+           "input", "LayersModel", "Sequential", "SymbolicTensor"]
 
-from . import graph  # noqa: E402  (graph models)
-from .graph import GraphModel, load_graph_model, register_op  # noqa: E402
+# name -> (submodule, attribute or None for the submodule itself): imported on first access
+_LAZY = {"browser": ("browser", None), "graph": ("graph", None), "training": ("training", None)}
+_LAZY.update({name: ("graph", name) for name in ("GraphModel", "load_graph_model", "register_op")})
+_LAZY.update({name: ("training", name) for name in ("grad", "grads", "losses", "metrics", "train",
+                                                    "value_and_grad", "variable_grads")})
+__all__ += [name for name in _LAZY if name not in __all__]
 
-__all__ += ["graph", "GraphModel", "load_graph_model", "register_op"]
 
-from . import training  # noqa: E402  (gradients, optimizers, losses, metrics)
-from .training import grad, grads, losses, metrics, train, value_and_grad, variable_grads  # noqa: E402
+def __getattr__(name: str):
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'tfjs' has no attribute {name!r}")
+    module = _importlib.import_module(f".{target[0]}", __name__)
+    value = module if target[1] is None else getattr(module, target[1])
+    globals()[name] = value
+    return value
 
-__all__ += ["training", "grad", "grads", "value_and_grad", "variable_grads", "train", "losses", "metrics"]
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

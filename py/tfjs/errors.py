@@ -38,3 +38,7 @@ class UnsupportedError(TfjsError, NotImplementedError):
 
 class BrowserOnlyError(TfjsError, RuntimeError):
     """A browser-only feature (localStorage, IndexedDB, downloads, ...) was used outside a browser."""
+
+
+class InvalidArgumentError(TfjsError, ValueError):
+    """An argument out of what an API accepts (a channel count, a tensor's rank or values, a source type)."""

@@ -12,7 +12,6 @@ from typing import Any
 
 from . import io, platform
 from .errors import FormatError
-from .graph.model import GraphModel, is_layers_topology
 from .layers import LayersModel, Sequential, input
 from .layers.base import building_for_stored_weights
 from .layers.serialization import deserialize_layer, unwrap_topology
@@ -80,6 +79,8 @@ async def load_layers_model(url_or_handler: Any, strict: bool = True, on_progres
 async def load_model(url_or_handler: Any, **load_options: Any) -> Any:
     """Load a graph or a layers model, by the model.json's ``format`` (or its topology's shape)."""
     artifacts = await io.load(url_or_handler, **load_options)
+    from .graph.model import GraphModel, is_layers_topology  # graph models load on first use
+
     if is_layers_topology(artifacts):
         return await load_layers_model(io.from_memory(artifacts))
     return GraphModel(artifacts)

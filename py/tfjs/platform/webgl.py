@@ -122,6 +122,14 @@ _GLUE_JS = r"""
   G.uploadFrom = (id, w, h, n) => {  // data staged in G.stage (a Float32Array filled from Python)
     G.upload(id, w, h, G.stage.subarray(0, n));
   };
+  // An image source's pixels straight into texture id (one pixel per texel, w x h, values 0..1, not premultiplied)
+  G.uploadPixels = (id, w, h, source) => {
+    const gl = G.gl;
+    gl.bindTexture(gl.TEXTURE_2D, G.textures[id]);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, h, gl.RGBA, gl.FLOAT, source);
+  };
   G.stageArray = (n) => { if (!G.stage || G.stage.length < n) G.stage = new Float32Array(Math.max(n, 1024));
                           return G.stage.subarray(0, n); };
   G.run = (prog, out, w, h, texs, ui, uf) => {
@@ -253,6 +261,11 @@ class GLContext:
         stage = self._g.stageArray(n)
         stage.assign(memoryview(flat))
         self._g.uploadFrom(tid, w, h, n)
+
+    def upload_pixels(self, tid: int, w: int, h: int, source) -> None:
+        """Copy an image source (image, canvas, video, ImageData, ImageBitmap) into the texture, one pixel
+        per texel as 0..1 floats: the browser moves the pixels, Python never sees them."""
+        self._g.uploadPixels(tid, w, h, source)
 
     def run(self, prog: int, out: int, w: int, h: int, textures: list[int], ints: list[int],
             floats: list[float]) -> None:

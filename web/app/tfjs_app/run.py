@@ -1,4 +1,4 @@
-"""Run the model: an image (decoded in the page: createImageBitmap, a canvas, getImageData; resized and
+"""Run the model: an image (decoded and resized by the browser, read with tf.browser.from_pixels;
 normalised to the model's input) or a generic tensor (random, zeros, pasted JSON); outputs as a table of
 top values, a heat map for image-shaped outputs, a chart for vectors; a backend switch; the run's time."""
 
@@ -252,7 +252,7 @@ class Runner:
         if self.image_file is None:
             return
         rgba = await self.decode_image()
-        charts.put_pixels(el("image-preview"), rgba)
+        tfjs.browser.draw(rgba, el("image-preview"))
 
     def target_size(self) -> tuple[int, int]:
         try:
@@ -264,21 +264,23 @@ class Runner:
         return w, hgt
 
     async def decode_image(self) -> np.ndarray:
-        """The chosen image resized to the target size: H x W x 4 uint8 (RGBA), decoded by the browser."""
+        """The chosen image resized to the target size: H x W x 4 uint8 (RGBA), decoded and resized by the
+        browser (createImageBitmap), read with tf.browser.from_pixels."""
         if self.image_file is None:
             raise AppError("Choose or drop an image first (or switch the input to Tensor).")
         w, hgt = self.target_size()
-        options = platform.to_js({"colorSpaceConversion": "none", "premultiplyAlpha": "none"})
-        bitmap = await js.createImageBitmap(self.image_file, options)
+        options = platform.to_js({"colorSpaceConversion": "none", "premultiplyAlpha": "none",
+                                  "resizeWidth": w, "resizeHeight": hgt, "resizeQuality": "high"})
         try:
-            canvas = js.OffscreenCanvas.new(w, hgt)
-            ctx = canvas.getContext("2d", platform.to_js({"willReadFrequently": True}))
-            ctx.imageSmoothingQuality = "high"
-            ctx.drawImage(bitmap, 0, 0, w, hgt)
-            data = ctx.getImageData(0, 0, w, hgt).data
+            bitmap = await js.createImageBitmap(self.image_file, options)
+        except Exception as e:  # noqa: BLE001
+            raise AppError(f"{self.image_file.name}: the browser cannot decode this image ({message_of(e)})") \
+                from None
+        try:
+            pixels = tfjs.browser.from_pixels(bitmap, 4)
         finally:
             bitmap.close()
-        return np.frombuffer(platform.to_bytes(data), np.uint8).reshape(hgt, w, 4)
+        return np.asarray(pixels).astype(np.uint8)
 
     # ------------------------------------------------------------------ inputs
     def _tensor(self, i: int, spec: dict, fill: str, pasted: Any, rng) -> np.ndarray:

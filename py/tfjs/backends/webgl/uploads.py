@@ -12,8 +12,17 @@ from typing import Callable
 import numpy as np
 
 from .errors import NotOnGPU
+from .program import program_source
 from .tensor import F32, GPUTensor
-from .textures import MAX_EXACT_INDEX
+from .textures import MAX_EXACT_INDEX, MAX_WIDTH
+
+# Pixel values from an RGBA texture the browser filled (0..1 floats): the first C channels, times 255, rounded.
+_FROM_PIXELS = """  int C = P(0);
+  for (int q = 0; q < 4; q++) {
+    int i = i0 + q; if (i >= NOUT) break;
+    int p = i / C;
+    r[q] = floor(X0(p)[i - p * C] * 255.0 + 0.5);
+  }"""
 
 INDEX_CACHE_MAX_BYTES = 64 << 20  # index maps of layout ops (least recently used go first)
 INDEX_CACHE_MAX = 512
@@ -58,6 +67,18 @@ class UploadsMixin:
         if key is not None:
             self._remember(key, root, tex)
         return GPUTensor(self, arr.shape, tex)
+
+    def from_pixels(self, source, width: int, height: int, num_channels: int) -> GPUTensor:
+        """A [height, width, num_channels] tensor of an image source's pixel values (0..255): the browser
+        copies the pixels from the element into a texture, one program keeps the first channels."""
+        self._check_alive()
+        if max(width, height) > self._gl.max_texture_size or width > MAX_WIDTH:
+            raise NotOnGPU()
+        tex = self._alloc(width * height * 4, width)
+        self._gl.upload_pixels(tex.id, width, height, source)
+        rgba = GPUTensor(self, (height, width, 4), tex)
+        return self.run(program_source(1, 1, 0, _FROM_PIXELS), [rgba], (height, width, num_channels),
+                        params=(num_channels,), label="from_pixels")
 
     def upload_derived(self, arr: np.ndarray, tag, make: Callable[[np.ndarray], np.ndarray], shape,
                        width: int | None = None) -> GPUTensor:
