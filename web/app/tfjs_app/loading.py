@@ -76,14 +76,14 @@ class FetchRecorder:
         response = await platform_fetch(url, init)
         entry = self.entries.setdefault(url, {"received": 0, "total": response.content_length, "done": False})
 
-        async def reader(on_chunk):
+        async def reader(on_chunk, limit=None):
             def chunk(n: int) -> None:
                 entry["received"] += n
                 self.on_update(self)
                 if on_chunk is not None:
                     on_chunk(n)
 
-            data = await response.bytes(chunk)
+            data = await response.bytes(chunk, limit)
             entry["received"], entry["done"] = len(data), True
             self.on_update(self)
             return data
