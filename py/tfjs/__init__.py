@@ -8,11 +8,12 @@ from ._version import __version__
 from .backends import get_backend, memory, set_backend
 from .layers import LayersModel, Sequential, SymbolicTensor
 from .models import input, load_layers_model, load_model, model, sequential
+from .layers import constraints, initializers, regularizers
 from .platform import is_browser
 
 __all__ = ["__version__", "errors", "io", "platform", "is_browser", "ops", "backends", "layers", "set_backend",
            "get_backend", "memory", "load_layers_model", "load_model", "sequential", "model", "input",
-           "LayersModel", "Sequential", "SymbolicTensor"]
+           "LayersModel", "Sequential", "SymbolicTensor", "constraints", "initializers", "regularizers"]
 
 from . import graph  # noqa: E402  (graph models)
 from .graph import GraphModel, load_graph_model, register_op  # noqa: E402
