@@ -21,6 +21,8 @@ from .graph import GraphModel, load_graph_model, register_op  # noqa: E402
 __all__ += ["graph", "GraphModel", "load_graph_model", "register_op"]
 
 from . import training  # noqa: E402  (gradients, optimizers, losses, metrics)
-from .training import grad, grads, losses, metrics, train, value_and_grad, variable_grads  # noqa: E402
+from .training import callbacks, grad, grads, metrics, train, value_and_grad, variable_grads  # noqa: E402
+from .training import core_losses as losses  # noqa: E402  (TF.js's tf.losses: weights and reductions)
 
-__all__ += ["training", "grad", "grads", "value_and_grad", "variable_grads", "train", "losses", "metrics"]
+__all__ += ["training", "grad", "grads", "value_and_grad", "variable_grads", "train", "losses", "metrics",
+            "callbacks"]
