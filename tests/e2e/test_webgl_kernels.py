@@ -206,7 +206,7 @@ c("FusedBatchNorm", [big, R(9), R(9, lo=0.5, hi=2), R(9), R(9)], {"variance_epsi
 # The same cases with textures at most 7 texels wide: every tensor spans many rows (odd widths, partial last rows),
 # so all the row arithmetic of every kernel and of every index map is exercised.
 NARROW_PY = r"""
-from tfjs.backends.webgl import backend as _B
+from tfjs.backends.webgl import textures as _B
 _wide = _B.MAX_WIDTH
 GL.release_cached()
 _B.MAX_WIDTH = 7
@@ -417,8 +417,7 @@ for op, x, f, attrs in cases:
         err = float(np.max(np.abs(got - want)) / max(np.max(np.abs(want)), 1e-6))
         if GL.fallback_report() != fb0 or not err < 1e-4:
             fails.append(f"{op} {how} {x.shape} {f.shape} {attrs}: err {err}")
-keys = sorted(str(k[0][-1]) for k in GL.programs if isinstance(k, tuple) and k and isinstance(k[0], tuple)
-              and k[0][0] in ("matmul", "depthwise"))
+keys = sorted(str(k[-1]) for k in GL.program_keys() if isinstance(k, tuple) and k and k[0] in ("matmul", "depthwise"))
 {"n": n, "fails": fails, "widths": widths, "keys": keys}
 """
 
@@ -449,7 +448,7 @@ for (hw, cin, cout, npass) in [(12, 96, 17, 2), (12, 24, 34, 2), (9, 16, 5, 1), 
     err = float(np.max(np.abs(got - want)) / max(np.max(np.abs(want)), 1e-6))
     if GL.fallback_report() != fb0 or not err < 1e-4 or passes != npass:
         fails.append(f"head {x.shape} -> {cout}: err {err}, {passes} passes")
-keys = [k for k in GL.programs if isinstance(k, tuple) and k and k[0] == ("chslice",)]
+keys = [k for k in GL.program_keys() if k == ("chslice",)]
 {"n": n, "fails": fails, "sliced": len(keys)}
 """
 

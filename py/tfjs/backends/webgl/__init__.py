@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ..manager import register_backend
 from . import kernels as _kernels  # noqa: F401  (registers the webgl kernels)
-from .backend import NotOnGPU, WebGLBackend, WebGLError, create_webgl_backend
+from .backend import WebGLBackend, create_webgl_backend
+from .errors import NotOnGPU, WebGLError
 from .tensor import GPUTensor, is_gpu
 
 

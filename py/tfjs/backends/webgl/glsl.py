@@ -1,0 +1,72 @@
+"""The GLSL of the webgl backend's elementwise math: helper functions every pass may call (``FUNCS``), and the
+tables of unary and binary ops as GLSL on vec4 operands (one table, read by the kernels and by the fusion
+planner's epilogues).
+"""
+
+from __future__ import annotations
+
+FUNCS = """
+float nan_() { return uintBitsToFloat(0x7fc00000u); }
+vec4 tanh_(vec4 x) { vec4 e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
+vec4 expm1_(vec4 x) { vec4 u = exp(x); vec4 d = u - 1.0; vec4 l = log(u);
+  vec4 k = d * x / l; return mix(mix(k, x, equal(u, vec4(1.0))), vec4(-1.0), equal(d, vec4(-1.0))); }
+vec4 log1p_(vec4 x) { vec4 u = 1.0 + x; vec4 d = u - 1.0; vec4 r = mix(log(u) * x / d, x, equal(d, vec4(0.0)));
+  r = mix(r, vec4(-1.0 / 0.0), equal(u, vec4(0.0))); return mix(r, vec4(nan_()), lessThan(u, vec4(0.0))); }
+vec4 sin_(vec4 x) { vec4 k = floor(x * 0.3183098861837907 + 0.5);
+  vec4 y = (x - k * 3.140625) - k * 9.67653589793e-4;
+  vec4 y2 = y * y;
+  vec4 s = y * (1.0 + y2 * (-0.16666666666666666 + y2 * (0.008333333333333333 + y2 * (-1.984126984126984e-4
+       + y2 * (2.7557319223985893e-6 + y2 * (-2.505210838544172e-8 + y2 * 1.6059043836821613e-10))))));
+  return mix(s, -s, notEqual(mod(k, 2.0), vec4(0.0))); }
+vec4 cos_(vec4 x) { vec4 k = floor(x * 0.3183098861837907);
+  vec4 y = (x - k * 3.140625) - k * 9.67653589793e-4 - 1.5707963267948966;
+  vec4 y2 = y * y;
+  vec4 s = y * (1.0 + y2 * (-0.16666666666666666 + y2 * (0.008333333333333333 + y2 * (-1.984126984126984e-4
+       + y2 * (2.7557319223985893e-6 + y2 * (-2.505210838544172e-8 + y2 * 1.6059043836821613e-10))))));
+  return mix(-s, s, notEqual(mod(k, 2.0), vec4(0.0))); }
+vec4 erf_(vec4 x) { vec4 ax = abs(x); vec4 t = 1.0 / (1.0 + 0.3275911 * ax);
+  vec4 p = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+  return sign(x) * (1.0 - p * exp(-ax * ax)); }
+vec4 softplus_(vec4 x) { vec4 ex = exp(min(x, 80.0)); vec4 mid = log1p_(ex);
+  return mix(mix(mid, ex, lessThan(x, vec4(-13.942385152878742))), x, greaterThan(x, vec4(13.942385152878742))); }
+float powf_(float a, float b) {
+  if (b == 0.0) return 1.0;
+  if (a == 0.0) return b > 0.0 ? 0.0 : 1.0 / 0.0;
+  float p = pow(abs(a), b);
+  if (a > 0.0) return p;
+  if (floor(b) != b) return nan_();
+  return mod(abs(b), 2.0) == 1.0 ? -p : p; }
+vec4 pow_(vec4 a, vec4 b) { return vec4(powf_(a.x, b.x), powf_(a.y, b.y), powf_(a.z, b.z), powf_(a.w, b.w)); }
+"""
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+# name -> (GLSL on vec4 x with floats A and B, number of float attributes)
+UNARY = {
+    "Relu": ("max(x, 0.0)", 0), "Relu6": ("clamp(x, 0.0, 6.0)", 0),
+    "Sigmoid": ("1.0 / (1.0 + exp(-x))", 0), "Tanh": ("tanh_(x)", 0), "Exp": ("exp(x)", 0),
+    "Log": ("log(x)", 0), "Sqrt": ("sqrt(x)", 0), "Rsqrt": ("1.0 / sqrt(x)", 0), "Square": ("x * x", 0),
+    "Abs": ("abs(x)", 0), "Neg": ("-x", 0), "Reciprocal": ("1.0 / x", 0), "Floor": ("floor(x)", 0),
+    "Ceil": ("ceil(x)", 0), "Round": ("roundEven(x)", 0), "Sign": ("sign(x)", 0), "Sin": ("sin_(x)", 0),
+    "Cos": ("cos_(x)", 0), "Expm1": ("expm1_(x)", 0), "Log1p": ("log1p_(x)", 0), "Erf": ("erf_(x)", 0),
+    "Softplus": ("softplus_(x)", 0),
+    "Selu": (f"mix({SELU_SCALE * SELU_ALPHA:.9g} * expm1_(min(x, 0.0)), {SELU_SCALE:.9g} * x, "
+             f"greaterThan(x, vec4(0.0)))", 0),
+    "Elu": ("mix(A * expm1_(min(x, 0.0)), x, greaterThan(x, vec4(0.0)))", 1),
+    "LeakyRelu": ("mix(x * A, x, greaterThanEqual(x, vec4(0.0)))", 1),
+    "Step": ("mix(vec4(A), vec4(1.0), greaterThan(x, vec4(0.0)))", 1),
+    "ClipByValue": ("clamp(x, A, B)", 2),
+}
+UNARY_ATTRS = {"Elu": ("alpha",), "LeakyRelu": ("alpha",), "Step": ("alpha",),
+               "ClipByValue": ("clip_value_min", "clip_value_max")}
+UNARY_DEFAULTS = {"Elu": (1.0,), "LeakyRelu": (0.2,), "Step": (0.0,)}
+
+# name -> GLSL on vec4 operands {a} and {b}
+BINARY = {
+    "Add": "{a} + {b}", "Sub": "{a} - {b}", "Mul": "{a} * {b}", "RealDiv": "{a} / {b}",
+    "Maximum": "max({a}, {b})", "Minimum": "min({a}, {b})", "SquaredDifference": "({a} - {b}) * ({a} - {b})",
+    "Pow": "pow_({a}, {b})", "Prelu": "mix({a} * {b}, {a}, greaterThanEqual({a}, vec4(0.0)))",
+    "DivNoNan": "mix({a} / {b}, vec4(0.0), equal({b}, vec4(0.0)))",
+}
+COMMUTATIVE = {"Add", "Mul", "Maximum", "Minimum", "SquaredDifference"}

@@ -1,0 +1,14 @@
+"""The webgl kernels, one module per family; importing this package registers every one of them with the
+kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_names.
+
+    elementwise     unary and binary math, batch norm, cast (epilogues of a pending producer)
+    matmul          BatchMatMul / MatMul
+    conv            Conv2D            depthwise   DepthwiseConv2dNative     conv_transpose  Conv2DBackpropInput
+    pool            MaxPool, AvgPool  reduce      Sum, Mean, Max, Min, Prod, ArgMax, ArgMin
+    softmax         Softmax, LogSoftmax           concat      Concat, Pack, AddN
+    layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
+    resize          ResizeBilinear
+"""
+
+from . import (concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool, reduce,  # noqa: F401
+               resize, softmax)

@@ -1,0 +1,95 @@
+"""What every webgl kernel family shares: the kernel object over one backend (``self.b``), moving inputs to the
+GPU (``g``), registration with the kernel registry, and small helpers on shapes and attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ...registry import register_kernel
+from ..errors import NotOnGPU
+from ..tensor import F32, GPUTensor
+
+#: Shape-class claims shared by several kernels (tfjs.backends.registry.SHAPE_CLASSES)
+IMAGES = ("image", "image_c4")
+
+def register(op: str, make: Callable, shapes: tuple, supports: Callable | None = None) -> None:
+    """Register a webgl kernel: ``make(backend)`` gives the callable; ``shapes`` the shape classes it claims;
+    ``supports`` the predicate on inputs known up front (else the kernel takes every input, and declines
+    what it finds on the way with NotOnGPU)."""
+    register_kernel("webgl", op, make=make, supports=supports, shapes=shapes)
+
+
+class KernelBase:
+    """Kernels of one family over one backend object."""
+
+    def __init__(self, backend):
+        self.b = backend
+
+    def g(self, x) -> GPUTensor:
+        if isinstance(x, GPUTensor):
+            return x
+        a = x if isinstance(x, np.ndarray) else np.asarray(x)
+        if a.dtype.kind not in "fiub" or a.dtype == np.float64 and False:
+            raise NotOnGPU()
+        return self.b.upload(a)
+
+
+def _is_float_input(x) -> bool:
+    if isinstance(x, GPUTensor):
+        return True
+    a = np.asarray(x)
+    return a.dtype == F32 or a.dtype.kind in "fiub" and a.dtype.kind != "c"
+
+
+def _channels(x) -> int:
+    return x.shape[-1] if x.shape else 1
+
+
+def _as_channel_vector(v, c: int):
+    """v as a length-c vector if it broadcasts only along the last axis of a tensor with c channels."""
+    shape = tuple(v.shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    if shape == (c,) or (shape == () and c == 1):
+        return v if len(v.shape) == 1 else v.reshape(c)
+    return None
+
+
+def _ax(axis, rank):
+    return axis + rank if axis < 0 else axis
+
+
+def _probe(x):
+    return np.zeros(np.shape(x), np.int8) if int(np.prod(np.shape(x))) <= 1 << 16 else \
+        np.broadcast_to(np.zeros((), np.int8), np.shape(x))
+
+
+def _freeze(v):
+    if isinstance(v, dict):
+        return tuple(sorted((k, _freeze(x)) for k, x in v.items()))
+    if isinstance(v, (list, tuple)):
+        return tuple(_freeze(x) for x in v)
+    if isinstance(v, np.ndarray):
+        if v.size > 4096:
+            raise TypeError("too big")
+        return ("nd", v.shape, v.dtype.str, v.tobytes())
+    if isinstance(v, GPUTensor):
+        raise TypeError("gpu attr")
+    if isinstance(v, np.generic):
+        return v.item()
+    hash(v)
+    return v
+
+
+def _pair(v):
+    if isinstance(v, (int, np.integer)):
+        return int(v), int(v)
+    v = [int(a) for a in v]
+    if len(v) == 1:
+        return v[0], v[0]
+    if len(v) == 4:
+        return v[1], v[2]
+    return v[0], v[1]

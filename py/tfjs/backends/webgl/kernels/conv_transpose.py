@@ -1,0 +1,68 @@
+"""Transposed convolutions of the webgl backend (Conv2DBackpropInput)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .... import kernel_names as K
+from ....geometry import same_or_valid_pads
+from ..errors import NotOnGPU
+from ..fusion import Plan
+from ..tensor import GPUTensor
+from .base import IMAGES, KernelBase, _is_float_input, _pair, register
+
+
+class ConvTransposeKernels(KernelBase):
+    """Transposed convolutions of the webgl backend (Conv2DBackpropInput)."""
+
+    def conv_transpose(self, dy, filt, output_shape, strides=1, pad="valid"):
+        if np.ndim(dy) != 4 or not (_is_float_input(dy) and _is_float_input(filt)):
+            raise NotOnGPU()
+        nb, h, w, cin = np.shape(dy)
+        kh, kw, cout, fcin = np.shape(filt)
+        if fcin != cin:
+            raise ValueError(f"Conv2DBackpropInput: input has {cin} channels but the filter expects {fcin}")
+        sh, sw = _pair(strides)
+        oh, ow = int(output_shape[1]), int(output_shape[2])
+        pads, ins = same_or_valid_pads((oh, ow), (kh, kw), (sh, sw), (1, 1), pad)
+        if list(ins) != [h, w]:
+            raise ValueError(f"Conv2DBackpropInput: output shape {list(output_shape)} gives input sizes {ins} "
+                             f"but the input has sizes {[h, w]}")
+        out_shape = (nb, oh, ow, cout)
+        dy, filt = self.g(dy), self.g(filt)
+        params = [h, w, cin, oh, ow, cout, pads[0][0], pads[1][0]]
+        vec = cin % 4 == 0
+        inner = ("for (int c = 0; c < CIN; c += 4) acc += dot(X0((xb + c) >> 2), X1((wb + c) >> 2));" if vec else
+                 "for (int c = 0; c < CIN; c++) acc += S0(xb + c) * S1(wb + c);")
+        body = f"""  const int KH = {kh}; const int KW = {kw}; const int SH = {sh}; const int SW = {sw};
+  int H = P(0); int W = P(1); int CIN = P(2); int OH = P(3); int OW = P(4); int COUT = P(5);
+  int PT = P(6); int PL = P(7);
+  for (int q = 0; q < 4; q++) {{
+    int i = i0 + q; if (i >= NOUT) break;
+    int co = i % COUT; int pix = i / COUT;
+    int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
+    float acc = 0.0;
+    for (int ky = 0; ky < KH; ky++) {{
+      int ny = oy + PT - ky;
+      if (ny < 0 || ny % SH != 0) continue;
+      int iy = ny / SH; if (iy >= H) continue;
+      for (int kx = 0; kx < KW; kx++) {{
+        int nx = ox + PL - kx;
+        if (nx < 0 || nx % SW != 0) continue;
+        int ix = nx / SW; if (ix >= W) continue;
+        int xb = ((nn * H + iy) * W + ix) * CIN;
+        int wb = ((ky * KW + kx) * COUT + co) * CIN;
+        {inner}
+      }}
+    }}
+    r[q] = acc;
+  }}"""
+        key = ("convT", kh, kw, sh, sw, vec)
+        return GPUTensor(self.b, out_shape, plan=Plan(key, body, [dy, filt], params, [], cout))
+
+
+def _register() -> None:
+    register(K.Conv2DBackpropInput, lambda b: ConvTransposeKernels(b).conv_transpose, IMAGES)
+
+
+_register()

@@ -1,0 +1,128 @@
+"""Elementwise kernels of the webgl backend: unary and binary math, batch norm, cast. On a pending producer
+(a convolution, a product) they become epilogue steps of its pass (see ..fusion) instead of passes of their own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .... import kernel_names as K
+from ..errors import NotOnGPU
+from ..fusion import _extendable, _pending
+from ..glsl import BINARY, UNARY, UNARY_ATTRS, UNARY_DEFAULTS
+from ..tensor import F32, GPUTensor
+from .base import IMAGES, _as_channel_vector, _channels, _is_float_input, register
+from .layout import LayoutKernels
+
+
+class ElementwiseKernels(LayoutKernels):
+    """Elementwise kernels of the webgl backend: unary and binary math, batch norm, cast. On a pending producer"""
+
+    def unary(self, name):
+        attrs_names = UNARY_ATTRS.get(name, ())
+
+        def kernel(x, *args, **attrs):  # float32 inputs only: see _float32_first, its registry predicate
+            vals = list(args)
+            for i, an in enumerate(attrs_names[len(vals):], start=len(vals)):
+                if an in attrs:
+                    vals.append(attrs[an])
+                else:
+                    vals.append(UNARY_DEFAULTS[name][i])
+            x = self.g(x)
+            plan = _pending(self.b, x)
+            return GPUTensor(self.b, x.shape, plan=plan.with_step(("act", name), (), [float(v) for v in vals]))
+        return kernel
+
+    def binary(self, name):
+        def kernel(a, b):
+            if not (_is_float_input(a) and _is_float_input(b)):
+                raise NotOnGPU()
+            if not isinstance(a, GPUTensor) and not isinstance(b, GPUTensor):
+                if np.asarray(a).dtype != F32 and np.asarray(b).dtype != F32:
+                    raise NotOnGPU()
+            sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
+            out_shape = tuple(np.broadcast_shapes(sa, sb))
+            # the big operand carries the plan; the other joins as same-shape, per-channel or scalar
+            if sa == out_shape and (isinstance(a, GPUTensor) or sb != out_shape):
+                big, small, rev = a, b, False
+            elif sb == out_shape:
+                big, small, rev = b, a, True
+            else:
+                big, small, rev = self.broadcast(a, out_shape), b, False
+                sb = tuple(np.shape(b))
+            if not rev and name != "Prelu" and sb == out_shape and _extendable(b) and not _extendable(a):
+                # a same-shape operand that is still pending carries the step (a residual add joins the
+                # branch's last pass instead of costing a copy pass of its own)
+                big, small, rev = b, a, True
+            if name == "Prelu" and rev:
+                big, small, rev = self.broadcast(a, out_shape), b, False
+            big = self.g(big)
+            if big.shape != out_shape:
+                big = self.broadcast(big, out_shape)
+            plan = _pending(self.b, big)
+            small_shape = tuple(np.shape(small))
+            c = _channels(big)
+            if small_shape == out_shape:
+                step = plan.with_step(("bin", name, "same", rev), (self.g(small),))
+            elif not isinstance(small, GPUTensor) and int(np.prod(small_shape)) == 1:
+                step = plan.with_step(("bin", name, "scalar", rev), (), [float(np.asarray(small).reshape(()))])
+            else:
+                vec = _as_channel_vector(small, c) if small_shape else None
+                if vec is not None and plan.channels == c:
+                    step = plan.with_step(("bin", name, "chan", rev), (self.g(vec),))
+                else:
+                    step = plan.with_step(("bin", name, "same", rev), (self.broadcast(small, out_shape),))
+            return GPUTensor(self.b, out_shape, plan=step)
+        return kernel
+
+    def batch_norm(self, x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3):
+        if not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32:
+            raise NotOnGPU()
+        x = self.g(x)
+        c = _channels(x)
+        params = []
+        for v in (mean, variance, scale, offset):
+            if v is None:
+                params.append(None)
+                continue
+            vec = _as_channel_vector(v, c) if tuple(np.shape(v)) else None
+            if vec is None:
+                if int(np.prod(np.shape(v))) == 1 and not isinstance(v, GPUTensor):
+                    vec = np.full((c,), float(np.asarray(v).reshape(())), F32)
+                    vec.flags.writeable = True
+                else:
+                    raise NotOnGPU()
+            params.append(self.g(vec))
+        m, var, s, off = params
+        plan = _pending(self.b, x)
+        if plan.channels != c:
+            raise NotOnGPU()
+        ins = [m, var] + ([s] if s is not None else []) + ([off] if off is not None else [])
+        step = plan.with_step(("bn", off is not None, s is not None), tuple(ins), [float(variance_epsilon)])
+        return GPUTensor(self.b, x.shape, plan=step)
+
+    def cast(self, x, dtype="float32"):
+        if dtype in ("float32", F32, np.float32) and isinstance(x, GPUTensor):
+            return x
+        raise NotOnGPU()
+
+
+def _float32_first(x, *args, **attrs) -> bool:
+    """The unary kernels take float32 inputs (a GPU tensor is float32)."""
+    return isinstance(x, GPUTensor) or np.asarray(x).dtype == F32
+
+
+def _register() -> None:
+    for name in UNARY:
+        shapes = ("matrix", "image", "image_c4") if name in UNARY_ATTRS else \
+            ("matrix", "rank3", "image", "image_c4", "large")
+        register(name, lambda b, name=name: ElementwiseKernels(b).unary(name), shapes, supports=_float32_first)
+    for name in BINARY:
+        shapes = {K.Pow: ("matrix", "broadcast"), K.Prelu: IMAGES, K.DivNoNan: ("rank3",)}.get(
+            name, ("matrix", "image_c4", "broadcast", "large"))
+        register(name, lambda b, name=name: ElementwiseKernels(b).binary(name), shapes)
+    register(K.FusedBatchNorm, lambda b: ElementwiseKernels(b).batch_norm, IMAGES + ("large",))
+    register(K.Cast, lambda b: ElementwiseKernels(b).cast, ("matrix",))
+
+
+_register()

@@ -1,0 +1,69 @@
+"""Pooling kernels of the webgl backend (MaxPool, AvgPool)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .... import kernel_names as K
+from ....geometry import same_or_valid_pads
+from ..errors import NotOnGPU
+from ..fusion import Plan
+from ..tensor import GPUTensor
+from .base import IMAGES, KernelBase, _is_float_input, _pair, register
+
+
+class PoolKernels(KernelBase):
+    """Pooling kernels of the webgl backend (MaxPool, AvgPool)."""
+
+    def pool(self, mode):
+        def kernel(x, ksize, strides, pad):
+            if np.ndim(x) != 4 or not _is_float_input(x):
+                raise NotOnGPU()
+            nb, h, w, c = np.shape(x)
+            kh, kw = _pair(ksize)
+            sh, sw = _pair(strides)
+            pads, (oh, ow) = same_or_valid_pads((h, w), (kh, kw), (sh, sw), (1, 1), pad)
+            x = self.g(x)
+            params = [h, w, c, oh, ow, pads[0][0], pads[1][0]]
+            fast = c % 4 == 0
+            init = "vec4(-3.4028234663852886e38)" if mode == "max" else "vec4(0.0)"
+            upd = "acc = max(acc, v);" if mode == "max" else "acc += v; cnt += 1.0;"
+            fin = "r = acc;" if mode == "max" else "r = acc / cnt;"
+            head = f"""  const int KH = {kh}; const int KW = {kw}; const int SH = {sh}; const int SW = {sw};
+  int H = P(0); int W = P(1); int C = P(2); int OH = P(3); int OW = P(4); int PT = P(5); int PL = P(6);
+"""
+            loop = """    for (int ky = 0; ky < KH; ky++) {
+      int iy = oy * SH - PT + ky;
+      if (iy < 0 || iy >= H) continue;
+      for (int kx = 0; kx < KW; kx++) {
+        int ix = ox * SW - PL + kx;
+        if (ix < 0 || ix >= W) continue;
+        vec4 v = FETCH;
+        UPD
+      }
+    }
+"""
+            if fast:
+                body = head + f"""  int cc = i0 % C; int pix = i0 / C;
+  int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
+  vec4 acc = {init}; float cnt = 0.0;
+""" + loop.replace("FETCH", "X0((((nn * H + iy) * W + ix) * C + cc) >> 2)").replace("UPD", upd) + f"  {fin}"
+            else:
+                body = head + f"""  for (int q = 0; q < 4; q++) {{
+    int i = i0 + q; if (i >= NOUT) break;
+    int cc = i % C; int pix = i / C;
+    int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
+    vec4 acc = {init}; float cnt = 0.0;
+""" + loop.replace("FETCH", "vec4(S0(((nn * H + iy) * W + ix) * C + cc))").replace("UPD", upd) + \
+                    f"    {{ vec4 r1; {fin.replace('r =', 'r1 =')} r[q] = r1.x; }}\n  }}"
+            key = ("pool", mode, kh, kw, sh, sw, fast)
+            return GPUTensor(self.b, (nb, oh, ow, c), plan=Plan(key, body, [x], params, [], c))
+        return kernel
+
+
+def _register() -> None:
+    register(K.MaxPool, lambda b: PoolKernels(b).pool("max"), IMAGES + ("large",))
+    register(K.AvgPool, lambda b: PoolKernels(b).pool("avg"), IMAGES + ("large",))
+
+
+_register()
