@@ -53,7 +53,7 @@ class Plan:
                 kind = sig[0]
                 if kind == "act":
                     expr, nf = UNARY[sig[1]]
-                    expr = expr.replace("A", f"uf[{f}]").replace("B", f"uf[{f + 1}]")
+                    expr = expr.format(A=f"uf[{f}]", B=f"uf[{f + 1}]")
                     code.append(f"  {{ vec4 x = r; r = {expr}; }}")
                     f += nf
                 elif kind == "bin":

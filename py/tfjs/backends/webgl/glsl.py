@@ -42,7 +42,7 @@ vec4 pow_(vec4 a, vec4 b) { return vec4(powf_(a.x, b.x), powf_(a.y, b.y), powf_(
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
-# name -> (GLSL on vec4 x with floats A and B, number of float attributes)
+# name -> (GLSL on vec4 x with float attributes {A} and {B}, number of float attributes)
 UNARY = {
     "Relu": ("max(x, 0.0)", 0), "Relu6": ("clamp(x, 0.0, 6.0)", 0),
     "Sigmoid": ("1.0 / (1.0 + exp(-x))", 0), "Tanh": ("tanh_(x)", 0), "Exp": ("exp(x)", 0),
@@ -53,10 +53,10 @@ UNARY = {
     "Softplus": ("softplus_(x)", 0),
     "Selu": (f"mix({SELU_SCALE * SELU_ALPHA:.9g} * expm1_(min(x, 0.0)), {SELU_SCALE:.9g} * x, "
              f"greaterThan(x, vec4(0.0)))", 0),
-    "Elu": ("mix(A * expm1_(min(x, 0.0)), x, greaterThan(x, vec4(0.0)))", 1),
-    "LeakyRelu": ("mix(x * A, x, greaterThanEqual(x, vec4(0.0)))", 1),
-    "Step": ("mix(vec4(A), vec4(1.0), greaterThan(x, vec4(0.0)))", 1),
-    "ClipByValue": ("clamp(x, A, B)", 2),
+    "Elu": ("mix({A} * expm1_(min(x, 0.0)), x, greaterThan(x, vec4(0.0)))", 1),
+    "LeakyRelu": ("mix(x * {A}, x, greaterThanEqual(x, vec4(0.0)))", 1),
+    "Step": ("mix(vec4({A}), vec4(1.0), greaterThan(x, vec4(0.0)))", 1),
+    "ClipByValue": ("clamp(x, {A}, {B})", 2),
 }
 UNARY_ATTRS = {"Elu": ("alpha",), "LeakyRelu": ("alpha",), "Step": ("alpha",),
                "ClipByValue": ("clip_value_min", "clip_value_max")}

@@ -22,6 +22,23 @@ def register(op: str, make: Callable, shapes: tuple, supports: Callable | None =
     register_kernel("webgl", op, make=make, supports=supports, shapes=shapes)
 
 
+def float32_first(x, *args, **attrs) -> bool:
+    """Predicate: the first input is float32 (a GPU tensor is)."""
+    return isinstance(x, GPUTensor) or np.asarray(x).dtype == F32
+
+
+def float_image_and_filter(x, filt, *args, **attrs) -> bool:
+    """Predicate of the convolutions: a rank-4 input and a filter of numbers."""
+    return np.ndim(x) == 4 and _is_float_input(x) and _is_float_input(filt)
+
+
+def float32_list(xs, *args, **attrs) -> bool:
+    """Predicate of the joining kernels: a non-empty list of float32 tensors."""
+    xs = list(xs)
+    return bool(xs) and all(_is_float_input(x) and (isinstance(x, GPUTensor) or np.asarray(x).dtype == F32)
+                            for x in xs)
+
+
 class KernelBase:
     """Kernels of one family over one backend object."""
 

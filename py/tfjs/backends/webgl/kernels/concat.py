@@ -5,21 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from .... import kernel_names as K
-from ..errors import NotOnGPU
 from ..fusion import Plan
 from ..tensor import F32, GPUTensor
-from .base import _ax, _is_float_input, register
+from .base import _ax, float32_list, register
 from .elementwise import ElementwiseKernels
 
 
 class ConcatKernels(ElementwiseKernels):
     """Joining kernels of the webgl backend: Concat, Pack, AddN."""
 
-    def concat(self, xs, axis=0):
+    def concat(self, xs, axis=0):  # a non-empty list of float32 tensors: see float32_list
         xs = list(xs)
-        if not xs or not all(_is_float_input(x) and (isinstance(x, GPUTensor) or np.asarray(x).dtype == F32)
-                             for x in xs):
-            raise NotOnGPU()
         rank = len(np.shape(xs[0]))
         axis = _ax(int(axis), rank)
         xs = [x for x in xs if int(np.prod(np.shape(x))) > 0] or xs[:1]
@@ -61,10 +57,8 @@ class ConcatKernels(ElementwiseKernels):
         ins = [self.g(x) for x in xs]
         return Plan(key, body, ins, params, [], out_shape[-1]).execute(self.b, out_shape)
 
-    def add_n(self, xs):
+    def add_n(self, xs):  # a non-empty list of float32 tensors: see _float32s
         xs = list(xs)
-        if not xs or not all(isinstance(x, GPUTensor) or np.asarray(x).dtype == F32 for x in xs):
-            raise NotOnGPU()
         shape = tuple(np.shape(xs[0]))
         if any(tuple(np.shape(x)) != shape for x in xs):
             raise ValueError(f"AddN: inputs must have one shape, got {[list(np.shape(x)) for x in xs]}")
@@ -74,10 +68,8 @@ class ConcatKernels(ElementwiseKernels):
             y = add(y, x)
         return y
 
-    def pack(self, xs, axis=0):
+    def pack(self, xs, axis=0):  # as concat: see float32_list
         xs = list(xs)
-        if not xs:
-            raise NotOnGPU()
         rank = len(np.shape(xs[0])) + 1
         axis = _ax(int(axis), rank)
         parts = []
@@ -88,10 +80,15 @@ class ConcatKernels(ElementwiseKernels):
         return self.concat(parts, axis)
 
 
+def _float32s(xs, *args, **attrs) -> bool:
+    xs = list(xs)
+    return bool(xs) and all(isinstance(x, GPUTensor) or np.asarray(x).dtype == F32 for x in xs)
+
+
 def _register() -> None:
-    register(K.Concat, lambda b: ConcatKernels(b).concat, ("rank3", "image_c4"))
-    register(K.Pack, lambda b: ConcatKernels(b).pack, ("matrix",))
-    register(K.AddN, lambda b: ConcatKernels(b).add_n, ("matrix", "rank3"))
+    register(K.Concat, lambda b: ConcatKernels(b).concat, ("rank3", "image_c4"), supports=float32_list)
+    register(K.Pack, lambda b: ConcatKernels(b).pack, ("matrix",), supports=float32_list)
+    register(K.AddN, lambda b: ConcatKernels(b).add_n, ("matrix", "rank3"), supports=_float32s)
 
 
 _register()

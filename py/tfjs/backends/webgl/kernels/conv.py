@@ -6,10 +6,9 @@ import numpy as np
 
 from .... import kernel_names as K
 from ....geometry import same_or_valid_pads
-from ..errors import NotOnGPU
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, _is_float_input, _pair, register
+from .base import IMAGES, _pair, float_image_and_filter, register
 from .layout import LayoutKernels
 from .matmul import MatmulKernels
 
@@ -18,8 +17,6 @@ class ConvKernels(MatmulKernels, LayoutKernels):
     """Convolutions of the webgl backend (Conv2D): direct passes, and 1x1 convolutions as matrix products."""
 
     def conv2d(self, x, filt, strides=1, pad="valid", dilations=1):
-        if np.ndim(x) != 4 or not (_is_float_input(x) and _is_float_input(filt)):
-            raise NotOnGPU()
         nb, h, w, cin = np.shape(x)
         kh, kw, fcin, cout = np.shape(filt)
         if fcin != cin:
@@ -122,7 +119,8 @@ class ConvKernels(MatmulKernels, LayoutKernels):
 
 
 def _register() -> None:
-    register(K.Conv2D, lambda b: ConvKernels(b).conv2d, IMAGES + ("large",))
+    register(K.Conv2D, lambda b: ConvKernels(b).conv2d, IMAGES + ("large",),
+             supports=float_image_and_filter)
 
 
 _register()

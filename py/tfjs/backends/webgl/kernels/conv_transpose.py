@@ -6,18 +6,15 @@ import numpy as np
 
 from .... import kernel_names as K
 from ....geometry import same_or_valid_pads
-from ..errors import NotOnGPU
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, KernelBase, _is_float_input, _pair, register
+from .base import IMAGES, KernelBase, _pair, float_image_and_filter, register
 
 
 class ConvTransposeKernels(KernelBase):
     """Transposed convolutions of the webgl backend (Conv2DBackpropInput)."""
 
     def conv_transpose(self, dy, filt, output_shape, strides=1, pad="valid"):
-        if np.ndim(dy) != 4 or not (_is_float_input(dy) and _is_float_input(filt)):
-            raise NotOnGPU()
         nb, h, w, cin = np.shape(dy)
         kh, kw, cout, fcin = np.shape(filt)
         if fcin != cin:
@@ -62,7 +59,8 @@ class ConvTransposeKernels(KernelBase):
 
 
 def _register() -> None:
-    register(K.Conv2DBackpropInput, lambda b: ConvTransposeKernels(b).conv_transpose, IMAGES)
+    register(K.Conv2DBackpropInput, lambda b: ConvTransposeKernels(b).conv_transpose, IMAGES,
+             supports=float_image_and_filter)
 
 
 _register()

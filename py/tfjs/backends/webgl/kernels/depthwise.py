@@ -6,18 +6,15 @@ import numpy as np
 
 from .... import kernel_names as K
 from ....geometry import same_or_valid_pads
-from ..errors import NotOnGPU
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, KernelBase, _is_float_input, _pair, register
+from .base import IMAGES, KernelBase, _pair, float_image_and_filter, register
 
 
 class DepthwiseKernels(KernelBase):
     """Depthwise convolutions of the webgl backend (DepthwiseConv2dNative)."""
 
     def depthwise(self, x, filt, strides=1, pad="valid", dilations=1):
-        if np.ndim(x) != 4 or not (_is_float_input(x) and _is_float_input(filt)):
-            raise NotOnGPU()
         nb, h, w, c = np.shape(x)
         kh, kw, fc, mult = np.shape(filt)
         if fc != c:
@@ -104,7 +101,8 @@ class DepthwiseKernels(KernelBase):
 
 
 def _register() -> None:
-    register(K.DepthwiseConv2dNative, lambda b: DepthwiseKernels(b).depthwise, IMAGES)
+    register(K.DepthwiseConv2dNative, lambda b: DepthwiseKernels(b).depthwise, IMAGES,
+             supports=float_image_and_filter)
 
 
 _register()

@@ -11,7 +11,7 @@ from ..errors import NotOnGPU
 from ..fusion import _extendable, _pending
 from ..glsl import BINARY, UNARY, UNARY_ATTRS, UNARY_DEFAULTS
 from ..tensor import F32, GPUTensor
-from .base import IMAGES, _as_channel_vector, _channels, _is_float_input, register
+from .base import IMAGES, _as_channel_vector, _channels, _is_float_input, float32_first, register
 from .layout import LayoutKernels
 
 
@@ -34,12 +34,7 @@ class ElementwiseKernels(LayoutKernels):
         return kernel
 
     def binary(self, name):
-        def kernel(a, b):
-            if not (_is_float_input(a) and _is_float_input(b)):
-                raise NotOnGPU()
-            if not isinstance(a, GPUTensor) and not isinstance(b, GPUTensor):
-                if np.asarray(a).dtype != F32 and np.asarray(b).dtype != F32:
-                    raise NotOnGPU()
+        def kernel(a, b):  # numbers, one of them float32: see _binary_inputs, its registry predicate
             sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
             out_shape = tuple(np.broadcast_shapes(sa, sb))
             # the big operand carries the plan; the other joins as same-shape, per-channel or scalar
@@ -76,8 +71,6 @@ class ElementwiseKernels(LayoutKernels):
         return kernel
 
     def batch_norm(self, x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3):
-        if not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32:
-            raise NotOnGPU()
         x = self.g(x)
         c = _channels(x)
         params = []
@@ -102,27 +95,34 @@ class ElementwiseKernels(LayoutKernels):
         return GPUTensor(self.b, x.shape, plan=step)
 
     def cast(self, x, dtype="float32"):
-        if dtype in ("float32", F32, np.float32) and isinstance(x, GPUTensor):
-            return x
-        raise NotOnGPU()
+        return x  # a GPU tensor to float32: see _cast_is_free, its registry predicate
 
 
-def _float32_first(x, *args, **attrs) -> bool:
-    """The unary kernels take float32 inputs (a GPU tensor is float32)."""
-    return isinstance(x, GPUTensor) or np.asarray(x).dtype == F32
+def _binary_inputs(a, b, *args, **attrs) -> bool:
+    """Both operands numbers, and one of them float32 (a GPU tensor is)."""
+    if not (_is_float_input(a) and _is_float_input(b)):
+        return False
+    return isinstance(a, GPUTensor) or isinstance(b, GPUTensor) or np.asarray(a).dtype == F32 or \
+        np.asarray(b).dtype == F32
+
+
+def _cast_is_free(x, dtype="float32", *args, **attrs) -> bool:
+    """Cast runs on the GPU only as the identity: a GPU tensor (float32) to float32."""
+    return dtype in ("float32", F32, np.float32) and isinstance(x, GPUTensor)
 
 
 def _register() -> None:
     for name in UNARY:
         shapes = ("matrix", "image", "image_c4") if name in UNARY_ATTRS else \
             ("matrix", "rank3", "image", "image_c4", "large")
-        register(name, lambda b, name=name: ElementwiseKernels(b).unary(name), shapes, supports=_float32_first)
+        register(name, lambda b, name=name: ElementwiseKernels(b).unary(name), shapes, supports=float32_first)
     for name in BINARY:
         shapes = {K.Pow: ("matrix", "broadcast"), K.Prelu: IMAGES, K.DivNoNan: ("rank3",)}.get(
             name, ("matrix", "image_c4", "broadcast", "large"))
-        register(name, lambda b, name=name: ElementwiseKernels(b).binary(name), shapes)
-    register(K.FusedBatchNorm, lambda b: ElementwiseKernels(b).batch_norm, IMAGES + ("large",))
-    register(K.Cast, lambda b: ElementwiseKernels(b).cast, ("matrix",))
+        register(name, lambda b, name=name: ElementwiseKernels(b).binary(name), shapes, supports=_binary_inputs)
+    register(K.FusedBatchNorm, lambda b: ElementwiseKernels(b).batch_norm, IMAGES + ("large",),
+             supports=float32_first)
+    register(K.Cast, lambda b: ElementwiseKernels(b).cast, ("matrix",), supports=_cast_is_free)
 
 
 _register()

@@ -13,7 +13,7 @@ from ..errors import NotOnGPU
 from ..fusion import Plan
 from ..tensor import F32, GPUTensor
 from ..textures import MAX_EXACT_INDEX
-from .base import IMAGES, KernelBase, _freeze, _probe, register
+from .base import IMAGES, KernelBase, _freeze, _probe, float32_first, register
 
 
 class LayoutKernels(KernelBase):
@@ -59,9 +59,7 @@ class LayoutKernels(KernelBase):
                                lambda idx: np.broadcast_to(idx, shape))
 
     def layout(self, name, cpu_kernel, attr_key=lambda a: a):
-        def kernel(x, *args, **attrs):
-            if not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32:
-                raise NotOnGPU()
+        def kernel(x, *args, **attrs):  # float32 input: see float32_first
             try:
                 key = (name, _freeze(args), _freeze(attrs))
             except TypeError:
@@ -92,11 +90,7 @@ class LayoutKernels(KernelBase):
         """A gather by indices on the host (up to 4096 of them): the cpu kernel ``fn(index array, indices)``
         maps the index map, cached by the indices' values (its errors, e.g. an index out of range, are the
         cpu kernel's). Indices on the GPU go to the cpu kernel."""
-        if isinstance(indices, GPUTensor) or (not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32):
-            raise NotOnGPU()
-        idx = np.asarray(indices)
-        if idx.size > 4096:
-            raise NotOnGPU()
+        idx = np.asarray(indices)  # host indices, at most 4096, and float32 x: see _host_indices
         key = (name, idx.shape, idx.astype(np.int64).tobytes()) + attrs
         return self.gather_map(x, key, lambda ix: fn(ix, idx))
 
@@ -109,20 +103,28 @@ class LayoutKernels(KernelBase):
         return self._indexed("GatherNd", x, indices, self.b.cpu.kernels["GatherNd"])
 
     def reshape_like(self, name, cpu_kernel):
-        def kernel(x, *args, **attrs):
-            if not isinstance(x, GPUTensor):
-                raise NotOnGPU()
+        def kernel(x, *args, **attrs):  # a GPU tensor: see _on_gpu
             probe = np.broadcast_to(np.zeros((), np.int8), x.shape)
             shape = np.shape(cpu_kernel(probe, *args, **attrs))
             return self.b.reshape(x, shape)
         return kernel
 
 
+def _host_indices(x, indices, *args, **attrs) -> bool:
+    """Gathers by an index map take host indices (at most 4096 of them) into a float32 tensor."""
+    return not isinstance(indices, GPUTensor) and float32_first(x) and np.size(indices) <= 4096
+
+
+def _on_gpu(x, *args, **attrs) -> bool:
+    """Reshapes are free views of a GPU tensor; a host array is reshaped on the host."""
+    return isinstance(x, GPUTensor)
+
+
 def _register() -> None:
     register(K.Transpose, lambda b: LayoutKernels(b).transpose, ("matrix", "image"))
     register(K.PadV2, lambda b: LayoutKernels(b).pad, ("image",))
-    register(K.GatherV2, lambda b: LayoutKernels(b).gather, ("matrix", "rank3"))
-    register(K.GatherNd, lambda b: LayoutKernels(b).gather_nd, ("rank3",))
+    register(K.GatherV2, lambda b: LayoutKernels(b).gather, ("matrix", "rank3"), supports=_host_indices)
+    register(K.GatherNd, lambda b: LayoutKernels(b).gather_nd, ("rank3",), supports=_host_indices)
     by_index_map = {K.Slice: ("rank3",), K.StridedSlice: ("rank3",), K.Tile: ("matrix",), K.Reverse: ("rank3",),
                     K.MirrorPad: ("matrix", "image"), K.BroadcastTo: ("rank3",), K.DepthToSpace: IMAGES,
                     K.SpaceToBatchND: ("image",), K.BatchToSpaceND: ("image",), K.ResizeNearestNeighbor: IMAGES,
@@ -130,11 +132,13 @@ def _register() -> None:
     for name, shapes in by_index_map.items():
         cpu = get_kernel_config("cpu", name)
         if cpu is not None:
-            register(name, lambda b, name=name, fn=cpu.fn: LayoutKernels(b).layout(name, fn), shapes)
+            register(name, lambda b, name=name, fn=cpu.fn: LayoutKernels(b).layout(name, fn), shapes,
+                     supports=float32_first)
     for name, shapes in ((K.Reshape, ("rank3",)), (K.ExpandDims, ("matrix",)), (K.Squeeze, ("rank3",))):
         cpu = get_kernel_config("cpu", name)
         if cpu is not None:
-            register(name, lambda b, name=name, fn=cpu.fn: LayoutKernels(b).reshape_like(name, fn), shapes)
+            register(name, lambda b, name=name, fn=cpu.fn: LayoutKernels(b).reshape_like(name, fn), shapes,
+                     supports=_on_gpu)
 
 
 _register()

@@ -17,12 +17,8 @@ from .base import KernelBase, _is_float_input, register
 class MatmulKernels(KernelBase):
     """Matrix products of the webgl backend (BatchMatMul / MatMul): the product pass and its layouts of the"""
 
-    def matmul(self, a, b, transpose_a=False, transpose_b=False):
-        if not (_is_float_input(a) and _is_float_input(b)):
-            raise NotOnGPU()
+    def matmul(self, a, b, transpose_a=False, transpose_b=False):  # see _matrices, its registry predicate
         sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
-        if len(sa) < 2 or len(sb) < 2:
-            raise NotOnGPU()
         m, k = (sa[-1], sa[-2]) if transpose_a else (sa[-2], sa[-1])
         kb, n = (sb[-1], sb[-2]) if transpose_b else (sb[-2], sb[-1])
         if k != kb:
@@ -202,9 +198,14 @@ class MatmulKernels(KernelBase):
         return GPUTensor(self.b, out_shape, plan=Plan(key, body, [a, b], params, [], n))
 
 
+def _matrices(a, b, *args, **attrs) -> bool:
+    """Numbers of rank 2 or more on both sides (batch shapes that do not line up are found on the way)."""
+    return _is_float_input(a) and _is_float_input(b) and np.ndim(a) >= 2 and np.ndim(b) >= 2
+
+
 def _register() -> None:
-    register(K.BatchMatMul, lambda b: MatmulKernels(b).matmul, ("matrix", "rank3", "large"))
-    register(K.MatMul, lambda b: MatmulKernels(b).matmul, ("matrix", "rank3", "large"))
+    register(K.BatchMatMul, lambda b: MatmulKernels(b).matmul, ("matrix", "rank3", "large"), supports=_matrices)
+    register(K.MatMul, lambda b: MatmulKernels(b).matmul, ("matrix", "rank3", "large"), supports=_matrices)
 
 
 _register()

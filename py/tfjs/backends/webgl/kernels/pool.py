@@ -6,7 +6,6 @@ import numpy as np
 
 from .... import kernel_names as K
 from ....geometry import same_or_valid_pads
-from ..errors import NotOnGPU
 from ..fusion import Plan
 from ..tensor import GPUTensor
 from .base import IMAGES, KernelBase, _is_float_input, _pair, register
@@ -16,9 +15,7 @@ class PoolKernels(KernelBase):
     """Pooling kernels of the webgl backend (MaxPool, AvgPool)."""
 
     def pool(self, mode):
-        def kernel(x, ksize, strides, pad):
-            if np.ndim(x) != 4 or not _is_float_input(x):
-                raise NotOnGPU()
+        def kernel(x, ksize, strides, pad):  # a rank-4 input of numbers: see _float_image
             nb, h, w, c = np.shape(x)
             kh, kw = _pair(ksize)
             sh, sw = _pair(strides)
@@ -61,9 +58,13 @@ class PoolKernels(KernelBase):
         return kernel
 
 
+def _float_image(x, *args, **attrs) -> bool:
+    return np.ndim(x) == 4 and _is_float_input(x)
+
+
 def _register() -> None:
-    register(K.MaxPool, lambda b: PoolKernels(b).pool("max"), IMAGES + ("large",))
-    register(K.AvgPool, lambda b: PoolKernels(b).pool("avg"), IMAGES + ("large",))
+    register(K.MaxPool, lambda b: PoolKernels(b).pool("max"), IMAGES + ("large",), supports=_float_image)
+    register(K.AvgPool, lambda b: PoolKernels(b).pool("avg"), IMAGES + ("large",), supports=_float_image)
 
 
 _register()

@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from .... import kernel_names as K
-from ..errors import NotOnGPU
 from ..fusion import Plan
-from ..tensor import F32, GPUTensor
-from .base import _ax, register
+from ..tensor import GPUTensor
+from .base import _ax, float32_first, register
 from .layout import LayoutKernels
 
 
@@ -18,9 +17,7 @@ class ReduceKernels(LayoutKernels):
     """Reductions of the webgl backend: Sum, Mean, Max, Min, Prod, ArgMax, ArgMin (over any axes: the reduced axes"""
 
     def reduce(self, mode):
-        def kernel(x, axis=None, keep_dims=False):
-            if not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32:
-                raise NotOnGPU()
+        def kernel(x, axis=None, keep_dims=False):  # float32 input: see float32_first
             shape = tuple(np.shape(x))
             rank = len(shape)
             if axis is None:
@@ -106,7 +103,8 @@ def _register() -> None:
     for name, mode in ((K.Sum, "sum"), (K.Mean, "mean"), (K.Max, "max"), (K.Min, "min"), (K.Prod, "prod"),
                        (K.ArgMax, "argmax"), (K.ArgMin, "argmin")):
         shapes = ("matrix", "rank3") if mode.startswith("arg") else ("rank3", "image", "large")
-        register(name, lambda b, name=name, mode=mode: _reduce_adapter(ReduceKernels(b).reduce(mode), name), shapes)
+        register(name, lambda b, name=name, mode=mode: _reduce_adapter(ReduceKernels(b).reduce(mode), name), shapes,
+                 supports=float32_first)
 
 
 _register()

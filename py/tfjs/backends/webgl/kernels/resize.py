@@ -6,18 +6,15 @@ import numpy as np
 
 from .... import kernel_names as K
 from ....geometry import resize_source
-from ..errors import NotOnGPU
 from ..fusion import Plan
-from ..tensor import F32, GPUTensor
-from .base import IMAGES, KernelBase, register
+from ..tensor import F32
+from .base import IMAGES, KernelBase, float32_first, register
 
 
 class ResizeKernels(KernelBase):
     """Image resizing of the webgl backend (ResizeBilinear; ResizeNearestNeighbor is a layout kernel)."""
 
     def resize_bilinear(self, x, size, align_corners=False, half_pixel_centers=False):
-        if np.ndim(x) != 4 or (not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32):
-            raise NotOnGPU()
 
         nb, h, w, c = np.shape(x)
         oh, ow = int(size[0]), int(size[1])
@@ -59,8 +56,12 @@ class ResizeKernels(KernelBase):
         return Plan(key, body, [x, ty, tx], [h, w, c, oh, ow], [], c).execute(self.b, (nb, oh, ow, c))
 
 
+def _float32_image(x, *args, **attrs) -> bool:
+    return np.ndim(x) == 4 and float32_first(x)
+
+
 def _register() -> None:
-    register(K.ResizeBilinear, lambda b: ResizeKernels(b).resize_bilinear, IMAGES)
+    register(K.ResizeBilinear, lambda b: ResizeKernels(b).resize_bilinear, IMAGES, supports=_float32_image)
 
 
 _register()

@@ -5,22 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from .... import kernel_names as K
-from ..errors import NotOnGPU
 from ..fusion import Plan
-from ..tensor import F32, GPUTensor
-from .base import KernelBase, _ax, register
+from ..tensor import GPUTensor
+from .base import KernelBase, _ax, float32_first, register
 
 
 class SoftmaxKernels(KernelBase):
     """Softmax and LogSoftmax of the webgl backend (over the last axis)."""
 
     def softmax(self, log=False):
-        def kernel(x, axis=-1):
-            if not isinstance(x, GPUTensor) and np.asarray(x).dtype != F32:
-                raise NotOnGPU()
+        def kernel(x, axis=-1):  # float32 over the last axis: see _last_axis
             shape = tuple(np.shape(x))
-            if not shape or _ax(int(axis), len(shape)) != len(shape) - 1:
-                raise NotOnGPU()
             x = self.g(x)
             c = shape[-1]
             fin = "(xv - m) - log(s)" if log else "exp(xv - m) / s"
@@ -49,9 +44,16 @@ class SoftmaxKernels(KernelBase):
         return kernel
 
 
+def _last_axis(x, axis=-1, *args, **attrs) -> bool:
+    shape = tuple(np.shape(x))
+    return float32_first(x) and bool(shape) and _ax(int(axis), len(shape)) == len(shape) - 1
+
+
 def _register() -> None:
-    register(K.Softmax, lambda b: SoftmaxKernels(b).softmax(False), ("matrix", "rank3", "large"))
-    register(K.LogSoftmax, lambda b: SoftmaxKernels(b).softmax(True), ("matrix", "rank3", "large"))
+    register(K.Softmax, lambda b: SoftmaxKernels(b).softmax(False), ("matrix", "rank3", "large"),
+             supports=_last_axis)
+    register(K.LogSoftmax, lambda b: SoftmaxKernels(b).softmax(True), ("matrix", "rank3", "large"),
+             supports=_last_axis)
 
 
 _register()
