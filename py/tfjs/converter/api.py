@@ -166,10 +166,12 @@ def convert(input_path: str | os.PathLike, output_dir: str | os.PathLike, *, inp
     if input_format in ("keras", "keras_keras") and output_format == "tfjs_layers_model":
         _check_input_file(input_path, input_format)
         result = keras_to_layers(input_path, output_dir, backend=options.get("hdf5_backend"), **common)
-    elif input_format == "tfjs_layers_model" and output_format in ("tfjs_layers_model", "keras", "keras_keras"):
+    elif input_format == "tfjs_layers_model" and output_format in ("tfjs_layers_model", "keras", "keras_keras",
+                                                                   "keras_saved_model"):
         from . import tfjs_layers
 
-        result = tfjs_layers.convert_layers_model(input_path, output_dir, output_format, **common)
+        result = tfjs_layers.convert_layers_model(input_path, output_dir, output_format,
+                                                  tf_python=options.get("tf_python"), **common)
     elif output_format == "tfjs_graph_model" and input_format in ("tf_saved_model", "tf_hub", "keras_saved_model",
                                                                   "tf_frozen_model", "keras", "keras_keras",
                                                                   "tfjs_layers_model"):
