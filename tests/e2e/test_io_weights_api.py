@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import functools
 import http.server
-import json
 import threading
 
 import numpy as np
@@ -96,10 +95,12 @@ JS = """async ([files, manifest, specs, all, slices, subsets, chunkSizes, url]) 
                      trainingConfig: {loss: 'mse'}};
   const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async (m) => [tf.io.getWeightSpecs(m), buf(all)]);
   const info = tf.io.getModelArtifactsInfoForJSON(artifacts);
-  out.artifacts = {keys: Object.keys(artifacts).sort(), specs: artifacts.weightSpecs, bytes: artifacts.weightData.byteLength,
+  out.artifacts = {keys: Object.keys(artifacts).sort(), specs: artifacts.weightSpecs,
+                   bytes: artifacts.weightData.byteLength,
                    info: {modelTopologyBytes: info.modelTopologyBytes, weightSpecsBytes: info.weightSpecsBytes,
                           weightDataBytes: info.weightDataBytes, modelTopologyType: info.modelTopologyType}};
-  out.concatenated = tf.io.concatenateArrayBuffers([buf(files[manifest[0].paths[0]]), buf(files[manifest[1].paths[0]])]).byteLength;
+  out.concatenated = tf.io.concatenateArrayBuffers(
+      [buf(files[manifest[0].paths[0]]), buf(files[manifest[1].paths[0]])]).byteLength;
   return out;
 }"""
 

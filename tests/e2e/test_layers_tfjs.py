@@ -168,7 +168,8 @@ BUILD_JS = """async (cases) => {
           reloaded = a; return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}}; }));
       } catch (e) { /* TF.js cannot load some topologies it writes (test_tfjs_loads_what_we_saved skips them) */ }
       await tf.setBackend(backend);
-      globalThis.__layerCases[id] = {artifacts: saved, reloadedWeights: reloaded.weightData, xs: xs.map(t => ({shape: t.shape, data: t.dataSync()})),
+      globalThis.__layerCases[id] = {artifacts: saved, reloadedWeights: reloaded.weightData,
+                                    xs: xs.map(t => ({shape: t.shape, data: t.dataSync()})),
                                     ys: y.map(t => ({shape: t.shape, data: t.dataSync()}))};
       out[id] = 'ok';
     } catch (e) { out[id] = 'TF.js failed: ' + e.message; }

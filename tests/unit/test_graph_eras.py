@@ -9,7 +9,7 @@ import graph_eras as ge
 import tfjs as tf
 from harness import run_async
 from tfjs.errors import FormatError
-from tfjs.graph.attrs import parse_attr, parse_attrs
+from tfjs.graph.attrs import parse_attr
 from tfjs.graph.graph_def import parse_graph_def
 
 pytestmark = pytest.mark.unit

@@ -1,6 +1,6 @@
 """tfjs_layers_model -> keras_saved_model: the layers model written as a Keras file (ours, no TensorFlow: .keras
-for Keras 3, HDF5 for Keras 2), then loaded by Keras and saved as a SavedModel by TensorFlow, in this Python when it has TensorFlow or in the
-one named by ``--tf_python`` / ``$TFJS_TF_PYTHON``. Keras 3 writes it with ``model.export`` (a SavedModel with a
+for Keras 3, HDF5 for Keras 2), then loaded by Keras and saved as a SavedModel by TensorFlow, in this Python when
+it has TensorFlow or in the one named by ``--tf_python`` / ``$TFJS_TF_PYTHON``. Keras 3 writes it with ``model.export`` (a SavedModel with a
 ``serving_default`` signature); Keras 2 with ``save_format="tf"``, as the official converter does.
 
 The output folder appears whole or not at all: TensorFlow writes into a sibling folder that is renamed at the end.
@@ -89,8 +89,8 @@ def write_keras_saved_model(model_json: dict, weights, output_dir: str, *, tf_py
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONNOUSERSITE="1")
         env.pop("PYTHONPATH", None)
         try:
-            proc = subprocess.run([tf_python, "-c", SCRIPT, str(v3), str(staging), str(h5)], capture_output=True, text=True,
-                                  env=env, timeout=1800)
+            proc = subprocess.run([tf_python, "-c", SCRIPT, str(v3), str(staging), str(h5)], capture_output=True,
+                                  text=True, env=env, timeout=1800)
         except subprocess.TimeoutExpired:
             shutil.rmtree(staging, ignore_errors=True)
             raise ConverterError(f"TensorFlow ({tf_python}) did not save the SavedModel within 30 minutes") from None

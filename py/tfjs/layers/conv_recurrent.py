@@ -54,9 +54,6 @@ class ConvLSTM2DCell(LSTMCell):
     def units(self) -> int:
         return self.cfg["filters"]
 
-    def get_config(self) -> dict:
-        return super().get_config()
-
     def output_hw(self, rows, cols):
         c = self.cfg
         return (_out_length(rows, c["kernel_size"][0], c["padding"], c["strides"][0], c["dilation_rate"][0]),
