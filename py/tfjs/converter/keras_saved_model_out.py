@@ -59,8 +59,9 @@ def _explicit_input_layer(model_json: dict) -> dict:
     return mj
 
 
-def write_keras_saved_model(model_json: dict, weights, output_dir: str, *, tf_python: str | None, log) -> dict:
-    from .tfjs_layers import write_keras_h5, write_keras_v3
+def write_keras_saved_model(model_json: dict, weights, output_dir: str, *, tf_python: str | None, log,
+                            write_keras_v3, write_keras_h5) -> dict:
+    """``write_keras_v3`` / ``write_keras_h5(model_json, weights, path)``: the writers of the .keras and .h5 files."""
 
     out = Path(output_dir)
     if out.is_file():

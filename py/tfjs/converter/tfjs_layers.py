@@ -189,7 +189,8 @@ def convert_layers_model(input_path: str, output_path: str, output_format: str, 
 
         if progress:
             progress.update("saving the SavedModel (TensorFlow)", force=True)
-        return write_keras_saved_model(model_json, weights, output_path, tf_python=tf_python, log=log)
+        return write_keras_saved_model(model_json, weights, output_path, tf_python=tf_python, log=log,
+                                       write_keras_v3=write_keras_v3, write_keras_h5=write_keras_h5)
     if output_format == "tfjs_layers_model":
         out = Path(output_path)
         if out.is_file():
