@@ -1,5 +1,5 @@
 """model.json from every converter era (tests/graph_eras.py): each encoding of an attribute reads to the same
-value, and each era's files load from disk and predict. tests/e2e/test_graph_eras.py checks the predictions
+value, and each era's files load from disk and predict. tests/e2e/test_graph_eras_tfjs.py checks the predictions
 against TF.js."""
 
 import numpy as np
