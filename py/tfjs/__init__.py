@@ -12,18 +12,20 @@ from . import backends, errors, io, layers, ops, platform
 from ._version import __version__
 from .backends import get_backend, memory, set_backend
 from .layers import LayersModel, Sequential, SymbolicTensor
+from .layers import constraints, initializers, regularizers
 from .models import input, load_layers_model, load_model, model, sequential
 from .platform import is_browser
 
 __all__ = ["__version__", "browser", "errors", "io", "platform", "is_browser", "ops", "backends", "layers",
            "set_backend", "get_backend", "memory", "load_layers_model", "load_model", "sequential", "model",
-           "input", "LayersModel", "Sequential", "SymbolicTensor"]
+           "input", "LayersModel", "Sequential", "SymbolicTensor", "constraints", "initializers", "regularizers"]
 
 # name -> (submodule, attribute or None for the submodule itself): imported on first access
 _LAZY = {"browser": ("browser", None), "graph": ("graph", None), "training": ("training", None)}
 _LAZY.update({name: ("graph", name) for name in ("GraphModel", "load_graph_model", "register_op")})
-_LAZY.update({name: ("training", name) for name in ("grad", "grads", "losses", "metrics", "train",
+_LAZY.update({name: ("training", name) for name in ("callbacks", "grad", "grads", "metrics", "train",
                                                     "value_and_grad", "variable_grads")})
+_LAZY["losses"] = ("training.core_losses", None)  # TF.js's tf.losses: weights and reductions
 __all__ += [name for name in _LAZY if name not in __all__]
 
 

@@ -21,7 +21,9 @@ def all_variables() -> list:
 
 
 class LayerVariable:
-    """A weight: its TF.js name ('<layer>/<weight>'), value (numpy float32) and trainable flag."""
+    """A weight: its TF.js name ('<layer>/<weight>'), value (numpy float32), trainable flag and constraint (an
+    object with ``apply(array) -> array``, or None). As in TF.js, :meth:`write` applies the constraint (so
+    ``set_weights`` and loading do); optimizers apply it after each update (:meth:`constrain`)."""
 
     def __init__(self, name: str, value: np.ndarray, trainable: bool = True, constraint=None):
         self.name = self.original_name = name
@@ -47,6 +49,12 @@ class LayerVariable:
             raise FormatError(f"Shape mismatch for weight '{self.name}': expected {list(self.shape)}, "
                               f"got {list(value.shape)}")
         self.value = value.astype(self.value.dtype, copy=True)
+        self.constrain()
+
+    def constrain(self) -> None:
+        """Project the value with the constraint, if any."""
+        if self.constraint is not None:
+            self.value = np.asarray(self.constraint.apply(self.value)).astype(self.value.dtype, copy=False)
 
     def __repr__(self) -> str:
         return f"<LayerVariable {self.name} {list(self.shape)} {self.dtype}>"

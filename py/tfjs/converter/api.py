@@ -158,13 +158,20 @@ def convert(input_path: str | os.PathLike, output_dir: str | os.PathLike, *, inp
     common = dict(shard_size=shard_size, quantization_map=qmap, metadata=metadata, log=log, progress=prog,
                   split_by_layer=bool(options.get("split_weights_by_layer")))
     pair = (input_format, output_format)
+    if options.get("experiments") and not (output_format == "tfjs_graph_model" and options.get("grappler", True)
+                                           and input_format in ("tf_saved_model", "tf_hub", "keras_saved_model")):
+        log("--experiments has no effect on this conversion: the official converter uses it only for Grappler's "
+            "pass over TensorFlow graphs (SavedModel / TF Hub inputs to tfjs_graph_model), where it turns off the "
+            "compressed-tensor optimization")
     if input_format in ("keras", "keras_keras") and output_format == "tfjs_layers_model":
         _check_input_file(input_path, input_format)
         result = keras_to_layers(input_path, output_dir, backend=options.get("hdf5_backend"), **common)
-    elif input_format == "tfjs_layers_model" and output_format in ("tfjs_layers_model", "keras", "keras_keras"):
+    elif input_format == "tfjs_layers_model" and output_format in ("tfjs_layers_model", "keras", "keras_keras",
+                                                                   "keras_saved_model"):
         from . import tfjs_layers
 
-        result = tfjs_layers.convert_layers_model(input_path, output_dir, output_format, **common)
+        result = tfjs_layers.convert_layers_model(input_path, output_dir, output_format,
+                                                  tf_python=options.get("tf_python"), **common)
     elif output_format == "tfjs_graph_model" and input_format in ("tf_saved_model", "tf_hub", "keras_saved_model",
                                                                   "tf_frozen_model", "keras", "keras_keras",
                                                                   "tfjs_layers_model"):

@@ -60,7 +60,9 @@ def get_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--output_node_names", type=str, help="Output node names of a frozen model, comma-separated.")
     p.add_argument("--control_flow_v2", type=_bool, default=False,
                    help="Keep TF 2 control flow ops (If/While) in graph models.")
-    p.add_argument("--experiments", type=_bool, default=False, help="Experimental optimizations.")
+    p.add_argument("--experiments", type=_bool, default=False,
+                   help="As the official converter: Grappler without its compressed-tensor optimization (SavedModel "
+                        "and TF Hub inputs to tfjs_graph_model); no effect on other conversions (it says so).")
     p.add_argument("--metadata", type=str, help="key:path.json[,key2:path2.json]: user-defined metadata.")
     p.add_argument("--tf_python", type=str, default=None,
                    help="SavedModel inputs: a Python interpreter that has TensorFlow, to run the freeze step in "

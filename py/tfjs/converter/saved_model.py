@@ -65,14 +65,14 @@ def _freeze_error(input_path: str, tf_python: str, stderr: str, rc) -> Converter
 @contextlib.contextmanager
 def tensorflow_step(input_path: str, work_dir: Path, *, input_format: str, signature_name: str | None,
                     saved_model_tags: str, control_flow_v2: bool, tf_python: str | None = None,
-                    strip_debug_ops: bool = True, grappler: bool = True):
+                    strip_debug_ops: bool = True, grappler: bool = True, experiments: bool = False):
     """Run the freeze step (in this interpreter or under ``tf_python``) and keep TensorFlow at hand: yields
     (info.json's content, ``second_pass``), ``second_pass(graph_def_json) -> graph_def_json`` running Grappler's
     second pass in the same TensorFlow process (None without ``grappler``)."""
     request = {"input_path": os.path.abspath(input_path), "input_format": input_format,
                "signature_name": signature_name, "saved_model_tags": saved_model_tags,
                "control_flow_v2": bool(control_flow_v2), "out_dir": str(work_dir), "grappler": bool(grappler),
-               "strip_debug_ops": bool(strip_debug_ops)}
+               "strip_debug_ops": bool(strip_debug_ops), "experiments": bool(experiments)}
     work_dir.mkdir(parents=True, exist_ok=True)
     tf_python = tf_python or os.environ.get("TFJS_TF_PYTHON") or None
     if tf_python is None and _tf_importable():
@@ -476,7 +476,8 @@ def convert_saved_model(input_path: str, output_dir: str, input_format: str, *, 
         with tensorflow_step(input_path, work, input_format=input_format, signature_name=sig_name,
                              saved_model_tags=tags, control_flow_v2=bool(options.get("control_flow_v2")),
                              tf_python=options.get("tf_python"), strip_debug_ops=strip,
-                             grappler=options.get("grappler", True)) as (info, second_pass):
+                             grappler=options.get("grappler", True),
+                             experiments=bool(options.get("experiments"))) as (info, second_pass):
             if progress:
                 progress.update("optimizing the graph", force=True)
             graph_def = read_graph_def((work / "graph.pb").read_bytes())

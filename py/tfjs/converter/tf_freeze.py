@@ -12,7 +12,8 @@ importable there) or as a script under another interpreter that has TensorFlow (
 
     python tf_freeze.py request.json        request: {"input_path", "input_format", "signature_name",
                                                       "saved_model_tags", "control_flow_v2", "out_dir",
-                                                      "grappler", "strip_debug_ops", "serve"}
+                                                      "grappler", "strip_debug_ops", "serve",
+                                                      "experiments"}
 
 Grappler (``"grappler": true``): TensorFlow's graph optimizer is run on the frozen graph as the official
 tensorflowjs_converter configures it, in two passes, so that the nodes, their order, names and attrs are the ones
@@ -22,6 +23,8 @@ the fusions (batch-norm folding, contractions on the CPU device) and hands the g
 (remapper, then constant folding, arithmetic and dependency optimization once more) with :func:`second_pass`.
 Grappler sees the frozen graph with a ``train_op`` collection of the signature's outputs and the signature as a
 SignatureDef (its feeds and fetches), and a cluster of one GPU device (architecture 4), as in the official converter.
+``"experiments": true`` (the official ``--experiments``) turns off Grappler's compressed-tensor optimization in both
+passes, as the official converter's shared configuration does.
 With ``"serve": true`` the script, once graph.pb is written, prints ``@@TFJS_READY@@`` and then answers requests
 on stdin, one JSON line each: ``{"graph": "<GraphDef JSON file>", "out": "<binary GraphDef to write>"}`` ->
 ``@@TFJS_DONE@@`` (or ``@@TFJS_FREEZE_ERROR@@<message>``); an empty line or EOF ends it.
@@ -133,6 +136,8 @@ def _run_grappler(graph_def, optimizers: list[str]):
 
     config = config_pb2.ConfigProto()
     config.graph_options.rewrite_options.optimizers[:] = optimizers
+    if _STATE.get("experiments"):
+        config.graph_options.rewrite_options.experimental_disable_compressed_tensor_optimization = True
     meta_graph = export_meta_graph(graph_def=graph_def, graph=_STATE["graph"])
     meta_graph.signature_def["not_used_key"].CopyFrom(_STATE["signature"])
     device = device_properties_pb2.NamedDevice()
@@ -242,6 +247,7 @@ def freeze(request: dict) -> dict:
     if request.get("grappler"):
         _STATE.clear()
         _STATE.update(_grappler_context(frozen, fn))
+        _STATE["experiments"] = bool(request.get("experiments"))
         graph_def = _run_grappler(graph_def, _first_pass_optimizers(bool(request.get("strip_debug_ops", True))))
     with open(os.path.join(out_dir, "graph.pb"), "wb") as f:
         f.write(graph_def.SerializeToString())

@@ -192,11 +192,18 @@ def write_keras_v3(model_json: dict, weights: list, out_path: Path) -> None:
 
 def convert_layers_model(input_path: str, output_path: str, output_format: str, *, shard_size: int,
                          quantization_map: dict | None, metadata: dict | None, log, progress=None,
-                         split_by_layer: bool = False) -> dict[str, Any]:
+                         split_by_layer: bool = False, tf_python: str | None = None) -> dict[str, Any]:
     if progress:
         progress.update("reading the layers model", force=True)
     model_json, weights = read_layers_model(input_path, output_format)
     check_layers_model(model_json.get("modelTopology"), weights, input_path, log)
+    if output_format == "keras_saved_model":
+        from .keras_saved_model_out import write_keras_saved_model
+
+        if progress:
+            progress.update("saving the SavedModel (TensorFlow)", force=True)
+        return write_keras_saved_model(model_json, weights, output_path, tf_python=tf_python, log=log,
+                                       write_keras_v3=write_keras_v3, write_keras_h5=write_keras_h5)
     if output_format == "tfjs_layers_model":
         out = Path(output_path)
         if out.is_file():

@@ -3,6 +3,13 @@
 ``s`` strings are base64 bytes (decoded to ``str``; mappers lower-case them where TF.js does), ``i`` int64s
 arrive as decimal strings, ``shape`` becomes a list (``None`` for unknown rank), ``type`` a TF.js dtype
 name, ``list`` a Python list, ``func`` the function's name, ``tensor`` a numpy array when values are inline.
+
+Every encoding TF.js's op mapper reads is read here too, whichever converter wrote the model.json:
+- bytes (``s``, ``list.s``, a tensor's ``stringVal`` / ``tensorContent``) as base64 text (converter 2.x and
+  later) or as an array of byte values (converter 1.x: ``{"s": [78, 72, 87, 67]}`` is "NHWC");
+- integers (``i``, ``list.i``, shape dims, ``int64Val``) as numbers or as decimal strings;
+- floats as numbers or as the strings protobuf JSON writes for non-finite values ("NaN", "Infinity");
+- dtypes (``type``, ``list.type``, a tensor's ``dtype``, signature dtypes) as enum names or enum numbers.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ import binascii
 from typing import Any
 
 import numpy as np
+
+from ..errors import FormatError
 
 # TF DataType enum names -> TF.js dtypes (operation_mapper.ts parseDtypeParam); others are unsupported.
 DTYPE_MAP = {
@@ -23,28 +32,54 @@ DTYPE_MAP = {
 }
 # TF DataType enum numbers (used in a few tensor protos) -> names.
 DTYPE_ENUM = {1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 4: "DT_UINT8", 5: "DT_INT16", 6: "DT_INT8",
-              7: "DT_STRING", 8: "DT_COMPLEX64", 9: "DT_INT64", 10: "DT_BOOL", 17: "DT_UINT16",
-              18: "DT_COMPLEX128", 19: "DT_HALF", 20: "DT_RESOURCE", 21: "DT_VARIANT"}
+              7: "DT_STRING", 8: "DT_COMPLEX64", 9: "DT_INT64", 10: "DT_BOOL", 14: "DT_BFLOAT16",
+              17: "DT_UINT16", 18: "DT_COMPLEX128", 19: "DT_HALF", 20: "DT_RESOURCE", 21: "DT_VARIANT",
+              22: "DT_UINT32", 23: "DT_UINT64"}
 NUMPY_DTYPES = {"float32": np.float32, "int32": np.int32, "bool": np.bool_, "complex64": np.complex64,
                 "string": object}
 
 
+def dtype_name(value: Any) -> Any:
+    """A DataType as its enum name: 'DT_FLOAT', 1 and '1' all give 'DT_FLOAT'; anything else unchanged."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return DTYPE_ENUM.get(value, str(value))
+    return value
+
+
 def tf_dtype(value: Any) -> str | None:
     """'DT_FLOAT' (or its enum number) -> 'float32'; None for a dtype TF.js has no counterpart for."""
-    if isinstance(value, int):
-        value = DTYPE_ENUM.get(value, str(value))
-    return DTYPE_MAP.get(value)
+    return DTYPE_MAP.get(dtype_name(value))
 
 
-def decode_bytes(text: str) -> bytes:
+def decode_bytes(value: Any) -> bytes:
+    """Bytes as base64 text, or as a list of byte values (converter 1.x)."""
+    if isinstance(value, (list, tuple)):
+        try:
+            return bytes(int(v) & 0xFF for v in value)
+        except (TypeError, ValueError) as exc:
+            raise FormatError(f"A bytes attribute holds a list that is not byte values: {value[:8]!r}") from exc
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if not isinstance(value, str):
+        raise FormatError(f"A bytes attribute should be base64 text or a list of byte values, got {value!r}")
     try:
-        return base64.b64decode(text, validate=False)
+        return base64.b64decode(value, validate=False)
     except (binascii.Error, ValueError):
-        return text.encode("utf-8")
+        return value.encode("utf-8")
 
 
-def decode_str(text: str) -> str:
-    return decode_bytes(text).decode("utf-8", errors="replace")
+def decode_str(value: Any) -> str:
+    return decode_bytes(value).decode("utf-8", errors="replace")
+
+
+def _int(value: Any) -> int:
+    return int(value)
+
+
+def _float(value: Any) -> float:
+    return float(value)  # also "NaN", "Infinity", "-Infinity"
 
 
 def parse_shape(shape: dict | None) -> list[int] | None:
@@ -52,20 +87,23 @@ def parse_shape(shape: dict | None) -> list[int] | None:
         return None
     if shape.get("unknownRank"):
         return None
-    return [int(d.get("size", 0)) for d in shape.get("dim", [])]
+    return [_int(d.get("size", 0)) for d in shape.get("dim") or []]
 
 
 def parse_tensor(tensor: dict) -> np.ndarray | None:
     """An inline TensorProto (small constants in attrs); None when the values were stripped to weights."""
-    dtype = tf_dtype(tensor.get("dtype", "DT_FLOAT"))
+    dtype_enum = dtype_name(tensor.get("dtype", "DT_FLOAT"))
+    dtype = tf_dtype(dtype_enum)
     shape = parse_shape(tensor.get("tensorShape")) or []
     size = int(np.prod(shape)) if shape else 1
     np_dtype = NUMPY_DTYPES.get(dtype or "float32", np.float32)
     for key in ("floatVal", "doubleVal", "intVal", "int64Val", "boolVal", "halfVal", "scomplexVal"):
         if key in tensor:
             vals = tensor[key]
-            if key == "int64Val":
-                vals = [int(v) for v in vals]
+            if key in ("int64Val", "intVal"):
+                vals = [_int(v) for v in vals]
+            elif key in ("floatVal", "doubleVal", "halfVal"):
+                vals = [_float(v) for v in vals]
             arr = np.asarray(vals, dtype=np_dtype)
             return np.broadcast_to(arr, shape).copy() if arr.size in (0, 1) and size != arr.size else \
                 arr.reshape(shape)
@@ -75,27 +113,28 @@ def parse_tensor(tensor: dict) -> np.ndarray | None:
     if "tensorContent" in tensor:
         raw = decode_bytes(tensor["tensorContent"])
         src = {"DT_FLOAT": "<f4", "DT_DOUBLE": "<f8", "DT_INT32": "<i4", "DT_INT64": "<i8", "DT_UINT8": "u1",
-               "DT_INT8": "i1", "DT_BOOL": "u1", "DT_HALF": "<f2", "DT_INT16": "<i2"}.get(tensor.get("dtype"))
+               "DT_INT8": "i1", "DT_BOOL": "u1", "DT_HALF": "<f2", "DT_INT16": "<i2"}.get(dtype_enum)
         if src is not None:
             return np.frombuffer(raw, src).astype(np_dtype).reshape(shape)
     return None
 
 
 def parse_attr(value: dict) -> Any:
-    """One AttrValue (JSON) to a Python value."""
+    """One AttrValue (JSON) to a Python value. A list's first non-empty field is its value (writers that
+    emit every field of a ListValue leave the others empty)."""
     if "list" in value:
-        lst = value["list"]
-        for key, conv in (("s", decode_str), ("i", int), ("f", float), ("b", bool), ("type", tf_dtype),
+        lst = value["list"] or {}
+        for key, conv in (("s", decode_str), ("i", _int), ("f", _float), ("b", bool), ("type", tf_dtype),
                           ("shape", parse_shape), ("tensor", parse_tensor), ("func", lambda f: f.get("name"))):
-            if key in lst:
+            if lst.get(key):
                 return [conv(v) for v in lst[key]]
         return []
     if "s" in value:
         return decode_str(value["s"])
     if "i" in value:
-        return int(value["i"])
+        return _int(value["i"])
     if "f" in value:
-        return float(value["f"])
+        return _float(value["f"])
     if "b" in value:
         return bool(value["b"])
     if "type" in value:

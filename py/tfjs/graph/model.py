@@ -35,6 +35,12 @@ def is_layers_topology(artifacts: ModelArtifacts) -> bool:
     return isinstance(topo, dict) and ("class_name" in topo or "model_config" in topo) and "node" not in topo
 
 
+# Ops TF.js runs only with a separate package (TF Decision Forests: @tensorflow/tfjs-tfdf registers them, with its
+# own WebAssembly inference engine); they are not supported here and are named as a group.
+TFDF_OPS = ("SimpleMLCreateModelResource", "SimpleMLLoadModelFromPathWithHandle", "SimpleMLInferenceOpWithHandle",
+            "SimpleMLInferenceOp", "SimpleMLLoadModelFromPath")
+
+
 def check_ops(graphs: Sequence[tuple[str, Graph]]) -> None:
     """Every op of the model has a kernel, or one error listing each missing op with all of its node names
     (every one: a user fixing a converted model needs the full list, not a sample)."""
@@ -45,6 +51,10 @@ def check_ops(graphs: Sequence[tuple[str, Graph]]) -> None:
                 missing.setdefault(node.op, []).append(f"{where}{node.name}")
     if missing:
         lines = [f"  {name}: {', '.join(nodes)}" for name, nodes in sorted(missing.items())]
+        tfdf = sorted(set(missing) & set(TFDF_OPS))
+        if tfdf:
+            lines.append(f"  {', '.join(tfdf)} belong to the tfdf op group (TensorFlow Decision Forests), which TF.js "
+                         f"runs only with the separate @tensorflow/tfjs-tfdf package; it is not supported here.")
         raise UnsupportedOpsError(f"This graph model uses {len(missing)} op(s) with no kernel here (see "
                                   f"tf.graph.supported_ops(); tf.register_op(name, fn) adds one):\n"
                                   + "\n".join(lines))

@@ -16,6 +16,12 @@ from .router import (get_load_handlers, get_save_handlers, load, register_load_r
                      resolve_load_handler, resolve_save_handler, save)
 from .types import LoadOptions, ModelArtifacts, ModelArtifactsInfo, SaveResult
 from .weights import check_weight_data, check_weight_specs, decode_weights, encode_weights
+from .weights_api import (CompositeArrayBuffer, concatenate_array_buffers, decode_weights_stream, from_memory_sync,
+                          get_model_artifacts_for_json, get_model_artifacts_for_json_sync,
+                          get_model_artifacts_info_for_json, get_weight_specs, load_weights, weights_loader_factory,
+                          with_save_handler_sync)
+from .protocols import (IOHandler, IOHandlerSync, LoadHandler, LoadHandlerSync, ModelStoreManager, SaveHandler,
+                        SaveHandlerSync)
 
 __all__ = [
     "ModelArtifacts", "ModelArtifactsInfo", "SaveResult", "LoadOptions",
@@ -27,4 +33,9 @@ __all__ = [
     "artifacts_from_model_json", "artifacts_info", "model_json_for_artifacts",
     "browser_local_storage", "browser_indexed_db", "browser_downloads", "browser_files",
     "list_models", "copy_model", "move_model", "remove_model",
+    "CompositeArrayBuffer", "concatenate_array_buffers", "decode_weights_stream", "from_memory_sync",
+    "get_model_artifacts_for_json", "get_model_artifacts_for_json_sync", "get_model_artifacts_info_for_json",
+    "get_weight_specs", "load_weights", "weights_loader_factory", "with_save_handler_sync",
+    "IOHandler", "IOHandlerSync", "LoadHandler", "SaveHandler", "LoadHandlerSync", "SaveHandlerSync",
+    "ModelStoreManager",
 ]

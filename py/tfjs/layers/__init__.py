@@ -15,7 +15,8 @@ A custom layer is a subclass of :class:`Layer` registered under its class name::
 
 from __future__ import annotations
 
-from . import (advanced_activations, conv, core, merge, misc, normalization, pooling, recurrent, reshaping,
+from . import (advanced_activations, attention, conv, conv_recurrent, core, merge, misc, normalization, pooling,
+               preprocessing, recurrent, reshaping,
                wrappers)
 from .base import Layer, LayerVariable, Node, SymbolicTensor
 from .functional import Functional
@@ -26,7 +27,8 @@ from .recurrent import RNNCell
 from .sequential import Sequential
 from .serialization import deserialize_layer, get_class, register, registered_classes
 
-_MODULES = [core, conv, pooling, normalization, merge, advanced_activations, reshaping, misc, recurrent, wrappers]
+_MODULES = [core, conv, pooling, normalization, merge, advanced_activations, reshaping, misc, recurrent, wrappers,
+            preprocessing, conv_recurrent, attention]
 _NOT_REGISTERED = {"RNNCell"}  # the cells' base class: exported, but not a class TF.js registers
 
 for _module in _MODULES:
@@ -78,6 +80,9 @@ FACTORIES = {
     "simple_rnn": "SimpleRNN", "gru": "GRU", "lstm": "LSTM", "simple_rnn_cell": "SimpleRNNCell",
     "gru_cell": "GRUCell", "lstm_cell": "LSTMCell", "rnn": "RNN", "stacked_rnn_cells": "StackedRNNCells",
     "bidirectional": "Bidirectional", "time_distributed": "TimeDistributed", "input_layer": "InputLayer",
+    "avg_pooling3d": "AveragePooling3D", "conv_lstm2d": "ConvLSTM2D", "conv_lstm2d_cell": "ConvLSTM2DCell",
+    "category_encoding": "CategoryEncoding", "random_width": "RandomWidth", "random_height": "RandomHeight",
+    "einsum_dense": "EinsumDense", "multi_head_attention": "MultiHeadAttention",
 }
 
 for _fname, _cls in FACTORIES.items():

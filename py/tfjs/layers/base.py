@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import FormatError
 from ..naming import default_layer_name, name_scope, scoped_name
 from ..variables import LayerVariable, all_variables  # noqa: F401  (the weights of layers)
-from . import initializers
+from . import constraints, initializers
 from .params import REQUIRED, P
 
 
@@ -212,7 +212,7 @@ class Layer:
         value = stored.value_for(self.name, scoped_name(name), shape, dtype) if stored is not None else None
         if value is None:
             value = initializers.apply(initializer, shape, dtype)
-        weight = LayerVariable(scoped_name(name), value, trainable, constraint)
+        weight = LayerVariable(scoped_name(name), value, trainable, constraints.deserialize(constraint))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(weight)
         return weight
 

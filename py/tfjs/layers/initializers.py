@@ -59,6 +59,8 @@ def normalize(identifier):
         raise UnsupportedError(f"Unknown initializer: {identifier}")
     if isinstance(identifier, dict) and "class_name" in identifier:
         return identifier
+    if isinstance(identifier, Initializer):
+        return identifier.serialize()
     raise UnsupportedError(f"Unknown initializer: {identifier!r}")
 
 
@@ -129,3 +131,102 @@ def apply(init, shape, dtype="float32") -> np.ndarray:
     else:
         raise UnsupportedError(f"Unknown initializer: {cls}")
     return np.asarray(out, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------------- tf.initializers
+class Initializer:
+    """An initializer object, as ``tf.initializers.*`` returns: ``apply(shape)`` gives values, and a layer
+    given one keeps its serialized form (``serialize()``), as TF.js writes it (the Glorot / He / LeCun helpers
+    serialize as VarianceScaling)."""
+
+    def __init__(self, class_name: str, config: dict | None = None):
+        self.class_name, self.config = class_name, dict(config or {})
+
+    def get_class_name(self) -> str:
+        return self.class_name
+
+    def get_config(self) -> dict:
+        return dict(self.config)
+
+    def serialize(self) -> dict:
+        return {"class_name": self.class_name, "config": self.get_config()}
+
+    def apply(self, shape, dtype: str = "float32") -> np.ndarray:
+        return apply(self.serialize(), shape, dtype)
+
+    __call__ = apply
+
+    def __repr__(self) -> str:
+        return f"{self.class_name}({self.config})"
+
+
+def _vs(scale, mode, distribution, seed):
+    return Initializer(_VS, {"scale": scale, "mode": mode, "distribution": distribution, "seed": seed})
+
+
+def zeros() -> Initializer:
+    return Initializer("Zeros")
+
+
+def ones() -> Initializer:
+    return Initializer("Ones")
+
+
+def constant(value: float) -> Initializer:
+    return Initializer("Constant", {"value": value})
+
+
+def random_uniform(minval: float = -0.05, maxval: float = 0.05, seed: int | None = None) -> Initializer:
+    return Initializer("RandomUniform", {"minval": minval, "maxval": maxval, "seed": seed})
+
+
+def random_normal(mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> Initializer:
+    return Initializer("RandomNormal", {"mean": mean, "stddev": stddev, "seed": seed})
+
+
+def truncated_normal(mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> Initializer:
+    return Initializer("TruncatedNormal", {"mean": mean, "stddev": stddev, "seed": seed})
+
+
+def identity(gain: float = 1.0) -> Initializer:
+    return Initializer("Identity", {"gain": gain})
+
+
+def variance_scaling(scale: float = 1.0, mode: str = "fan_in", distribution: str = "normal",
+                     seed: int | None = None) -> Initializer:
+    if scale <= 0:
+        raise ValueError(f"scale must be a positive float. Got: {scale}")
+    return _vs(scale, to_snake_case(mode), to_snake_case(distribution), seed)
+
+
+def glorot_uniform(seed: int | None = None) -> Initializer:
+    return _vs(1, "fan_avg", "uniform", seed)
+
+
+def glorot_normal(seed: int | None = None) -> Initializer:
+    return _vs(1, "fan_avg", "normal", seed)
+
+
+def he_normal(seed: int | None = None) -> Initializer:
+    return _vs(2, "fan_in", "normal", seed)
+
+
+def he_uniform(seed: int | None = None) -> Initializer:
+    return _vs(2, "fan_in", "uniform", seed)
+
+
+def le_cun_normal(seed: int | None = None) -> Initializer:
+    return _vs(1, "fan_in", "normal", seed)
+
+
+def le_cun_uniform(seed: int | None = None) -> Initializer:
+    return _vs(1, "fan_in", "uniform", seed)
+
+
+def orthogonal(gain: float = 1.0, seed: int | None = None) -> Initializer:
+    return Initializer("Orthogonal", {"gain": gain, "seed": seed})
+
+
+FACTORIES = ["zeros", "ones", "constant", "random_uniform", "random_normal", "truncated_normal", "identity",
+             "variance_scaling", "glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "le_cun_normal",
+             "le_cun_uniform", "orthogonal"]

@@ -66,6 +66,9 @@ def _keep_object(value):
         if name in table:
             return table[name]
         return {"class_name": value, "config": {}}
+    if hasattr(value, "serialize"):
+        return value.serialize()
     if hasattr(value, "get_config"):
-        return {"class_name": type(value).__name__, "config": value.get_config()}
+        name = value.get_class_name() if hasattr(value, "get_class_name") else type(value).__name__
+        return {"class_name": name, "config": value.get_config()}
     return value

@@ -32,8 +32,11 @@ def _keras3_file_paths(model) -> dict:
             base = f"{base}_{used[base]}"
         else:
             used[base] = 0
+        # A layer made of sublayers says where Keras keeps each of its weights ('query_dense/vars/0', ...).
+        subpaths = layer.keras3_weight_paths() if hasattr(layer, "keras3_weight_paths") else None
         for index, _ in enumerate(layer.weights):
-            out[f"layers/{base}/vars/{index}"] = f"{layer.name}/vars/{index}"
+            sub = subpaths[index] if subpaths else f"vars/{index}"
+            out[f"layers/{base}/{sub}"] = f"{layer.name}/vars/{index}"
     return out
 
 
@@ -63,7 +66,7 @@ def load_named_weights(model, weights: Mapping[str, np.ndarray], strict: bool = 
                                   ("layer_checkpoint_dependencies",))
             if keras3 and target not in name_to_weight:
                 # The converter's .keras names: Keras 3 weight-file paths 'layers/<snake class>[_n][/cell]/vars/<i>'.
-                target = keras3_paths.get(name.replace("/cell/vars/", "/vars/"), target)
+                target = keras3_paths.get(name.replace("/cell/vars/", "/vars/"), keras3_paths.get(name, target))
         if target in name_to_weight:
             pairs.append((name_to_weight.pop(target), value, name))
         elif strict:

@@ -1,4 +1,4 @@
-"""Losses by TF.js's names (``tf.losses``-style functions of (y_true, y_pred), reduced over the last axis),
+"""Losses by the names compile takes (TF.js's layers losses: functions of (y_true, y_pred), reduced over the last axis),
 with TF.js's formulas and epsilon clipping (tfjs-layers/src/losses.ts). Computed through ``tfjs.ops`` so that
 the gradient tape sees them."""
 

@@ -62,6 +62,20 @@ def sparse_categorical_crossentropy(y_true, y_pred):
     return L.sparse_categorical_crossentropy(y_true, y_pred)
 
 
+def r2_score(y_true, y_pred):
+    """The coefficient of determination over the whole batch (TF.js's ``tf.metrics.r2Score``):
+    ``1 - sum((y_true - y_pred)^2) / sum((y_true - mean(y_true))^2)``."""
+    residuals = ops.sum(ops.square(ops.sub(y_true, y_pred)))
+    total = ops.sum(ops.square(ops.sub(y_true, ops.mean(y_true))))
+    return ops.sub(F32(1), ops.div(residuals, total))
+
+
+# TF.js's tf.metrics names for the losses (and their aliases).
+cosine_proximity = L.cosine_proximity
+mean_absolute_error = L.mean_absolute_error
+mean_absolute_percentage_error = mape = MAPE = L.mean_absolute_percentage_error
+mean_squared_error = mse = MSE = L.mean_squared_error
+
 METRICS: dict[str, Callable] = {
     "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
     "sparse_categorical_accuracy": sparse_categorical_accuracy, "precision": precision, "recall": recall,

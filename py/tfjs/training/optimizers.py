@@ -90,6 +90,8 @@ class Optimizer:
                 raise ValueError(f"Optimizer state for {variable.name!r} has shape "
                                  f"{list(self._slots[self.SLOTS[0]][i].shape)}, the variable {list(value.shape)}")
             variable.value = self._update(i, value, grad)
+            if getattr(variable, "constraint", None) is not None:
+                variable.constrain()  # a layer weight's constraint, after each step
         self._after_step()
         self.iterations += 1
 
