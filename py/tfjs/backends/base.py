@@ -13,7 +13,7 @@ A new backend, as a checklist:
 2. A subclass of :class:`Backend` (or ``Backend(NAME)`` itself for a stateless one) and
    ``register_backend(NAME, factory, priority)``.
 3. Tensor placement, where its tensors live off the host: :meth:`Backend.upload`, :meth:`Backend.read`,
-   :meth:`Backend.release`. A device tensor says ``__tfjs_tensor__ = True`` and has ``shape``, ``dtype``
+   :meth:`Backend.release` (and :meth:`Backend.from_pixels` for browser images). A device tensor says ``__tfjs_tensor__ = True`` and has ``shape``, ``dtype``
    and ``numpy()``.
 4. Optionally :meth:`Backend.run_model` to plan a whole model run (keep weights resident, read outputs
    back once), :meth:`Backend.memory`, :meth:`Backend.fallback_report`, :meth:`Backend.compile_stats`.
@@ -35,6 +35,9 @@ class Backend:
     """A backend: a name and its table of kernels (op name -> callable), bound from the kernel registry.
 
     Every method has a default that suits a backend whose tensors are numpy arrays (cpu)."""
+
+    #: True where :meth:`from_pixels` reads browser image sources itself (webgl); False: read on the host.
+    reads_pixels: bool = False
 
     #: True once :meth:`dispose` ran: the backend's tensors are gone and a new instance must be started.
     disposed: bool = False
@@ -69,6 +72,12 @@ class Backend:
     def release(self, arrays: Iterable[Any]) -> None:
         """Forget whatever this backend keeps for these host arrays (device copies of a disposed model's
         weights and constants). Default: nothing is kept."""
+
+    def from_pixels(self, source: Any, width: int, height: int, num_channels: int) -> Any | None:
+        """A [height, width, num_channels] tensor of a browser image source's pixel values (0..255) read by
+        the backend itself (webgl: the browser copies the element into a texture), or None where the backend
+        has no such path (the pixels are then read on the host). Default: None."""
+        return None
 
     # ------------------------------------------------------------------ whole-model runs
     def run_model(self, run: Callable[[], Any], weights: Iterable[Any] = ()) -> Any:

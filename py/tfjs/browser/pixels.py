@@ -46,12 +46,6 @@ def _source(pixels: Any) -> tuple[Any, str, int, int]:
     return source, kind, width, height
 
 
-def _gpu_backend():
-    if backends.get_backend() != "webgl":
-        return None
-    return backends.find_backend("webgl")
-
-
 def from_pixels(pixels: Any, num_channels: int = 3):
     """A [height, width, num_channels] int32 tensor of an image source's pixels (0..255): the first
     ``num_channels`` of R, G, B, A (so 1 channel is the red one, as in TF.js).
@@ -69,16 +63,13 @@ def from_pixels(pixels: Any, num_channels: int = 3):
 def _read(source, kind: str, width: int, height: int, num_channels: int, rect=None):
     if width == 0 or height == 0:
         return np.zeros((height, width, num_channels), np.int32)
-    gpu = _gpu_backend()
-    if gpu is not None and kind != "pixeldata":
-        from ..backends.webgl import NotOnGPU
-
+    active = backends.backend()
+    if kind != "pixeldata" and active.reads_pixels:  # webgl: the browser copies the element into a texture
         direct = rect is None and not (kind == "image" and _scaled_image(source, width, height))
-        try:
-            return gpu.from_pixels(source if direct else px.scaled(source, kind, width, height, rect),
-                                   width, height, num_channels)
-        except NotOnGPU:
-            pass
+        out = active.from_pixels(source if direct else px.scaled(source, kind, width, height, rect),
+                                 width, height, num_channels)
+        if out is not None:
+            return out
     rgba = px.read_rgba(source, kind, width, height, rect)
     if num_channels == 4:
         return rgba.astype(np.int32)

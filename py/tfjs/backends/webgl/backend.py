@@ -26,6 +26,8 @@ from .uploads import UploadsMixin
 class WebGLBackend(DispatchMixin, ProgramsMixin, TexturesMixin, UploadsMixin, Backend):
     """Kernels on WebGL2 with tensors that stay on the GPU; ops it has no kernel for run on the cpu kernels."""
 
+    reads_pixels = True  # from_pixels: the browser copies an image element straight into a texture
+
     def __init__(self, context=None, cpu: Backend | None = None):
         super().__init__("webgl")  # binds the registered webgl kernels (tfjs.backends.webgl.kernels)
         from ...platform import webgl as glplat

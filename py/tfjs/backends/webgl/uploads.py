@@ -68,12 +68,12 @@ class UploadsMixin:
             self._remember(key, root, tex)
         return GPUTensor(self, arr.shape, tex)
 
-    def from_pixels(self, source, width: int, height: int, num_channels: int) -> GPUTensor:
+    def from_pixels(self, source, width: int, height: int, num_channels: int) -> GPUTensor | None:
         """A [height, width, num_channels] tensor of an image source's pixel values (0..255): the browser
         copies the pixels from the element into a texture, one program keeps the first channels."""
         self._check_alive()
         if max(width, height) > self._gl.max_texture_size or width > MAX_WIDTH:
-            raise NotOnGPU()
+            return None  # read on the host
         tex = self._alloc(width * height * 4, width)
         self._gl.upload_pixels(tex.id, width, height, source)
         rgba = GPUTensor(self, (height, width, 4), tex)
