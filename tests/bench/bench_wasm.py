@@ -7,6 +7,7 @@ multiply-add peak measured by a microbenchmark of the same module in the same pa
 """
 
 import json
+import os
 
 from bench.bench_layers import BUILD_JS
 from bench.runner import Row, median
@@ -14,6 +15,12 @@ from harness import BOOT_JS, add_reference_tfjs, run_py
 
 RUNS = 10
 GRAPH_MODELS = ["blazeface", "movenet-lightning"]
+#: TFJS_BENCH_WASM_MODELS=blazeface,movenet-lightning runs only those (names: MobileNetV2, the graph models, gflops)
+ONLY = [m for m in os.environ.get("TFJS_BENCH_WASM_MODELS", "").split(",") if m]
+
+
+def _wanted(name):
+    return not ONLY or name in ONLY
 
 # TF.js on its wasm backend: set up once (first run timed), then globalThis.__tfOnce() times one run.
 TFJS_LAYERS_SETUP = """async () => {
@@ -171,17 +178,18 @@ def wasm_models(ctx):
     page.goto(ctx.url)
     page.evaluate(BOOT_JS)
     add_reference_tfjs(page, wasm=True)
-    page.evaluate(BUILD_JS)
     rows = []
-    tfjs_first = page.evaluate(TFJS_LAYERS_SETUP)
-    ours = json.loads(run_py(page, f"RUNS = {RUNS}\n" + OURS_LAYERS))
-    rows += _rows("MobileNetV2", ours, tfjs_first, _interleaved(page))
-    for name in GRAPH_MODELS:
+    if _wanted("MobileNetV2"):
+        page.evaluate(BUILD_JS)
+        tfjs_first = page.evaluate(TFJS_LAYERS_SETUP)
+        ours = json.loads(run_py(page, f"RUNS = {RUNS}\n" + OURS_LAYERS))
+        rows += _rows("MobileNetV2", ours, tfjs_first, _interleaved(page))
+    for name in filter(_wanted, GRAPH_MODELS):
         url = page.evaluate("(m) => new URL(`reference/models/human/${m}.json`, location.href).href", name)
         tfjs_first = page.evaluate(TFJS_GRAPH_SETUP, url)
         ours = json.loads(run_py(page, f"RUNS = {RUNS}\nURL = {url!r}\n" + OURS_GRAPH))
         rows += _rows(name, ours, tfjs_first, _interleaved(page))
-    g = json.loads(run_py(page, f"RUNS = {RUNS}\n" + GFLOPS))
+    g = json.loads(run_py(page, f"RUNS = {RUNS}\n" + GFLOPS)) if _wanted("gflops") else {"convs": []}
     for shape, gflops, peak in g["convs"]:
         rows.append(Row(f"1x1 conv {shape}, ours-wasm vs the SIMD128 multiply-add peak", gflops, peak,
                         unit="GFLOP/s", note=f"{100 * gflops / peak:.0f}% of the peak (12 independent f32x4 "
