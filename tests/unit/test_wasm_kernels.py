@@ -185,7 +185,10 @@ def test_global_mean(host, rng, keep):
 @pytest.mark.parametrize("op", list(K.BINARY))
 @pytest.mark.parametrize("shapes", [((4, 5, 7), (4, 5, 7)), ((3, 8, 9), (9,)), ((3, 8, 9), (1, 1, 9)),
                                     ((2, 9, 9), ()), ((), (5, 30)), ((7,), (6, 4, 7)), ((5, 6, 1), (5, 6, 1)),
-                                    ((6, 13, 1), (6, 13, 11)), ((6, 13, 11), (6, 13, 1))])
+                                    ((6, 13, 1), (6, 13, 11)), ((6, 13, 11), (6, 13, 1)),
+                                    # a narrow last axis: several rows per vector row
+                                    ((1, 16, 16, 3), (1, 1, 1, 3)), ((3,), (2, 8, 8, 3)), ((2, 8, 8, 3), ()),
+                                    ((4, 16, 5), (4, 16, 5)), ((1, 12, 12, 3), (1, 12, 12, 1))])
 def test_binary(host, rng, op, shapes):
     a = rng.standard_normal(shapes[0], np.float32)
     b = rng.standard_normal(shapes[1], np.float32)

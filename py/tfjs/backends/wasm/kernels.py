@@ -279,6 +279,16 @@ def _operand(x, shape):
     return None
 
 
+def _widen(operand, cols, k):
+    """An operand of the (rows, cols) walk as one of the (rows / k, cols * k) walk (not a repeated column)."""
+    x, row_stride, elem_stride = operand
+    if row_stride == cols:  # full
+        return x, cols * k, 1
+    if row_stride == 0 and elem_stride == 1:  # a repeated row: k copies of it
+        return np.tile(x, k), 0, 1
+    return operand  # a scalar
+
+
 def binary(host, op, a, b):
     if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.dtype != F32 or b.dtype != F32:
         raise NotInWasm()
@@ -295,6 +305,14 @@ def binary(host, op, a, b):
         return host.empty(shape)
     cols = shape[-1] if shape else 1
     rows = math.prod(shape) // cols
+    if cols % 4 and rows > 1 and pa[1:] != (1, 0) and pb[1:] != (1, 0):
+        # a narrow last axis (an image's 3 channels): k rows at a time, so that each row runs in vectors
+        k = 4 // math.gcd(cols, 4)
+        while cols * k < 32:
+            k *= 2
+        if rows % k == 0:
+            pa, pb = _widen(pa, cols, k), _widen(pb, cols, k)
+            rows, cols = rows // k, cols * k
     out = host.empty(shape)
     xa, xb = placed(host, pa[0]), placed(host, pb[0])
     host.call("binary", BINARY[op], rows, cols, host.addr(xa), pa[1], pa[2], host.addr(xb), pb[1], pb[2],
