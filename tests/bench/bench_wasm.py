@@ -13,7 +13,7 @@ from bench.bench_layers import BUILD_JS
 from bench.runner import Row, median
 from harness import BOOT_JS, add_reference_tfjs, run_py
 
-RUNS = 10
+RUNS = int(os.environ.get("TFJS_BENCH_WASM_RUNS", "10"))  # rounds of the interleaved medians
 GRAPH_MODELS = ["blazeface", "movenet-lightning"]
 #: TFJS_BENCH_WASM_MODELS=blazeface,movenet-lightning runs only those (names: MobileNetV2, the graph models, gflops)
 ONLY = [m for m in os.environ.get("TFJS_BENCH_WASM_MODELS", "").split(",") if m]
