@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import TfjsError
 from .fusion import fuse_residual_adds
-from .graph_def import Graph, Node
+from .graph_def import CONTROL_FLOW_V1, Graph, Node
 from .registry import CustomOpNode, lookup
 from .values import DEAD, GraphExecutionError, describe, normalize
 
@@ -122,7 +122,9 @@ class Executor:
             plan = self._plan(key[0], fed_names, key[2])
             if len(self._plans) < 64:
                 self._plans[key] = plan
-        nodes, consumers, counts, keep, consts, sources = plan
+        nodes, consumers, counts, keep, consts, sources, schedule = plan
+        if schedule is not None:
+            return self._run_scheduled(nodes, schedule, consts, feeds, fetches)
         values: dict[tuple[str, tuple], Any] = {}
         for (name, idx), value in feeds.items():
             outs = values.setdefault((name, ()), [])
@@ -203,7 +205,41 @@ class Executor:
                 keep.add(name)
             elif not node.inputs and not node.controls:
                 sources.append(name)
-        return nodes, consumers, counts, frozenset(keep), consts, sources
+        keep = frozenset(keep)
+        return nodes, consumers, counts, keep, consts, sources, _schedule(nodes, needed, fed_names, keep, consts)
+
+    def _run_scheduled(self, nodes, schedule, consts, feeds, fetches) -> list:
+        """A graph without v1 control flow: its nodes in a fixed order worked out once (no dead values, no
+        frames), each value dropped after its last consumer."""
+        values: dict[str, list] = {}
+        for (name, idx), value in feeds.items():
+            outs = values.setdefault(name, [])
+            while len(outs) <= idx:
+                outs.append(None)
+            outs[idx] = value
+        for name in consts:
+            values[name] = [self._const_value(nodes[name])]
+        call = self.call
+        for node, inputs, frees in schedule:
+            ins = []
+            for src, idx in inputs:
+                outs = values[src]
+                value = outs[idx] if idx < len(outs) else None
+                if value is None:
+                    raise GraphExecutionError(f"{node.describe()}: its input '{src}:{idx}' does not exist (node "
+                                              f"'{src}' has {len(outs)} outputs)")
+                ins.append(value)
+            values[node.name] = call(node, ins)
+            for name in frees:
+                del values[name]
+        out = []
+        for name, idx in fetches:
+            outs = values[name]
+            value = outs[idx] if idx < len(outs) else None
+            if value is None:
+                raise GraphExecutionError(f"Output '{name}:{idx}' is missing")
+            out.append(value)
+        return out
 
     def _notify(self, name, ctx, consumers, queue) -> None:
         for c in consumers.get(name, ()):
@@ -321,6 +357,44 @@ class Executor:
         if isinstance(out, (list, tuple)):
             return [normalize(v) for v in out]
         return [normalize(out)]
+
+
+def _schedule(nodes, needed, fed_names, keep, consts) -> list | None:
+    """[(node, its inputs, values to drop after it)] in dataflow order, for graphs without v1 control flow
+    (then every needed node runs exactly once, in an order fixed by the graph); None otherwise."""
+    if any(nodes[n].op in CONTROL_FLOW_V1 for n in needed):
+        return None
+    ready_values = set(fed_names) | set(consts)
+    pending: dict[str, int] = {}
+    users: dict[str, list[str]] = {}
+    for name in nodes:  # the graph's order, so that the schedule does not depend on set iteration
+        if name not in needed or name in ready_values:
+            continue
+        node = nodes[name]
+        deps = ({s for s, _ in node.inputs} | set(node.controls)) - ready_values
+        pending[name] = len(deps)
+        for d in deps:
+            users.setdefault(d, []).append(name)
+    queue = deque(n for n, count in pending.items() if count == 0)
+    order = []
+    while queue:
+        name = queue.popleft()
+        order.append(name)
+        for user in users.get(name, ()):
+            pending[user] -= 1
+            if pending[user] == 0:
+                queue.append(user)
+    if len(order) != len(pending):  # a cycle: leave it to the general loop and its errors
+        return None
+    last: dict[str, int] = {}
+    for i, name in enumerate(order):
+        for src in {s for s, _ in nodes[name].inputs} | set(nodes[name].controls):
+            last[src] = i
+    frees: list[list[str]] = [[] for _ in order]
+    for src, i in last.items():
+        if src not in keep:
+            frees[i].append(src)
+    return [(nodes[name], tuple(nodes[name].inputs), tuple(frees[i])) for i, name in enumerate(order)]
 
 
 def frame_depths(graph: Graph) -> dict[str, int]:
