@@ -62,15 +62,16 @@ class WasmBackend(Backend):
 
         def run(*args, **attrs):
             if wasm_kernel is not None and (supports is None or supports(*args, **attrs)):
-                t0 = time.perf_counter()
+                profile = self.profile
+                t0 = time.perf_counter() if profile is not None else 0.0
                 try:
                     out = wasm_kernel(*args, **attrs)
                 except K.NotInWasm:
                     pass
                 else:
                     self.wasm_calls += 1
-                    if self.profile is not None:
-                        self.profile.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+                    if profile is not None:
+                        profile.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
                     return out
             if cpu_kernel is None:
                 from ...errors import UnsupportedError
