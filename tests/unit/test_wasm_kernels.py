@@ -185,7 +185,10 @@ def test_global_mean(host, rng, keep):
 @pytest.mark.parametrize("op", list(K.BINARY))
 @pytest.mark.parametrize("shapes", [((4, 5, 7), (4, 5, 7)), ((3, 8, 9), (9,)), ((3, 8, 9), (1, 1, 9)),
                                     ((2, 9, 9), ()), ((), (5, 30)), ((7,), (6, 4, 7)), ((5, 6, 1), (5, 6, 1)),
-                                    ((6, 13, 1), (6, 13, 11)), ((6, 13, 11), (6, 13, 1))])
+                                    ((6, 13, 1), (6, 13, 11)), ((6, 13, 11), (6, 13, 1)),
+                                    # a narrow last axis: several rows per vector row
+                                    ((1, 16, 16, 3), (1, 1, 1, 3)), ((3,), (2, 8, 8, 3)), ((2, 8, 8, 3), ()),
+                                    ((4, 16, 5), (4, 16, 5)), ((1, 12, 12, 3), (1, 12, 12, 1))])
 def test_binary(host, rng, op, shapes):
     a = rng.standard_normal(shapes[0], np.float32)
     b = rng.standard_normal(shapes[1], np.float32)
@@ -370,3 +373,34 @@ def test_release_drops_packed_weights_and_derived_tables(host, rng):
 def test_pad(host, rng, shape, paddings, value):
     x = rng.standard_normal(shape, np.float32)
     np.testing.assert_array_equal(K.pad(host, x, paddings, value), cpu_array.pad(x, paddings, value))
+
+
+@pytest.mark.parametrize("kind", ["1x1", "3x3", "depthwise"])
+def test_a_convolution_run_again_takes_its_prepared_call(host, rng, kind, monkeypatch):
+    """The second run of a convolution on the same weights and input shape skips the geometry and packing
+    work (one prepared call per convolution) and still computes the new input, residual included."""
+    from tfjs.backends.wasm import WasmBackend, fused
+    from tfjs.backends import find_backend
+
+    be = WasmBackend(host=host)
+    cpu = find_backend("cpu")
+    depthwise = kind == "depthwise"
+    kh = 1 if kind == "1x1" else 3
+    w = rng.standard_normal((kh, kh, 5, 1 if depthwise else 7), np.float32)
+    c = 5 if depthwise else 7
+    bias = rng.standard_normal(c, np.float32)
+    attrs = dict(strides=1, pad="same", dilations=1, fused_ops=["BiasAdd", "Add", "Relu6"])
+    op = "FusedDepthwiseConv2D" if depthwise else "FusedConv2D"
+    taken = []
+    run_prepared = K._run_prepared
+    monkeypatch.setattr(K, "_run_prepared", lambda *a: taken.append(1) or run_prepared(*a))
+    for run in range(3):
+        x = host.empty((2, 6, 7, 5))
+        x[...] = rng.standard_normal(x.shape) * (run + 1)
+        resid = host.empty((2, 6, 7, c))
+        resid[...] = rng.standard_normal(resid.shape)
+        got = be.kernel(op)(x, w, bias, resid, **attrs)
+        close(got, fused.reference(cpu, depthwise, x, w, bias, resid, **attrs))
+        assert be.memory()["numPreparedCalls"] == 1 and len(taken) == run
+    be.release([w])
+    assert be.memory()["numPreparedCalls"] == 0

@@ -131,6 +131,37 @@ INLINE void depthwise_row4(const f32 *x0, i32 step, i32 rowstride, i32 tapstride
   }
 }
 
+/* One output pixel over the taps [ky0, ky1) x [kx0, kx1) that land inside the image (a border pixel, or one
+ * left over by depthwise_row4): 8 channels at a time, then the last 4 or fewer. */
+INLINE void depthwise_px(const f32 *x0, i32 rowstride, i32 tapstride, i32 ky0, i32 ky1, i32 kx0, i32 kx1, i32 KW,
+                         i32 C, const f32 *w, f32 *out, const f32 *bias, const f32 *resid, const f32 *slopes,
+                         i32 act, f32 alpha) {
+  i32 c = 0;
+  for (; c + 8 <= C; c += 8) {
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+    for (i32 ky = ky0; ky < ky1; ky++) {
+      const f32 *xr = x0 + ky * rowstride + c, *wr = w + ky * KW * C + c;
+      for (i32 kx = kx0; kx < kx1; kx++) {
+        const f32 *xp = xr + kx * tapstride, *wp = wr + kx * C;
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(wp)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(xp + 4), wasm_v128_load(wp + 4)));
+      }
+    }
+    wasm_v128_store(out + c, epilogue(a0, bias, resid ? resid + c : 0, slopes, c, 4, act, alpha));
+    wasm_v128_store(out + c + 4, epilogue(a1, bias, resid ? resid + c + 4 : 0, slopes, c + 4, 4, act, alpha));
+  }
+  for (; c < C; c += 4) {
+    i32 m = C - c < 4 ? C - c : 4;
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (i32 ky = ky0; ky < ky1; ky++)
+      for (i32 kx = kx0; kx < kx1; kx++) {
+        const f32 *xp = x0 + ky * rowstride + kx * tapstride + c, *wp = w + (ky * KW + kx) * C + c;
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(load_n(xp, m), load_n(wp, m)));
+      }
+    store_n(out + c, epilogue(acc, bias, resid ? resid + c : 0, slopes, c, m, act, alpha), m);
+  }
+}
+
 /* Depthwise convolution with channel multiplier 1: w[KH, KW, C]. Pixels whose window lies inside the image
  * go four at a time (depthwise_row4); the others, one at a time, walk only the taps inside. */
 EXPORT(depthwise2d)
@@ -157,16 +188,8 @@ void depthwise2d(i32 N, i32 H, i32 W, i32 C, i32 KH, i32 KW, i32 SH, i32 SW, i32
           continue;
         }
         i32 kx0 = tap_lo(ox, SW, PL, DW), kx1 = tap_hi(ox, SW, PL, DW, KW, W);
-        for (i32 c = 0; c < C; c += 4) {
-          i32 m = C - c < 4 ? C - c : 4;
-          v128_t acc = wasm_f32x4_splat(0.0f);
-          for (i32 ky = ky0; ky < ky1; ky++)
-            for (i32 kx = kx0; kx < kx1; kx++) {
-              const f32 *xp = base + (ky * DH * W + kx * DW) * C + c, *wp = w + (ky * KW + kx) * C + c;
-              acc = wasm_f32x4_add(acc, wasm_f32x4_mul(load_n(xp, m), load_n(wp, m)));
-            }
-          store_n(out + o + c, epilogue(acc, bias, resid ? resid + o + c : 0, slopes, c, m, act, alpha), m);
-        }
+        depthwise_px(base, DH * W * C, DW * C, ky0, ky1, kx0, kx1, KW, C, w, out + o, bias,
+                     resid ? resid + o : 0, slopes, act, alpha);
         ox++;
       }
     }

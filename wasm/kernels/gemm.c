@@ -2,7 +2,8 @@
  *
  * B is packed once (pack_b) into panels of 8 columns, each panel K rows of 8 floats, zero-padded past N, so
  * the inner loop reads one panel row with two vector loads. A 4 x 8 block of C stays in 8 vector registers
- * while k runs; each step broadcasts one element of each of the 4 rows of A. */
+ * while k runs; each step broadcasts one element of each of the 4 rows of A (four steps share one vector load
+ * of each row). A 6 x 8 block with broadcast loads measured slower in V8 (spills). */
 #include "simd.h"
 
 #define PANEL 8
@@ -24,6 +25,15 @@ EXPORT(pack_b) void pack_b(i32 K, i32 N, const f32 *b, i32 ldb, f32 *packed) {
 #define LOADB(kk) \
   v128_t b0 = wasm_v128_load(bp + (kk) * PANEL), b1 = wasm_v128_load(bp + (kk) * PANEL + 4);
 #define FMA(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+#define LANE(v, l) wasm_i32x4_shuffle(v, v, l, l, l, l)
+/* Step kk of four: lane kk of each row's vector of A against panel row kk. */
+#define STEP4(kk)                                                                                  \
+  {                                                                                                \
+    LOADB(kk)                                                                                      \
+    v128_t x0 = LANE(va0, kk), x1 = LANE(va1, kk), x2 = LANE(va2, kk), x3 = LANE(va3, kk);         \
+    FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);                        \
+    FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);                        \
+  }
 
 /* Stores one row of a block: lanes [c, c + w) of the 8 in (v0, v1), through the epilogue. */
 INLINE void store_row(f32 *out, const f32 *resid, v128_t v0, v128_t v1, i32 c, i32 w, const f32 *bias,
@@ -45,23 +55,14 @@ INLINE void block4(i32 i, i32 p, i32 N, i32 K, const f32 *a, i32 lda, const f32 
   v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
   v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   i32 k = 0;
-  for (; k + 2 <= K; k += 2, bp += 2 * PANEL) {
-    {
-      LOADB(0)
-      v128_t x0 = wasm_f32x4_splat(a0[k]), x1 = wasm_f32x4_splat(a1[k]);
-      v128_t x2 = wasm_f32x4_splat(a2[k]), x3 = wasm_f32x4_splat(a3[k]);
-      FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);
-      FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);
-    }
-    {
-      LOADB(1)
-      v128_t x0 = wasm_f32x4_splat(a0[k + 1]), x1 = wasm_f32x4_splat(a1[k + 1]);
-      v128_t x2 = wasm_f32x4_splat(a2[k + 1]), x3 = wasm_f32x4_splat(a3[k + 1]);
-      FMA(c00, x0, b0); FMA(c01, x0, b1); FMA(c10, x1, b0); FMA(c11, x1, b1);
-      FMA(c20, x2, b0); FMA(c21, x2, b1); FMA(c30, x3, b0); FMA(c31, x3, b1);
-    }
+  /* four steps of k at a time: one vector load per row of A, its lanes broadcast by shuffles (fewer loads
+   * than a broadcast load per step, and the same 14 live vectors) */
+  for (; k + 4 <= K; k += 4, bp += 4 * PANEL) {
+    v128_t va0 = wasm_v128_load(a0 + k), va1 = wasm_v128_load(a1 + k);
+    v128_t va2 = wasm_v128_load(a2 + k), va3 = wasm_v128_load(a3 + k);
+    STEP4(0) STEP4(1) STEP4(2) STEP4(3)
   }
-  if (k < K) {
+  for (; k < K; k++, bp += PANEL) {
     LOADB(0)
     v128_t x0 = wasm_f32x4_splat(a0[k]), x1 = wasm_f32x4_splat(a1[k]);
     v128_t x2 = wasm_f32x4_splat(a2[k]), x3 = wasm_f32x4_splat(a3[k]);

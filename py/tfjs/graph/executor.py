@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import TfjsError
-from .graph_def import Graph, Node
+from .fusion import fuse_residual_adds
+from .graph_def import CONTROL_FLOW_V1, Graph, Node
 from .registry import CustomOpNode, lookup
 from .values import DEAD, GraphExecutionError, describe, normalize
 
@@ -41,6 +42,8 @@ class Executor:
         self._const_cache: dict[str, Any] = {}
         self._depth = frame_depths(graph)
         self.node: Node | None = None  # the node being run (for mappers' error messages)
+        self._fused: tuple[Graph, set[str], dict] | None = None  # fusion.py's graph, its removed nodes, consumers
+        self._plans: dict[tuple, tuple] = {}  # per (fetches, feeds, targets): what run() works out before running
 
     def constants(self) -> list:
         """The inline constants decoded so far (cached from run to run)."""
@@ -69,8 +72,8 @@ class Executor:
     # ----------------------------------------------------------------------------------------------
     # Planning
 
-    def needed_nodes(self, fetch_names, fed_names) -> set[str]:
-        nodes = self.graph.nodes
+    def needed_nodes(self, fetch_names, fed_names, nodes=None) -> set[str]:
+        nodes = self.graph.nodes if nodes is None else nodes
         needed: set[str] = set()
         stack = list(fetch_names)
         while stack:
@@ -112,35 +115,27 @@ class Executor:
             targets: list[str] | None = None) -> list:
         """Run the graph. ``feeds`` maps (node name, output index) to a value; returns the fetched values.
         ``targets`` are nodes to run for their effects only (table initializers)."""
-        nodes = self.graph.nodes
-        fed_names = {name for name, _ in feeds}
-        fetch_names = [name for name, _ in fetches]
-        needed = self.needed_nodes(fetch_names + list(targets or ()), fed_names)
+        fed_names = frozenset(name for name, _ in feeds)
+        key = (tuple(name for name, _ in fetches), fed_names, tuple(targets or ()))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plan(key[0], fed_names, key[2])
+            if len(self._plans) < 64:
+                self._plans[key] = plan
+        nodes, consumers, counts, keep, consts, sources, schedule = plan
+        if schedule is not None:
+            return self._run_scheduled(nodes, schedule, consts, feeds, fetches)
         values: dict[tuple[str, tuple], Any] = {}
         for (name, idx), value in feeds.items():
             outs = values.setdefault((name, ()), [])
             while len(outs) <= idx:
                 outs.append(None)
             outs[idx] = value
-        consumers = {n: [c for c in self._consumers.get(n, ()) if c in needed] for n in needed}
-        remaining = {n: len(consumers[n]) for n in needed}
-        keep = set(fetch_names) | fed_names
+        remaining = dict(counts)
         done: set[tuple[str, tuple]] = set()
-        queue: deque = deque()
-        for name in needed:
-            if name in fed_names:
-                continue
-            node = nodes[name]
-            if node.op in ("Placeholder", "PlaceholderV2") and name not in self.weights:
-                missing = [n for n in needed if nodes[n].op in ("Placeholder", "PlaceholderV2")
-                           and n not in fed_names and n not in self.weights]
-                raise GraphExecutionError(f"The graph needs a value for these inputs, which were not given: "
-                                          f"{', '.join(sorted(missing))}")
-            if node.op == "Const":
-                values[(name, ())] = [self._const_value(node)]
-                keep.add(name)
-            elif not node.inputs and not node.controls:
-                queue.append((name, ()))
+        queue: deque = deque((name, ()) for name in sources)
+        for name in consts:
+            values[(name, ())] = [self._const_value(nodes[name])]
         for key in list(values):
             self._notify(key[0], key[1], consumers, queue)
 
@@ -177,6 +172,72 @@ class Executor:
             value = DEAD if outs is DEAD else (outs[idx] if idx < len(outs) else None)
             if value is None or value is DEAD:
                 raise GraphExecutionError(f"Output '{name}:{idx}' is {'dead (on a control-flow branch not taken)' if value is DEAD else 'missing'}")
+            out.append(value)
+        return out
+
+    def _plan(self, fetch_names, fed_names, targets) -> tuple:
+        """(nodes, consumers among the needed nodes, their counts, values kept, Const nodes, nodes without
+        inputs) for one kind of run. The graph with residual adds folded into convolutions (fusion.py), unless
+        the run feeds or fetches a node that folding removed."""
+        if self._fused is None:
+            fused, removed = fuse_residual_adds(self.graph)
+            self._fused = (fused, removed, fused.consumers() if removed else self._consumers)
+        fused, removed, all_consumers = self._fused
+        if removed & (set(fetch_names) | fed_names | set(targets)):
+            fused, all_consumers = self.graph, self._consumers
+        nodes = fused.nodes
+        needed = self.needed_nodes(list(fetch_names) + list(targets), fed_names, nodes)
+        consumers = {n: [c for c in all_consumers.get(n, ()) if c in needed] for n in needed}
+        counts = {n: len(consumers[n]) for n in needed}
+        keep = set(fetch_names) | fed_names
+        consts, sources = [], []
+        for name in needed:
+            if name in fed_names:
+                continue
+            node = nodes[name]
+            if node.op in ("Placeholder", "PlaceholderV2") and name not in self.weights:
+                missing = [n for n in needed if nodes[n].op in ("Placeholder", "PlaceholderV2")
+                           and n not in fed_names and n not in self.weights]
+                raise GraphExecutionError(f"The graph needs a value for these inputs, which were not given: "
+                                          f"{', '.join(sorted(missing))}")
+            if node.op == "Const":
+                consts.append(name)
+                keep.add(name)
+            elif not node.inputs and not node.controls:
+                sources.append(name)
+        keep = frozenset(keep)
+        return nodes, consumers, counts, keep, consts, sources, _schedule(nodes, needed, fed_names, keep, consts)
+
+    def _run_scheduled(self, nodes, schedule, consts, feeds, fetches) -> list:
+        """A graph without v1 control flow: its nodes in a fixed order worked out once (no dead values, no
+        frames), each value dropped after its last consumer."""
+        values: dict[str, list] = {}
+        for (name, idx), value in feeds.items():
+            outs = values.setdefault(name, [])
+            while len(outs) <= idx:
+                outs.append(None)
+            outs[idx] = value
+        for name in consts:
+            values[name] = [self._const_value(nodes[name])]
+        call = self.call
+        for node, inputs, frees in schedule:
+            ins = []
+            for src, idx in inputs:
+                outs = values[src]
+                value = outs[idx] if idx < len(outs) else None
+                if value is None:
+                    raise GraphExecutionError(f"{node.describe()}: its input '{src}:{idx}' does not exist (node "
+                                              f"'{src}' has {len(outs)} outputs)")
+                ins.append(value)
+            values[node.name] = call(node, ins)
+            for name in frees:
+                del values[name]
+        out = []
+        for name, idx in fetches:
+            outs = values[name]
+            value = outs[idx] if idx < len(outs) else None
+            if value is None:
+                raise GraphExecutionError(f"Output '{name}:{idx}' is missing")
             out.append(value)
         return out
 
@@ -296,6 +357,44 @@ class Executor:
         if isinstance(out, (list, tuple)):
             return [normalize(v) for v in out]
         return [normalize(out)]
+
+
+def _schedule(nodes, needed, fed_names, keep, consts) -> list | None:
+    """[(node, its inputs, values to drop after it)] in dataflow order, for graphs without v1 control flow
+    (then every needed node runs exactly once, in an order fixed by the graph); None otherwise."""
+    if any(nodes[n].op in CONTROL_FLOW_V1 for n in needed):
+        return None
+    ready_values = set(fed_names) | set(consts)
+    pending: dict[str, int] = {}
+    users: dict[str, list[str]] = {}
+    for name in nodes:  # the graph's order, so that the schedule does not depend on set iteration
+        if name not in needed or name in ready_values:
+            continue
+        node = nodes[name]
+        deps = ({s for s, _ in node.inputs} | set(node.controls)) - ready_values
+        pending[name] = len(deps)
+        for d in deps:
+            users.setdefault(d, []).append(name)
+    queue = deque(n for n, count in pending.items() if count == 0)
+    order = []
+    while queue:
+        name = queue.popleft()
+        order.append(name)
+        for user in users.get(name, ()):
+            pending[user] -= 1
+            if pending[user] == 0:
+                queue.append(user)
+    if len(order) != len(pending):  # a cycle: leave it to the general loop and its errors
+        return None
+    last: dict[str, int] = {}
+    for i, name in enumerate(order):
+        for src in {s for s, _ in nodes[name].inputs} | set(nodes[name].controls):
+            last[src] = i
+    frees: list[list[str]] = [[] for _ in order]
+    for src, i in last.items():
+        if src not in keep:
+            frees[i].append(src)
+    return [(nodes[name], tuple(nodes[name].inputs), tuple(frees[i])) for i, name in enumerate(order)]
 
 
 def frame_depths(graph: Graph) -> dict[str, int]:

@@ -62,15 +62,16 @@ class WasmBackend(Backend):
 
         def run(*args, **attrs):
             if wasm_kernel is not None and (supports is None or supports(*args, **attrs)):
-                t0 = time.perf_counter()
+                profile = self.profile
+                t0 = time.perf_counter() if profile is not None else 0.0
                 try:
                     out = wasm_kernel(*args, **attrs)
                 except K.NotInWasm:
                     pass
                 else:
                     self.wasm_calls += 1
-                    if self.profile is not None:
-                        self.profile.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+                    if profile is not None:
+                        profile.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
                     return out
             if cpu_kernel is None:
                 from ...errors import UnsupportedError
@@ -100,9 +101,10 @@ class WasmBackend(Backend):
         arrays = list(arrays)
         self.packed.release(arrays)
         ids = {id(a) for a in arrays}
-        for key, (refs, _) in list(self.host.tables.items()):
-            if any(r is not None and id(r()) in ids for r in refs):
-                del self.host.tables[key]
+        for table in (self.host.tables, self.host.calls):
+            for key, (refs, _) in list(table.items()):
+                if any(r is not None and id(r()) in ids for r in refs):
+                    del table[key]
 
     def start_profile(self) -> None:
         """Time every op from now on (wall time of its kernel, wasm or cpu)."""
@@ -118,15 +120,16 @@ class WasmBackend(Backend):
         self.wasm_calls = 0
 
     def release_cached(self) -> None:
-        """Drop the packed weights (they are packed again on next use)."""
+        """Drop the packed weights and the prepared calls that hold them (made again on next use)."""
         self.packed.clear()
+        self.host.calls.clear()
 
     def memory(self) -> dict:
         from ...platform import wasm as wasmplat
         from ...platform import webgl as glplat
 
         return {"backend": "wasm", "numTensors": 0, "numPackedWeights": len(self.packed),
-                "numDerivedTables": len(self.host.tables),
+                "numDerivedTables": len(self.host.tables), "numPreparedCalls": len(self.host.calls),
                 "numBytesInWasmHeap": wasmplat.memory_bytes(), "numJsRefs": glplat.js_refs()}
 
 

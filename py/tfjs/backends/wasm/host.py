@@ -22,6 +22,7 @@ class Host:
         self.exports = exports
         self._fns: dict[str, object] = {}
         self.tables: dict[tuple, tuple] = {}  # per-model tables the kernels derive once (batch-norm factors)
+        self.calls: dict[tuple, tuple] = {}   # convolutions' prepared calls (kernels.py), per weights and shapes
 
     def call(self, name: str, *args):
         fn = self._fns.get(name)

@@ -185,9 +185,71 @@ def _pads_uncached(x, ksizes, strides, dilations, pad):
     return strides, dilations, pads, outs
 
 
+MAX_CALLS = 4096  # prepared calls kept per host (a model has one per convolution)
+
+
+def _prepared(host, op, x, filt, bias, slopes, resid, attrs):
+    """The prepared call of this convolution (see :func:`_prepare`) when one was made for these weights, input
+    shape and attributes, and x and resid can be handed over as they are; None otherwise."""
+    if type(x) is not np.ndarray or x.dtype != F32 or not x.flags.c_contiguous or not host.owns(x):
+        return None, None
+    if resid is not None and (type(resid) is not np.ndarray or resid.dtype != F32 or not resid.flags.c_contiguous
+                              or not host.owns(resid)):
+        return None, None
+    try:
+        key = (op, id(filt), id(bias), id(slopes), x.shape, None if resid is None else resid.shape,
+               *(_key(v) for v in attrs))
+        hit = host.calls.get(key)
+    except TypeError:  # attributes that are not hashable
+        return None, None
+    if hit is None:
+        return None, key
+    refs, call = hit
+    if refs[0]() is not filt or (bias is not None and refs[1]() is not bias) or \
+            (slopes is not None and refs[2]() is not slopes):
+        return None, key
+    return call, key
+
+
+def _prepare(host, key, filt, bias, slopes, call):
+    """Keep ``call`` (the export, its arguments around x, out, resid and scratch, and the arrays whose addresses
+    they hold) while the weights live; dropped with them (and by the backend's release)."""
+    if key is None or len(host.calls) >= MAX_CALLS:
+        return
+    calls = host.calls
+    drop = lambda _r, key=key: calls.pop(key, None)  # noqa: E731
+    try:
+        refs = tuple(None if v is None else weakref.ref(v, drop) for v in (filt, bias, slopes))
+    except TypeError:
+        return
+    # hold the copies the call addresses (packed weights, placed bias), not the weights themselves: those are
+    # watched, and their death drops the call
+    owners = {id(filt), id(bias), id(slopes)}
+    held = tuple(a for a in call[-1] if a is not None and id(a) not in owners)
+    calls[key] = (refs, call[:-1] + (held,))
+
+
+def _run_prepared(host, call, x, resid):
+    name, out_shape, head, tail, scratch_shape, _arrays = call
+    out = host.empty(out_shape)
+    r = 0 if resid is None else host.addr(resid)
+    if scratch_shape is None:  # gemm: x is A, resid the residual rows
+        host.call(name, *head, host.addr(x), *tail[0], host.addr(out), *tail[1], r, tail[2])
+    elif scratch_shape == ():  # depthwise2d
+        host.call(name, *head, host.addr(x), *tail[0], host.addr(out), *tail[1], r)
+    else:
+        scratch = host.empty(scratch_shape)
+        host.call(name, *head, host.addr(x), *tail[0], host.addr(out), *tail[1], r, host.addr(scratch),
+                  scratch_shape[0])
+    return out
+
+
 def conv2d(host, packed: Packed, x, filt, strides=1, pad="valid", dilations=1, bias=None, activation="linear",
            alpha=0.2, slopes=None, resid=None):
     """Conv2D NHWC, filter [kh, kw, Cin, Cout], with the fused epilogue."""
+    call, key = _prepared(host, "conv2d", x, filt, bias, slopes, resid, (strides, pad, dilations, activation, alpha))
+    if call is not None:
+        return _run_prepared(host, call, x, resid)
     x, filt = _f32(x), _f32(filt)
     if x.ndim != 4 or filt.ndim != 4 or x.shape[3] != filt.shape[2]:
         raise NotInWasm()
@@ -202,6 +264,14 @@ def conv2d(host, packed: Packed, x, filt, strides=1, pad="valid", dilations=1, b
         r = None if resid is None else np.broadcast_to(resid, (nb, oh, ow, cout)).reshape(-1, cout)
         out = gemm(host, packed, xs.reshape(-1, cin), filt.reshape(cin, cout), resid=r, owner=filt, tag="conv",
                    **epi)
+        if sh == sw == 1 and (resid is None or np.shape(resid) == (nb, oh, ow, cout)) and cin > 0:
+            m = nb * oh * ow
+            pb = packed.get(filt, cin, cout, filt, "conv")
+            act, b, s, _ = _epilogue(host, cout, bias, activation, alpha, slopes, None, (m, cout))
+            _prepare(host, key, filt, bias, slopes,
+                     ("gemm", (nb, oh, ow, cout), (m, cout, cin),
+                      ((cin, host.addr(pb), _ptr(host, b)), (cout, act, float(alpha), _ptr(host, s)), cout),
+                      None, (pb, b, s)))
         return out.reshape(nb, oh, ow, cout)
     x = placed(host, x)
     k = kh * kw * cin
@@ -210,15 +280,22 @@ def conv2d(host, packed: Packed, x, filt, strides=1, pad="valid", dilations=1, b
     act, b, s, r = _epilogue(host, cout, bias, activation, alpha, slopes, resid, out.shape)
     rows = max(4, min(oh * ow, (GATHER_BYTES // (4 * k)) // 4 * 4))
     scratch = host.empty((rows, k))
-    host.call("conv2d", nb, x.shape[1], x.shape[2], cin, kh, kw, sh, sw, dh, dw, pads[0][0], pads[1][0], oh, ow,
-              cout, host.addr(x), host.addr(pb), _ptr(host, b), host.addr(out), act, float(alpha), _ptr(host, s),
-              _ptr(host, r), host.addr(scratch), rows)
+    head = (nb, x.shape[1], x.shape[2], cin, kh, kw, sh, sw, dh, dw, pads[0][0], pads[1][0], oh, ow, cout)
+    tail = ((host.addr(pb), _ptr(host, b)), (act, float(alpha), _ptr(host, s)))
+    host.call("conv2d", *head, host.addr(x), *tail[0], host.addr(out), *tail[1], _ptr(host, r),
+              host.addr(scratch), rows)
+    if resid is None or np.shape(resid) == out.shape:
+        _prepare(host, key, filt, bias, slopes, ("conv2d", out.shape, head, tail, (rows, k), (pb, b, s)))
     return out
 
 
 def depthwise2d(host, x, filt, strides=1, pad="valid", dilations=1, bias=None, activation="linear", alpha=0.2,
                 slopes=None, resid=None):
     """DepthwiseConv2dNative NHWC with channel multiplier 1, filter [kh, kw, C, 1], fused epilogue."""
+    call, key = _prepared(host, "depthwise2d", x, filt, bias, slopes, resid,
+                          (strides, pad, dilations, activation, alpha))
+    if call is not None:
+        return _run_prepared(host, call, x, resid)
     x, filt = _f32(x), _f32(filt)
     if x.ndim != 4 or filt.ndim != 4 or filt.shape[3] != 1 or x.shape[3] != filt.shape[2]:
         raise NotInWasm()
@@ -230,9 +307,11 @@ def depthwise2d(host, x, filt, strides=1, pad="valid", dilations=1, bias=None, a
         return out
     x, w = placed(host, x), placed(host, filt)
     act, b, s, r = _epilogue(host, c, bias, activation, alpha, slopes, resid, out.shape)
-    host.call("depthwise2d", nb, x.shape[1], x.shape[2], c, kh, kw, sh, sw, dh, dw, pads[0][0], pads[1][0], oh, ow,
-              host.addr(x), host.addr(w), _ptr(host, b), host.addr(out), act, float(alpha), _ptr(host, s),
-              _ptr(host, r))
+    head = (nb, x.shape[1], x.shape[2], c, kh, kw, sh, sw, dh, dw, pads[0][0], pads[1][0], oh, ow)
+    tail = ((host.addr(w), _ptr(host, b)), (act, float(alpha), _ptr(host, s)))
+    host.call("depthwise2d", *head, host.addr(x), *tail[0], host.addr(out), *tail[1], _ptr(host, r))
+    if resid is None or np.shape(resid) == out.shape:
+        _prepare(host, key, filt, bias, slopes, ("depthwise2d", out.shape, head, tail, (), (w, b, s)))
     return out
 
 
@@ -279,6 +358,16 @@ def _operand(x, shape):
     return None
 
 
+def _widen(operand, cols, k):
+    """An operand of the (rows, cols) walk as one of the (rows / k, cols * k) walk (not a repeated column)."""
+    x, row_stride, elem_stride = operand
+    if row_stride == cols:  # full
+        return x, cols * k, 1
+    if row_stride == 0 and elem_stride == 1:  # a repeated row: k copies of it
+        return np.tile(x, k), 0, 1
+    return operand  # a scalar
+
+
 def binary(host, op, a, b):
     if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.dtype != F32 or b.dtype != F32:
         raise NotInWasm()
@@ -295,6 +384,14 @@ def binary(host, op, a, b):
         return host.empty(shape)
     cols = shape[-1] if shape else 1
     rows = math.prod(shape) // cols
+    if cols % 4 and rows > 1 and pa[1:] != (1, 0) and pb[1:] != (1, 0):
+        # a narrow last axis (an image's 3 channels): k rows at a time, so that each row runs in vectors
+        k = 4 // math.gcd(cols, 4)
+        while cols * k < 32:
+            k *= 2
+        if rows % k == 0:
+            pa, pb = _widen(pa, cols, k), _widen(pb, cols, k)
+            rows, cols = rows // k, cols * k
     out = host.empty(shape)
     xa, xb = placed(host, pa[0]), placed(host, pb[0])
     host.call("binary", BINARY[op], rows, cols, host.addr(xa), pa[1], pa[2], host.addr(xb), pb[1], pb[2],

@@ -10,7 +10,7 @@ from ...errors import FormatError
 from ...ops import dispatch
 from ...ops import graph_extra as gx
 from ..registry import op
-from ._util import from_nhwc, ints, padding, spatial, to_nhwc
+from ._util import data_format, from_nhwc, ints, padding, spatial, to_nhwc
 
 _ACTIVATIONS = {"relu", "relu6", "elu", "leakyrelu", "prelu", "sigmoid", "tanh"}
 
@@ -77,16 +77,20 @@ def _backend_fused(node, kernel, ins):
     config = get_kernel_config(get_backend(), kernel)
     if config is None or dispatch.recorder is not None:
         return None
-    attrs = node.__dict__.get("_fused_attrs")  # the node's attributes, read once
-    if attrs is None:
-        attrs = node.__dict__["_fused_attrs"] = dict(
-            strides=spatial(node, "strides", 1), pad=padding(node), dilations=spatial(node, "dilations", 1),
+    cached = node.__dict__.get("_fused_attrs")  # the node's attributes, read once
+    if cached is None:
+        pad = padding(node)
+        cached = node.__dict__["_fused_attrs"] = (dict(
+            strides=tuple(spatial(node, "strides", 1)), pad=pad if isinstance(pad, str) else tuple(map(tuple, pad)),
+            dilations=tuple(spatial(node, "dilations", 1)),
             fused_ops=tuple(str(f) for f in node.attr("fused_ops", [])),
-            leakyrelu_alpha=float(node.attr("leakyrelu_alpha", 0.2)))
-    args = [to_nhwc(node, ins[0]), ins[1], *ins[2:]]
+            leakyrelu_alpha=float(node.attr("leakyrelu_alpha", 0.2))), data_format(node).startswith("nc"))
+    attrs, nchw = cached
+    args = [to_nhwc(node, ins[0]) if nchw else ins[0], ins[1], *ins[2:]]
     if config.supports is not None and not config.supports(*args, **attrs):
         return None
-    return from_nhwc(node, ops.run(kernel, *args, **attrs))
+    y = ops.run(kernel, *args, **attrs)
+    return from_nhwc(node, y) if nchw else y
 
 
 @op("_FusedConv2D")
