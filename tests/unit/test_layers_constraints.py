@@ -72,3 +72,14 @@ def test_regularizer_and_initializer_factories():
     assert values.min() >= 1 and values.max() <= 2
     layer = tf.layers.dense(units=2, kernel_initializer=tf.initializers.ones())
     assert layer.get_config()["kernel_initializer"] == {"class_name": "Ones", "config": {}}
+
+
+def test_constraints_regularizers_and_initializers_are_callable():
+    """TF.js users call them directly (``constraint.apply(w)``; Keras users ``constraint(w)``): both forms
+    give the same values, for every subclass."""
+    w = np.array([[3.0, 0.1], [4.0, -0.2]], np.float32)
+    for c in (C.max_norm(2.0), C.unit_norm(axis=1), C.non_neg(), C.min_max_norm(min_value=1, max_value=2)):
+        assert np.array_equal(c(w), c.apply(w)), c
+    r = tf.regularizers.l1l2(l1=0.5, l2=2)
+    assert np.isclose(float(np.asarray(r(w[0]))), 0.5 * 3.1 + 2 * (9 + 0.01))
+    assert np.array_equal(tf.initializers.ones()([2]), np.ones(2, np.float32))

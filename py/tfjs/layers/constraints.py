@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import UnsupportedError
 from ..naming import to_camel_case, to_snake_case
+from .serializable import Serializable
 
 EPSILON = np.float32(1e-7)
 F32 = np.float32
@@ -28,27 +29,10 @@ def _l2_norms(w: np.ndarray, axis) -> np.ndarray:
     return np.sqrt(np.sum(w * w, axis=_axis(axis), keepdims=True, dtype=F32)).astype(F32)
 
 
-class Constraint:
+class Constraint(Serializable):
     """A projection of a weight's value; ``apply(w)`` returns the constrained array."""
 
     class_name = "Constraint"
-
-    def apply(self, w) -> np.ndarray:
-        raise NotImplementedError
-
-    __call__ = apply
-
-    def get_class_name(self) -> str:
-        return self.class_name
-
-    def get_config(self) -> dict:
-        return {}
-
-    def serialize(self) -> dict:
-        return {"class_name": self.class_name, "config": self.get_config()}
-
-    def __repr__(self) -> str:
-        return f"{self.class_name}({self.get_config()})"
 
 
 class MaxNorm(Constraint):

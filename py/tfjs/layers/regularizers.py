@@ -7,27 +7,13 @@ form ``{"class_name": "L1L2", "config": {"l1", "l2"}}``, which the training engi
 from __future__ import annotations
 
 from .. import ops
+from .serializable import Serializable
 
 
-class Regularizer:
+class Regularizer(Serializable):
+    """A penalty on a weight's value: ``apply(x)`` gives the scalar added to the loss."""
+
     class_name = "Regularizer"
-
-    def apply(self, x):
-        raise NotImplementedError
-
-    __call__ = apply
-
-    def get_class_name(self) -> str:
-        return self.class_name
-
-    def get_config(self) -> dict:
-        return {}
-
-    def serialize(self) -> dict:
-        return {"class_name": self.class_name, "config": self.get_config()}
-
-    def __repr__(self) -> str:
-        return f"{self.class_name}({self.get_config()})"
 
 
 class L1L2(Regularizer):
