@@ -126,13 +126,21 @@ class HTTPRequest:
 
     async def load(self) -> ModelArtifacts:
         url = self.path if isinstance(self.path, str) else self.path[0]
+        return await self._within_limits(url, self._load(url))
+
+    async def load_weight_files(self, urls: list[str], specs: list[dict]) -> list[bytes]:
+        """The bytes of weight files whose weights are ``specs``, under the same limits and timeouts as a
+        model load (``tf.io.loadWeights``)."""
+        return await self._within_limits(urls[0], self._fetch_weights(urls, specs), waiting=set(urls))
+
+    async def _within_limits(self, url: str, work, waiting: set[str] | None = None):
         limits = self.limits
         self._timeouts = Timeouts(limits.connect_timeout, limits.idle_timeout,
                                   time.monotonic() + limits.total_timeout, limits.total_timeout)
         self._responses = []
-        self._waiting = {url}
+        self._waiting = waiting or {url}
         try:
-            return await asyncio.wait_for(self._load(url), limits.total_timeout)
+            return await asyncio.wait_for(work, limits.total_timeout)
         except (asyncio.TimeoutError, TimeoutError):
             for response in self._responses:
                 response.abort()

@@ -9,6 +9,7 @@ only the groups asked for), ``decode_weights_stream`` (weights decoded as their 
 from __future__ import annotations
 
 import inspect
+from array import array
 from typing import Any, Awaitable, Callable, Mapping, Sequence
 
 import numpy as np
@@ -113,10 +114,16 @@ async def load_weights(manifest: Sequence[Mapping], file_path_prefix: str = "",
     """Fetch (http(s)://, or relative URLs in the page) and decode the weights of a manifest."""
     from .http import HTTPRequest
 
+    specs_of = {_join_url(file_path_prefix, p): group.get("weights", []) for group in manifest
+                for p in group.get("paths", [])}
+
     async def fetch_all(urls: list[str]) -> list[bytes]:
         if not urls:
             return []
-        return await HTTPRequest(urls[0], request_init=request_init, fetch_func=fetch_func)._fetch_weights(urls)
+        groups = {id(specs_of[u]): specs_of[u] for u in urls}  # the groups these files hold, in order
+        specs = [spec for group in groups.values() for spec in group]
+        request = HTTPRequest(urls[0], request_init=request_init, fetch_func=fetch_func)
+        return await request.load_weight_files(urls, specs)
 
     return await weights_loader_factory(fetch_all)(manifest, file_path_prefix, weight_names)
 
@@ -177,6 +184,17 @@ def _needed(pending: _Pending, spec: Mapping) -> int | None:
     return pos
 
 
+def _string_lengths(view: memoryview) -> array:
+    """The byte lengths of the strings of a whole string weight (each a uint32 length, then its bytes)."""
+    lengths = array("Q")
+    pos = 0
+    while pos < view.nbytes:
+        n = int.from_bytes(view[pos:pos + 4], "little")
+        lengths.append(n)
+        pos += 4 + n
+    return lengths
+
+
 async def decode_weights_stream(stream: Any, specs: Sequence[Mapping]) -> dict[str, np.ndarray]:
     """Decode weights from a stream of byte chunks (an async or plain iterable, e.g. a response body), each
     weight as soon as its bytes have arrived; too few or too many bytes is an error naming the weight."""
@@ -198,7 +216,8 @@ async def decode_weights_stream(stream: Any, specs: Sequence[Mapping]) -> dict[s
                 want = f"{offset + need} bytes" if need is not None else "more bytes for its string lengths"
                 raise FormatError(f"Weight stream ended early: weight '{spec.get('name')}' ({spec.get('dtype')} "
                                   f"{list(spec.get('shape', []))}) needs {want}, the stream held {have}") from None
-        out[spec["name"]] = _decode_one(pending.take(need), spec)
+        view = pending.take(need)
+        out[spec["name"]] = _decode_one(view, spec, _string_lengths(view) if spec.get("dtype") == "string" else None)
         offset += need
     if not ended:
         async for chunk in chunks:
