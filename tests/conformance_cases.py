@@ -21,6 +21,11 @@ UNARY = ["Abs", "Ceil", "Cos", "Erf", "Exp", "Expm1", "Floor", "Log1p", "Neg", "
 UNARY_POSITIVE = ["Log", "Sqrt", "Rsqrt", "Reciprocal"]
 BINARY = ["Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "SquaredDifference"]
 REDUCE = ["Sum", "Mean", "Max", "Min"]
+# unary ops on their domains: op -> (lo, hi)
+UNARY_DOMAIN = {"Tan": (-1.3, 1.3), "Asin": (-1.0, 1.0), "Acos": (-1.0, 1.0), "Atan": (-6.0, 6.0),
+                "Sinh": (-4.0, 4.0), "Cosh": (-4.0, 4.0), "Asinh": (-6.0, 6.0), "Acosh": (1.0, 6.0),
+                "Atanh": (-0.95, 0.95)}
+COMPARE = ["Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual"]
 
 
 class _Gen:
@@ -65,6 +70,40 @@ def _table():
     for op in UNARY_POSITIVE:
         for sc in ("matrix", "rank3", "image", "image_c4", "large"):
             add(op, sc, lambda R, sc=sc: _unary(R, sc, 0.1, 4.0))
+    for op, (lo, hi) in UNARY_DOMAIN.items():
+        for sc in ("matrix", "rank3", "image", "image_c4", "large"):
+            add(op, sc, lambda R, sc=sc, lo=lo, hi=hi: _unary(R, sc, lo, hi))
+    for op in ("IsNan", "IsInf", "IsFinite"):
+        for sc in ("matrix", "image_c4", "large"):
+            add(op, sc, lambda R, sc=sc: [([_specials(R, c[0][0])], {}) for c in _unary(R, sc)])
+    for op in COMPARE:
+        add(op, "matrix", lambda R: [([a, _ties(R, a)], {}) for a in [R(7, 9)]])
+        add(op, "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {}), ([R(1, 4, 5, 16), np.float32(0.25)], {})])
+        add(op, "broadcast", lambda R: [([R(2, 1, 4, 1), R(1, 3, 1, 5)], {}),
+                                        ([R(3, 5), np.arange(-2, 3, dtype=np.int32)], {})])
+        add(op, "large", lambda R: [([a, _ties(R, a)], {}) for a in [R(2, 40, 41, 9)]])
+    for op in ("LogicalAnd", "LogicalOr"):
+        add(op, "matrix", lambda R: [([R(7, 9) > 0, R(7, 9) > 0.3], {})])
+        add(op, "broadcast", lambda R: [([R(2, 3, 4, 8) > 0, R(8) > 0], {}), ([R(4, 1) > 0, R(1, 5) > 0], {})])
+    add("LogicalNot", "matrix", lambda R: [([R(7, 9) > 0], {})])
+    add("LogicalNot", "large", lambda R: [([R(2, 40, 41, 9) > 0], {})])
+    add("Select", "matrix", lambda R: [([R(7, 9) > 0, R(7, 9), R(7, 9)], {})])
+    add("Select", "broadcast", lambda R: [([R(3, 1, 5) > 0, R(3, 4, 5), np.float32(-1.0)], {}),
+                                         ([R(4, 5) > 0, np.float32(7.0), R(5)], {})])
+    add("Select", "large", lambda R: [([R(2, 40, 41, 9) > 0, R(2, 40, 41, 9), R(2, 40, 41, 9)], {})])
+    add("Atan2", "matrix", lambda R: [([R(6, 9, lo=-3, hi=3), R(6, 9, lo=-3, hi=3)], {})])
+    add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
+    add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])
+    add("Atan2", "large", lambda R: [([R(2, 40, 41, 9), R(2, 40, 41, 9)], {})])
+    add("FloorMod", "matrix", lambda R: [([R(6, 9, lo=-9, hi=9), R(6, 9, lo=0.5, hi=3)], {}),
+                                         ([R(6, 9, lo=-9, hi=9), R(6, 9, lo=-3, hi=-0.5)], {})])
+    add("FloorMod", "image_c4", lambda R: [([R(1, 4, 5, 16, lo=-9, hi=9), R(16, lo=0.5, hi=3)], {})])
+    add("FloorMod", "broadcast", lambda R: [([R(3, 5, lo=-9, hi=9), np.float32(2.5)], {}),
+                                            ([R(2, 1, 4, 1, lo=-9, hi=9), R(1, 3, 1, 5, lo=1, hi=3)], {})])
+    add("FloorMod", "large", lambda R: [([R(2, 40, 41, 9, lo=-9, hi=9), R(9, lo=0.5, hi=3)], {})])
+    add("Cast", "matrix", lambda R: [([R(3, 4)], {"dtype": "float32"}), ([R(3, 4) > 0], {"dtype": "float32"}),
+                                     ([R(3, 4) > 0], {"dtype": "int32"}),
+                                     ([np.round(R(3, 4)) * np.float32(2)], {"dtype": "bool"})])
     for op, attrs in (("Elu", {"alpha": 0.7}), ("LeakyRelu", {"alpha": 0.1}), ("Step", {"alpha": 0.3}),
                       ("ClipByValue", {"clip_value_min": -2.0, "clip_value_max": 3.0})):
         for sc in ("matrix", "image", "image_c4"):
@@ -167,8 +206,26 @@ def _table():
     add("Reshape", "rank3", lambda R: [([R(2, 3, 4)], {"shape": [6, -1]})])
     add("ExpandDims", "matrix", lambda R: [([R(3, 4)], {"axis": 1})])
     add("Squeeze", "rank3", lambda R: [([R(3, 1, 4)], {"axis": [1]})])
-    add("Cast", "matrix", lambda R: [([R(3, 4)], {"dtype": "float32"})])
     return t
+
+
+def _specials(R, x):
+    """x with NaNs and infinities of both signs in some places."""
+    x = x.copy()
+    flat = x.reshape(-1)
+    picks = R.rng.choice(flat.size, size=(3, max(flat.size // 10, 1)), replace=False)
+    flat[picks[0]] = np.nan
+    flat[picks[1]] = np.inf
+    flat[picks[2]] = -np.inf
+    return x
+
+
+def _ties(R, a):
+    """An operand for a comparison with a: equal to it in a third of the places."""
+    b = R(*a.shape)
+    same = R(*a.shape) > 0.33
+    b[same] = a[same]
+    return b
 
 
 TABLE = _table()
@@ -195,7 +252,7 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
     problems = []
 
     def place(v):
-        if isinstance(v, np.ndarray) and v.dtype == np.float32 and v.size > 1:
+        if isinstance(v, np.ndarray) and v.dtype in (np.float32, np.bool_) and v.size > 1:
             return backend.upload(v)
         if isinstance(v, list):
             return [place(e) for e in v]
@@ -217,6 +274,9 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
             w, g = np.asarray(w), backend.read(g)
             if g.shape != w.shape:
                 problems.append(f"{where}: shape {list(g.shape)} != {list(w.shape)}")
+                break
+            if g.dtype != w.dtype:
+                problems.append(f"{where}: dtype {g.dtype} != {w.dtype}")
                 break
             if w.size == 0:
                 continue

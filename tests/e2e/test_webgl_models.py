@@ -70,10 +70,11 @@ async def compare_layers(path, shape, lo, hi):
 """
 
 # Ops that run on the cpu kernel with GPU inputs, per model (all others run on the GPU). Exact, so that a model
-# that drifts onto the cpu fails here. centernet's TopK / Equal pick detections (int and bool results).
+# that drifts onto the cpu fails here. centernet's TopK picks detections (its int indices read back, as TF.js's
+# webgl backend reads them); its Equal (a bool result) stays on the GPU.
 FALLBACKS = {"human/blazeface.json": set(), "human/movenet-lightning.json": set(), "human/facemesh.json": set(),
              "human/iris.json": set(), "human/emotion.json": set(), "human/antispoof.json": set(),
-             "human/liveness.json": set(), "human/faceres.json": set(), "human/centernet.json": {"Equal", "TopK"},
+             "human/liveness.json": set(), "human/faceres.json": set(), "human/centernet.json": {"TopK"},
              "human/handlandmark-lite.json": set(), "human/handtrack.json": set(),
              "basic-pitch/model.json": set()}
 

@@ -2,6 +2,7 @@
 kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_names.
 
     elementwise     unary and binary math, batch norm, cast (epilogues of a pending producer)
+    compare         comparisons, logical ops, IsNan / IsInf / IsFinite (bool results), Select
     matmul          BatchMatMul / MatMul
     conv            Conv2D            depthwise   DepthwiseConv2dNative     conv_transpose  Conv2DBackpropInput
     pool            MaxPool, AvgPool  reduce      Sum, Mean, Max, Min, Prod, ArgMax, ArgMin
@@ -10,5 +11,5 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     resize          ResizeBilinear
 """
 
-from . import (concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool, reduce,  # noqa: F401
-               resize, softmax)
+from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
+               reduce, resize, softmax)
