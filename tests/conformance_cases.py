@@ -95,6 +95,13 @@ def _table():
     add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
     add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])
     add("Atan2", "large", lambda R: [([R(2, 40, 41, 9), R(2, 40, 41, 9)], {})])
+    add("FloorDiv", "matrix", lambda R: [([R(6, 9, lo=-9, hi=9), R(6, 9, lo=0.5, hi=3)], {}),
+                                         ([np.arange(-27, 27, dtype=np.float32).reshape(6, 9),
+                                           np.full((6, 9), 3, np.float32)], {})])
+    add("FloorDiv", "broadcast", lambda R: [([R(3, 5, lo=-9, hi=9), np.float32(0.5)], {}),
+                                            ([R(2, 1, 4, 1, lo=-9, hi=9), R(1, 3, 1, 5, lo=-3, hi=-1)], {})])
+    add("FloorDiv", "image_c4", lambda R: [([R(1, 4, 5, 16, lo=-9, hi=9), R(16, lo=0.5, hi=3)], {})])
+    add("FloorDiv", "large", lambda R: [([R(2, 40, 41, 9, lo=-90, hi=90), R(9, lo=0.5, hi=3)], {})])
     add("FloorMod", "matrix", lambda R: [([R(6, 9, lo=-9, hi=9), R(6, 9, lo=0.5, hi=3)], {}),
                                          ([R(6, 9, lo=-9, hi=9), R(6, 9, lo=-3, hi=-0.5)], {})])
     add("FloorMod", "image_c4", lambda R: [([R(1, 4, 5, 16, lo=-9, hi=9), R(16, lo=0.5, hi=3)], {})])
@@ -167,7 +174,7 @@ def _table():
         add(op, "matrix", lambda R: [([R(3, 8, lo=-5, hi=5)], {"axis": -1})])
         add(op, "rank3", lambda R: [([R(2, 3, 7, lo=-5, hi=5)], {"axis": -1})])
         add(op, "large", lambda R: [([R(40, 1001, lo=-5, hi=5)], {"axis": -1})])
-    add("Transpose", "matrix", lambda R: [([R(6, 7)], {"perm": [1, 0]})])
+    add("Transpose", "matrix", lambda R: [([R(6, 7)], {"perm": [1, 0]}), ([R(6, 7) > 0], {"perm": [1, 0]})])
     add("Transpose", "image", lambda R: [([R(2, 3, 4, 5)], {"perm": [0, 3, 1, 2]})])
     add("PadV2", "image", lambda R: [([R(2, 4, 5, 3)], {"paddings": [[0, 0], [1, 2], [2, 1], [0, 0]],
                                                         "constant_value": 0.5})])
@@ -188,7 +195,10 @@ def _table():
             add(op, sc, lambda R, ch=ch: [([R(2, 5, 6, ch)], {"size": [9, 4], "align_corners": ac,
                                                               "half_pixel_centers": hp})
                                           for ac, hp in ((False, False), (True, False), (False, True))])
-    add("Slice", "rank3", lambda R: [([R(3, 6, 5)], {"begin": [1, 2, 0], "size": [2, -1, 3]})])
+    add("Slice", "rank3", lambda R: [([R(3, 6, 5)], {"begin": [1, 2, 0], "size": [2, -1, 3]}),
+                                     ([R(3, 6, 5) > 0], {"begin": [1, 2, 0], "size": [2, -1, 3]})])
+    add("MatrixBandPart", "rank3", lambda R: [([R(3, 6, 5), 1, 2], {}), ([R(2, 5, 7), -1, 0], {}),
+                                              ([R(2, 5, 7) > 0, 0, -1], {})])
     add("StridedSlice", "rank3", lambda R: [([R(4, 6, 5)], {"begin": [0, 1, 0], "end": [4, 6, 5],
                                                             "strides": [2, 2, -1], "begin_mask": 0, "end_mask": 4,
                                                             "shrink_axis_mask": 0})])
@@ -203,7 +213,7 @@ def _table():
                                                                   "crops": [[0, 1], [2, 1]]})])
     add("Unpack", "rank3", lambda R: [([R(3, 4, 2)], {"axis": 1})])
     add("SplitV", "matrix", lambda R: [([R(4, 6)], {"sizes": [2, 4], "axis": 1})])
-    add("Reshape", "rank3", lambda R: [([R(2, 3, 4)], {"shape": [6, -1]})])
+    add("Reshape", "rank3", lambda R: [([R(2, 3, 4)], {"shape": [6, -1]}), ([R(2, 3, 4) > 0], {"shape": [6, -1]})])
     add("ExpandDims", "matrix", lambda R: [([R(3, 4)], {"axis": 1})])
     add("Squeeze", "rank3", lambda R: [([R(3, 1, 4)], {"axis": [1]})])
     return t

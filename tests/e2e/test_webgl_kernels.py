@@ -542,11 +542,13 @@ as_float = K["Cast"](keep, dtype="float32")
 as_int = K["Cast"](keep, dtype="int32")
 finite = K["IsFinite"](K["RealDiv"](bg, sg))
 on_gpu = [type(v).__name__ for v in (keep, kept, as_float, as_int, finite)]
+# layout kernels move bool values on the GPU and keep the dtype
+t = K["Transpose"](keep, perm=[0, 3, 1, 2])
+gpu_fallbacks = GL.fallback_report() != fb0
+# a kernel with no GPU version (Where): the mask reads back (once) as bool and runs on the cpu kernel
+w = K["Where"](keep)
 vals = [np.asarray(v) for v in (keep, kept, as_float, as_int, finite)]
 want_keep = (scores > 0.2) & (boxes < 3.0)
-gpu_fallbacks = GL.fallback_report() != fb0
-# a bool GPU tensor in a kernel written for float32 only: read back as bool, run on the cpu kernel
-t = K["Transpose"](keep, perm=[0, 3, 1, 2])
 {"types": on_gpu, "fell_back": gpu_fallbacks, "dtypes": [str(v.dtype) for v in vals],
  "keep": bool(np.array_equal(vals[0], want_keep)),
  "kept": bool(np.array_equal(vals[1], np.where(want_keep, boxes, np.float32(0)))),
@@ -554,7 +556,8 @@ t = K["Transpose"](keep, perm=[0, 3, 1, 2])
  "as_int": bool(np.array_equal(vals[3], want_keep.astype(np.int32))),
  "finite": bool(np.array_equal(vals[4], np.isfinite(boxes / scores))),
  "transpose": [type(t).__name__, str(t.dtype), bool(np.array_equal(t, np.transpose(want_keep, (0, 3, 1, 2))))],
- "transpose_fallback": "Transpose" in GL.fallback_report(),
+ "where": bool(np.array_equal(w, CPU.kernels["Where"](want_keep))),
+ "where_fallback": GL.fallback_report().get("Where"), "fallbacks": sorted(GL.fallback_report()),
  "repr": repr(keep)}
 """
 
@@ -566,6 +569,8 @@ def test_bool_results_stay_on_the_gpu_and_read_back_as_bool(app_page):
     assert out["fell_back"] is False, out
     assert out["dtypes"] == ["bool", "float32", "float32", "int32", "bool"], out
     assert all(out[k] is True for k in ("keep", "kept", "as_float", "as_int", "finite")), out
-    assert out["transpose"] == ["ndarray", "bool", True], out
-    assert out["transpose_fallback"] is True, out
+    assert out["transpose"] == ["GPUTensor", "bool", True], out
+    assert out["where"] is True, out
+    assert out["where_fallback"] == {"calls": 1, "downloads": 1, "uploads": 0}, out
+    assert out["fallbacks"] == ["Where"], out
     assert out["repr"].startswith("<GPUTensor bool[2, 30, 40, 8]"), out

@@ -40,6 +40,9 @@ vec4 isnan_(vec4 x) { return vec4(greaterThan(floatBitsToUint(x) & 0x7fffffffu, 
 vec4 isinf_(vec4 x) { return vec4(equal(floatBitsToUint(x) & 0x7fffffffu, uvec4(0x7f800000u))); }
 vec4 isfinite_(vec4 x) { return vec4(lessThan(floatBitsToUint(x) & 0x7fffffffu, uvec4(0x7f800000u))); }
 vec4 nan_outside_(vec4 r, vec4 x) { return mix(r, vec4(nan_()), greaterThan(abs(x), vec4(1.0))); }
+vec4 floordiv_(vec4 a, vec4 b) { vec4 d = a / b; vec4 n = roundEven(d);
+  vec4 q = mix(floor(d), n, equal(n * b, a));  // an exact quotient, whatever the rounding of a / b
+  return q * isfinite_(q); }
 vec4 bool_(vec4 x) { return vec4(notEqual(x, vec4(0.0))); }
 vec4 pow_(vec4 a, vec4 b) { return vec4(powf_(a.x, b.x), powf_(a.y, b.y), powf_(a.z, b.z), powf_(a.w, b.w)); }
 """
@@ -83,7 +86,7 @@ BINARY = {
     "Pow": "pow_({a}, {b})", "Prelu": "mix({a} * {b}, {a}, greaterThanEqual({a}, vec4(0.0)))",
     "DivNoNan": "mix({a} / {b}, vec4(0.0), equal({b}, vec4(0.0)))",
     "Atan2": "mix(atan({a}, {b}), vec4(0.0), equal(abs({a}) + abs({b}), vec4(0.0)))",
-    "FloorMod": "{a} - {b} * floor({a} / {b})",
+    "FloorMod": "{a} - {b} * floor({a} / {b})", "FloorDiv": "floordiv_({a}, {b})",
     # bool results (0.0 / 1.0): see kernels/compare.py
     "Equal": "vec4(equal({a}, {b}))", "NotEqual": "vec4(notEqual({a}, {b}))",
     "Greater": "vec4(greaterThan({a}, {b}))", "GreaterEqual": "vec4(greaterThanEqual({a}, {b}))",
@@ -93,5 +96,7 @@ BINARY = {
 #: ops of the tables above whose results are bool (registered by kernels/compare.py; "ToBool" is Cast's)
 BOOL_OUT = {"IsNan", "IsInf", "IsFinite", "LogicalNot", "ToBool", "Equal", "NotEqual", "Greater", "GreaterEqual",
             "Less", "LessEqual", "LogicalAnd", "LogicalOr"}
+#: ops of the tables above whose results are int32 (integer-valued floats)
+INT_OUT = {"FloorDiv"}
 COMMUTATIVE = {"Add", "Mul", "Maximum", "Minimum", "SquaredDifference", "Equal", "NotEqual", "LogicalAnd",
                "LogicalOr"}

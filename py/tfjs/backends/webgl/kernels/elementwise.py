@@ -9,7 +9,7 @@ import numpy as np
 from .... import kernel_names as K
 from ..errors import NotOnGPU
 from ..fusion import _extendable, _pending
-from ..glsl import BINARY, BOOL_OUT, UNARY, UNARY_ATTRS, UNARY_DEFAULTS
+from ..glsl import BINARY, BOOL_OUT, INT_OUT, UNARY, UNARY_ATTRS, UNARY_DEFAULTS
 from ..tensor import BOOL, F32, I32, GPUTensor
 from .base import IMAGES, _as_channel_vector, _channels, _is_float_input, float32_first, register
 from .layout import LayoutKernels
@@ -70,6 +70,16 @@ class ElementwiseKernels(LayoutKernels):
             return GPUTensor(self.b, out_shape, plan=step)
         return kernel
 
+    def int_binary(self, name):
+        """A binary op whose result is int32 (FloorDiv: TF.js gives int32 for float inputs too)."""
+        kernel = self.binary(name)
+
+        def run(a, b):
+            out = kernel(a, b)
+            out.dtype = I32
+            return out
+        return run
+
     def batch_norm(self, x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3):
         x = self.g(x)
         c = _channels(x)
@@ -115,6 +125,11 @@ def _binary_inputs(a, b, *args, **attrs) -> bool:
         np.asarray(b).dtype == F32
 
 
+def _float_operands(a, b, *args, **attrs) -> bool:
+    """Both operands float32 (an integer division's exact cases are the cpu kernel's)."""
+    return all(isinstance(v, GPUTensor) or np.asarray(v).dtype == F32 for v in (a, b))
+
+
 def _dtype(dtype) -> np.dtype:
     return BOOL if dtype == "bool" else np.dtype(dtype)
 
@@ -142,6 +157,10 @@ def _register() -> None:
             continue
         shapes = {K.Pow: ("matrix", "broadcast"), K.Prelu: IMAGES, K.DivNoNan: ("rank3",)}.get(
             name, ("matrix", "image_c4", "broadcast", "large"))
+        if name in INT_OUT:
+            register(name, lambda b, name=name: ElementwiseKernels(b).int_binary(name), shapes,
+                     supports=_float_operands)
+            continue
         register(name, lambda b, name=name: ElementwiseKernels(b).binary(name), shapes, supports=_binary_inputs)
     register(K.FusedBatchNorm, lambda b: ElementwiseKernels(b).batch_norm, IMAGES + ("large",),
              supports=float32_first)
