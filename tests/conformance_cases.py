@@ -91,6 +91,16 @@ def _table():
     add("Select", "broadcast", lambda R: [([R(3, 1, 5) > 0, R(3, 4, 5), np.float32(-1.0)], {}),
                                          ([R(4, 5) > 0, np.float32(7.0), R(5)], {})])
     add("Select", "large", lambda R: [([R(2, 40, 41, 9) > 0, R(2, 40, 41, 9), R(2, 40, 41, 9)], {})])
+    for op, (lo, hi) in (("Cumsum", (-1.0, 1.0)), ("Cumprod", (0.8, 1.25))):
+        add(op, "vector", lambda R, lo=lo, hi=hi: [([R(37, lo=lo, hi=hi), 0, ex, rev], {})
+                                                   for ex in (False, True) for rev in (False, True)])
+        add(op, "matrix", lambda R, lo=lo, hi=hi: [([R(6, 9, lo=lo, hi=hi), 1], {}),
+                                                   ([R(6, 9, lo=lo, hi=hi), 0], {"exclusive": True}),
+                                                   ([R(6, 9, lo=lo, hi=hi), -1], {"reverse": True})])
+        add(op, "rank3", lambda R, lo=lo, hi=hi: [([R(4, 7, 5, lo=lo, hi=hi), 1, True, True], {}),
+                                                  ([R(4, 7, 5, lo=lo, hi=hi), 0, False, True], {})])
+        add(op, "large", lambda R, lo=lo, hi=hi: [([R(3, 50, 120, lo=lo, hi=hi), 2], {}),
+                                                  ([R(3, 50, 120, lo=lo, hi=hi), 1, True, False], {})])
     add("Atan2", "matrix", lambda R: [([R(6, 9, lo=-3, hi=3), R(6, 9, lo=-3, hi=3)], {})])
     add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
     add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])
