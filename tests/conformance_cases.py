@@ -205,6 +205,13 @@ def _table():
             add(op, sc, lambda R, ch=ch: [([R(2, 5, 6, ch)], {"size": [9, 4], "align_corners": ac,
                                                               "half_pixel_centers": hp})
                                           for ac, hp in ((False, False), (True, False), (False, True))])
+    crop_boxes = np.array([[0, 0, 1, 1], [0.1, 0.2, 0.7, 0.9], [0.8, 0.6, 0.2, 0.1], [-0.3, 0.5, 0.6, 1.4]],
+                          np.float32)
+    add("CropAndResize", "image", lambda R: [
+        ([R(2, 9, 8, 3), crop_boxes, np.array([0, 1, 1, 0], np.int32), [5, 4]],
+         {"method": m, "extrapolation_value": 0.5}) for m in ("bilinear", "nearest")] + [
+        ([R(2, 9, 8, 3), crop_boxes[1:3], np.array([1, 2], np.int32), [1, 3]], {})])
+    add("CropAndResize", "image_c4", lambda R: [([R(1, 6, 7, 16), crop_boxes, np.zeros(4, np.int32), [4, 6]], {})])
     add("Slice", "rank3", lambda R: [([R(3, 6, 5)], {"begin": [1, 2, 0], "size": [2, -1, 3]}),
                                      ([R(3, 6, 5) > 0], {"begin": [1, 2, 0], "size": [2, -1, 3]})])
     add("MatrixBandPart", "rank3", lambda R: [([R(3, 6, 5), 1, 2], {}), ([R(2, 5, 7), -1, 0], {}),
