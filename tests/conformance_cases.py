@@ -101,6 +101,12 @@ def _table():
                                                   ([R(4, 7, 5, lo=lo, hi=hi), 0, False, True], {})])
         add(op, "large", lambda R, lo=lo, hi=hi: [([R(3, 50, 120, lo=lo, hi=hi), 2], {}),
                                                   ([R(3, 50, 120, lo=lo, hi=hi), 1, True, False], {})])
+    add("OneHot", "vector", lambda R: [([np.arange(-3, 1200, dtype=np.int32) % 9 - 1, 5], {}),
+                                       ([np.round(R(40, lo=-1, hi=6)), 6, 2.5, -1.0], {}),
+                                       ([R(50, lo=-0.9, hi=5.5), 5], {})])
+    add("OneHot", "matrix", lambda R: [([np.arange(-2, 2000, dtype=np.int32).reshape(2, -1) % 7, 6], {}),
+                                       ([np.floor(R(3, 7, lo=-0.9, hi=4.9)), 4], {"on_value": 3.0,
+                                                                                  "off_value": 0.5})])
     add("Atan2", "matrix", lambda R: [([R(6, 9, lo=-3, hi=3), R(6, 9, lo=-3, hi=3)], {})])
     add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
     add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])

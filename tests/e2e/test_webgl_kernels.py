@@ -544,6 +544,10 @@ finite = K["IsFinite"](K["RealDiv"](bg, sg))
 on_gpu = [type(v).__name__ for v in (keep, kept, as_float, as_int, finite)]
 # layout kernels move bool values on the GPU and keep the dtype
 t = K["Transpose"](keep, perm=[0, 3, 1, 2])
+# int32 on the GPU: class numbers from a division, one-hot encoded
+cls = K["FloorDiv"](bg, np.float32(2.0))
+hot = K["OneHot"](cls, 3)
+int_path = [type(cls).__name__, str(cls.dtype), type(hot).__name__]
 gpu_fallbacks = GL.fallback_report() != fb0
 # a kernel with no GPU version (Where): the mask reads back (once) as bool and runs on the cpu kernel
 w = K["Where"](keep)
@@ -556,6 +560,9 @@ want_keep = (scores > 0.2) & (boxes < 3.0)
  "as_int": bool(np.array_equal(vals[3], want_keep.astype(np.int32))),
  "finite": bool(np.array_equal(vals[4], np.isfinite(boxes / scores))),
  "transpose": [type(t).__name__, str(t.dtype), bool(np.array_equal(t, np.transpose(want_keep, (0, 3, 1, 2))))],
+ "int_path": int_path,
+ "hot": bool(np.array_equal(hot, CPU.kernels["OneHot"](np.floor(boxes / np.float32(2)).astype(np.int32), 3))),
+ "cls": str(np.asarray(cls).dtype),
  "where": bool(np.array_equal(w, CPU.kernels["Where"](want_keep))),
  "where_fallback": GL.fallback_report().get("Where"), "fallbacks": sorted(GL.fallback_report()),
  "repr": repr(keep)}
@@ -570,6 +577,8 @@ def test_bool_results_stay_on_the_gpu_and_read_back_as_bool(app_page):
     assert out["dtypes"] == ["bool", "float32", "float32", "int32", "bool"], out
     assert all(out[k] is True for k in ("keep", "kept", "as_float", "as_int", "finite")), out
     assert out["transpose"] == ["GPUTensor", "bool", True], out
+    assert out["int_path"] == ["GPUTensor", "int32", "GPUTensor"], out
+    assert out["hot"] is True and out["cls"] == "int32", out
     assert out["where"] is True, out
     assert out["where_fallback"] == {"calls": 1, "downloads": 1, "uploads": 0}, out
     assert out["fallbacks"] == ["Where"], out
