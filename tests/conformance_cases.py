@@ -107,6 +107,15 @@ def _table():
     add("OneHot", "matrix", lambda R: [([np.arange(-2, 2000, dtype=np.int32).reshape(2, -1) % 7, 6], {}),
                                        ([np.floor(R(3, 7, lo=-0.9, hi=4.9)), 4], {"on_value": 3.0,
                                                                                   "off_value": 0.5})])
+    add("TensorScatterUpdate", "matrix", lambda R: [
+        ([R(7, 5), np.array([[2], [0], [2], [6]], np.int32), R(4, 5)], {}),
+        ([R(7, 5), np.array([[1, 3], [6, 0], [1, 3]], np.int32), R(3)], {})])
+    add("TensorScatterUpdate", "rank3", lambda R: [([R(4, 3, 6), np.array([[3, 1], [0, 2]], np.int32), R(2, 6)], {})])
+    add("ScatterNd", "matrix", lambda R: [
+        ([np.array([[4], [0], [4], [2], [4]], np.int32), R(5, 6), [7, 6]], {}),
+        ([np.array([[1, 3], [6, 0], [1, 3]], np.int32), R(3), [7, 5]], {})])
+    add("ScatterNd", "rank3", lambda R: [([np.array([[[3, 1], [0, 2]], [[3, 1], [3, 1]]], np.int32), R(2, 2, 6),
+                                           [4, 3, 6]], {})])
     add("Atan2", "matrix", lambda R: [([R(6, 9, lo=-3, hi=3), R(6, 9, lo=-3, hi=3)], {})])
     add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
     add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])
