@@ -116,6 +116,12 @@ def _table():
         ([np.array([[1, 3], [6, 0], [1, 3]], np.int32), R(3), [7, 5]], {})])
     add("ScatterNd", "rank3", lambda R: [([np.array([[[3, 1], [0, 2]], [[3, 1], [3, 1]]], np.int32), R(2, 2, 6),
                                            [4, 3, 6]], {})])
+    add("LRN", "image", lambda R: [([R(2, 5, 4, 7)], {"depth_radius": 2, "bias": 1.0, "alpha": 0.5, "beta": 0.75}),
+                                   ([R(1, 3, 3, 3, lo=-3, hi=3)], {})])
+    add("LRN", "image_c4", lambda R: [([R(1, 4, 4, 16)], {"depth_radius": 5, "bias": 2.0, "alpha": 1e-1,
+                                                          "beta": 0.5})])
+    add("LRN", "large", lambda R: [([R(1, 40, 41, 12)], {"depth_radius": 1, "bias": 0.5, "alpha": 2.0,
+                                                         "beta": 1.0})])
     add("Atan2", "matrix", lambda R: [([R(6, 9, lo=-3, hi=3), R(6, 9, lo=-3, hi=3)], {})])
     add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
     add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])

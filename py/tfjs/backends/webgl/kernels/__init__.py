@@ -8,9 +8,9 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     pool            MaxPool, AvgPool  reduce      Sum, Mean, Max, Min, Prod, ArgMax, ArgMin
     softmax         Softmax, LogSoftmax           concat      Concat, Pack, AddN
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
-    resize          ResizeBilinear
+    resize          ResizeBilinear, CropAndResize                 lrn         LRN
     scan            Cumsum, Cumprod       one_hot     OneHot     scatter     TensorScatterUpdate, ScatterNd
 """
 
 from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
-               one_hot, reduce, resize, scan, scatter, softmax)
+               lrn, one_hot, reduce, resize, scan, scatter, softmax)
