@@ -122,6 +122,15 @@ def _table():
                                                           "beta": 0.5})])
     add("LRN", "large", lambda R: [([R(1, 40, 41, 12)], {"depth_radius": 1, "bias": 0.5, "alpha": 2.0,
                                                          "beta": 1.0})])
+    def sorted_rows(R, *shape):
+        seq = np.sort(R(*shape, lo=-3, hi=3), axis=-1)
+        seq[..., 3:6] = seq[..., 3:4]  # repeated values: left and right differ there
+        return seq
+    add("SearchSorted", "vector", lambda R: [([s, np.concatenate([R(30, lo=-4, hi=4), s[::5]])], {"side": side})
+                                             for s in [sorted_rows(R, 41)] for side in ("left", "right")])
+    add("SearchSorted", "matrix", lambda R: [([s, np.concatenate([R(3, 9, lo=-4, hi=4), s[:, ::4]], axis=1)],
+                                              {"side": side})
+                                             for s in [sorted_rows(R, 3, 17)] for side in ("left", "right")])
     add("Atan2", "matrix", lambda R: [([R(6, 9, lo=-3, hi=3), R(6, 9, lo=-3, hi=3)], {})])
     add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
     add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])

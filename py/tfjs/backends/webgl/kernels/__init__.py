@@ -9,8 +9,9 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     softmax         Softmax, LogSoftmax           concat      Concat, Pack, AddN
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
     resize          ResizeBilinear, CropAndResize                 lrn         LRN
+    search          SearchSorted (int32 results)
     scan            Cumsum, Cumprod       one_hot     OneHot     scatter     TensorScatterUpdate, ScatterNd
 """
 
 from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
-               lrn, one_hot, reduce, resize, scan, scatter, softmax)
+               lrn, one_hot, reduce, resize, scan, scatter, search, softmax)
