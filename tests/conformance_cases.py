@@ -131,6 +131,12 @@ def _table():
     add("SearchSorted", "matrix", lambda R: [([s, np.concatenate([R(3, 9, lo=-4, hi=4), s[:, ::4]], axis=1)],
                                               {"side": side})
                                              for s in [sorted_rows(R, 3, 17)] for side in ("left", "right")])
+    add("Dilation2D", "image", lambda R: [([R(2, 9, 8, 3), R(3, 3, 3)], {"strides": [1, 1], "rates": [1, 1],
+                                                                         "pad": "same"}),
+                                          ([R(2, 9, 8, 3), R(2, 3, 3)], {"strides": [2, 1], "rates": [2, 2],
+                                                                         "pad": "valid"})])
+    add("Dilation2D", "image_c4", lambda R: [([R(1, 7, 6, 16), R(3, 2, 16)], {"strides": [1, 2], "rates": [1, 1],
+                                                                              "pad": "same"})])
     add("Atan2", "matrix", lambda R: [([R(6, 9, lo=-3, hi=3), R(6, 9, lo=-3, hi=3)], {})])
     add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
     add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])

@@ -5,12 +5,12 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     compare         comparisons, logical ops, IsNan / IsInf / IsFinite (bool results), Select
     matmul          BatchMatMul / MatMul
     conv            Conv2D            depthwise   DepthwiseConv2dNative     conv_transpose  Conv2DBackpropInput
-    pool            MaxPool, AvgPool  reduce      Sum, Mean, Max, Min, Prod, ArgMax, ArgMin
+    pool            MaxPool, AvgPool, Dilation2D                  lrn         LRN
+    reduce          Sum, Mean, Max, Min, Prod, ArgMax, ArgMin     scan        Cumsum, Cumprod
     softmax         Softmax, LogSoftmax           concat      Concat, Pack, AddN
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
-    resize          ResizeBilinear, CropAndResize                 lrn         LRN
-    search          SearchSorted (int32 results)
-    scan            Cumsum, Cumprod       one_hot     OneHot     scatter     TensorScatterUpdate, ScatterNd
+    resize          ResizeBilinear, CropAndResize                 one_hot     OneHot
+    scatter         TensorScatterUpdate, ScatterNd                search      SearchSorted (int32 results)
 """
 
 from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401

@@ -1,4 +1,4 @@
-"""Pooling kernels of the webgl backend (MaxPool, AvgPool)."""
+"""Pooling kernels of the webgl backend (MaxPool, AvgPool, and Dilation2D: a max pool of x plus a filter)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from .... import kernel_names as K
 from ....geometry import same_or_valid_pads
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, KernelBase, _is_float_input, _pair, register
+from .base import IMAGES, KernelBase, _is_float_input, _pair, float_image_and_filter, register
 
 
 class PoolKernels(KernelBase):
-    """Pooling kernels of the webgl backend (MaxPool, AvgPool)."""
+    """Pooling kernels of the webgl backend (MaxPool, AvgPool, Dilation2D)."""
 
     def pool(self, mode):
         def kernel(x, ksize, strides, pad):  # a rank-4 input of numbers: see _float_image
@@ -57,14 +57,48 @@ class PoolKernels(KernelBase):
             return GPUTensor(self.b, (nb, oh, ow, c), plan=Plan(key, body, [x], params, [], c))
         return kernel
 
+    def dilation2d(self, x, filt, strides, rates, pad):  # see float_image_and_filter
+        nb, h, w, c = np.shape(x)
+        kh, kw, fc = np.shape(filt)
+        sh, sw = _pair(strides)
+        rh, rw = _pair(rates)
+        pads, (oh, ow) = same_or_valid_pads((h, w), (kh, kw), (sh, sw), (rh, rw), pad)
+        x, f = self.g(x), self.g(filt)
+        body = f"""  const int KH = {kh}; const int KW = {kw};
+  int H = P(0); int W = P(1); int C = P(2); int OH = P(3); int OW = P(4); int PT = P(5); int PL = P(6);
+  int SH = P(7); int SW = P(8); int RH = P(9); int RW = P(10);
+  for (int q = 0; q < 4; q++) {{
+    int i = i0 + q; if (i >= NOUT) break;
+    int cc = i % C; int pix = i / C;
+    int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
+    float acc = uintBitsToFloat(0xff800000u);
+    for (int ky = 0; ky < KH; ky++) {{
+      int iy = oy * SH - PT + ky * RH;
+      if (iy < 0 || iy >= H) continue;
+      for (int kx = 0; kx < KW; kx++) {{
+        int ix = ox * SW - PL + kx * RW;
+        if (ix < 0 || ix >= W) continue;
+        acc = max(acc, S0(((nn * H + iy) * W + ix) * C + cc) + S1((ky * KW + kx) * C + cc));
+      }}
+    }}
+    r[q] = acc;
+  }}"""
+        params = [h, w, c, oh, ow, pads[0][0], pads[1][0], sh, sw, rh, rw]
+        return GPUTensor(self.b, (nb, oh, ow, c), plan=Plan(("dilation2d", kh, kw), body, [x, f], params, [], c))
+
 
 def _float_image(x, *args, **attrs) -> bool:
     return np.ndim(x) == 4 and _is_float_input(x)
 
 
+def _dilation_inputs(x, filt, *args, **attrs) -> bool:
+    return float_image_and_filter(x, filt) and np.ndim(filt) == 3 and np.shape(filt)[-1] == np.shape(x)[-1]
+
+
 def _register() -> None:
     register(K.MaxPool, lambda b: PoolKernels(b).pool("max"), IMAGES + ("large",), supports=_float_image)
     register(K.AvgPool, lambda b: PoolKernels(b).pool("avg"), IMAGES + ("large",), supports=_float_image)
+    register(K.Dilation2D, lambda b: PoolKernels(b).dilation2d, IMAGES, supports=_dilation_inputs)
 
 
 _register()
