@@ -131,6 +131,17 @@ def _table():
     add("SearchSorted", "matrix", lambda R: [([s, np.concatenate([R(3, 9, lo=-4, hi=4), s[:, ::4]], axis=1)],
                                               {"side": side})
                                              for s in [sorted_rows(R, 3, 17)] for side in ("left", "right")])
+    def with_ties(R, *shape):
+        x = R(*shape)
+        x[:, ::2, 1::3] = 0.75  # equal maxima in a window: the first one's position
+        return x
+    add("MaxPoolWithArgmax", "image", lambda R: [
+        ([with_ties(R, 2, 9, 7, 3)], {"ksize": [3, 3], "strides": [2, 2], "pad": "same"}),
+        ([with_ties(R, 2, 8, 8, 3)], {"ksize": [2, 2], "strides": [2, 2], "pad": "valid",
+                                      "include_batch_in_index": True})])
+    add("MaxPoolWithArgmax", "image_c4", lambda R: [([with_ties(R, 2, 6, 6, 16)], {"ksize": [3, 3],
+                                                                                   "strides": [1, 1],
+                                                                                   "pad": "same"})])
     add("Dilation2D", "image", lambda R: [([R(2, 9, 8, 3), R(3, 3, 3)], {"strides": [1, 1], "rates": [1, 1],
                                                                          "pad": "same"}),
                                           ([R(2, 9, 8, 3), R(2, 3, 3)], {"strides": [2, 1], "rates": [2, 2],

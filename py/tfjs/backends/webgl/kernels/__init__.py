@@ -5,7 +5,7 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     compare         comparisons, logical ops, IsNan / IsInf / IsFinite (bool results), Select
     matmul          BatchMatMul / MatMul
     conv            Conv2D            depthwise   DepthwiseConv2dNative     conv_transpose  Conv2DBackpropInput
-    pool            MaxPool, AvgPool, Dilation2D                  lrn         LRN
+    pool            MaxPool, AvgPool, MaxPoolWithArgmax, Dilation2D              lrn    LRN
     reduce          Sum, Mean, Max, Min, Prod, ArgMax, ArgMin     scan        Cumsum, Cumprod
     softmax         Softmax, LogSoftmax           concat      Concat, Pack, AddN
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
