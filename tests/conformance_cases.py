@@ -21,6 +21,11 @@ UNARY = ["Abs", "Ceil", "Cos", "Erf", "Exp", "Expm1", "Floor", "Log1p", "Neg", "
 UNARY_POSITIVE = ["Log", "Sqrt", "Rsqrt", "Reciprocal"]
 BINARY = ["Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "SquaredDifference"]
 REDUCE = ["Sum", "Mean", "Max", "Min"]
+# unary ops on their domains: op -> (lo, hi)
+UNARY_DOMAIN = {"Tan": (-1.3, 1.3), "Asin": (-1.0, 1.0), "Acos": (-1.0, 1.0), "Atan": (-6.0, 6.0),
+                "Sinh": (-4.0, 4.0), "Cosh": (-4.0, 4.0), "Asinh": (-6.0, 6.0), "Acosh": (1.0, 6.0),
+                "Atanh": (-0.95, 0.95)}
+COMPARE = ["Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual"]
 
 
 class _Gen:
@@ -65,6 +70,104 @@ def _table():
     for op in UNARY_POSITIVE:
         for sc in ("matrix", "rank3", "image", "image_c4", "large"):
             add(op, sc, lambda R, sc=sc: _unary(R, sc, 0.1, 4.0))
+    for op, (lo, hi) in UNARY_DOMAIN.items():
+        for sc in ("matrix", "rank3", "image", "image_c4", "large"):
+            add(op, sc, lambda R, sc=sc, lo=lo, hi=hi: _unary(R, sc, lo, hi))
+    for op in ("IsNan", "IsInf", "IsFinite"):
+        for sc in ("matrix", "image_c4", "large"):
+            add(op, sc, lambda R, sc=sc: [([_specials(R, c[0][0])], {}) for c in _unary(R, sc)])
+    for op in COMPARE:
+        add(op, "matrix", lambda R: [([a, _ties(R, a)], {}) for a in [R(7, 9)]])
+        add(op, "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {}), ([R(1, 4, 5, 16), np.float32(0.25)], {})])
+        add(op, "broadcast", lambda R: [([R(2, 1, 4, 1), R(1, 3, 1, 5)], {}),
+                                        ([R(3, 5), np.arange(-2, 3, dtype=np.int32)], {})])
+        add(op, "large", lambda R: [([a, _ties(R, a)], {}) for a in [R(2, 40, 41, 9)]])
+    for op in ("LogicalAnd", "LogicalOr"):
+        add(op, "matrix", lambda R: [([R(7, 9) > 0, R(7, 9) > 0.3], {})])
+        add(op, "broadcast", lambda R: [([R(2, 3, 4, 8) > 0, R(8) > 0], {}), ([R(4, 1) > 0, R(1, 5) > 0], {})])
+    add("LogicalNot", "matrix", lambda R: [([R(7, 9) > 0], {})])
+    add("LogicalNot", "large", lambda R: [([R(2, 40, 41, 9) > 0], {})])
+    add("Select", "matrix", lambda R: [([R(7, 9) > 0, R(7, 9), R(7, 9)], {})])
+    add("Select", "broadcast", lambda R: [([R(3, 1, 5) > 0, R(3, 4, 5), np.float32(-1.0)], {}),
+                                         ([R(4, 5) > 0, np.float32(7.0), R(5)], {})])
+    add("Select", "large", lambda R: [([R(2, 40, 41, 9) > 0, R(2, 40, 41, 9), R(2, 40, 41, 9)], {})])
+    for op, (lo, hi) in (("Cumsum", (-1.0, 1.0)), ("Cumprod", (0.8, 1.25))):
+        add(op, "vector", lambda R, lo=lo, hi=hi: [([R(37, lo=lo, hi=hi), 0, ex, rev], {})
+                                                   for ex in (False, True) for rev in (False, True)])
+        add(op, "matrix", lambda R, lo=lo, hi=hi: [([R(6, 9, lo=lo, hi=hi), 1], {}),
+                                                   ([R(6, 9, lo=lo, hi=hi), 0], {"exclusive": True}),
+                                                   ([R(6, 9, lo=lo, hi=hi), -1], {"reverse": True})])
+        add(op, "rank3", lambda R, lo=lo, hi=hi: [([R(4, 7, 5, lo=lo, hi=hi), 1, True, True], {}),
+                                                  ([R(4, 7, 5, lo=lo, hi=hi), 0, False, True], {})])
+        add(op, "large", lambda R, lo=lo, hi=hi: [([R(3, 50, 120, lo=lo, hi=hi), 2], {}),
+                                                  ([R(3, 50, 120, lo=lo, hi=hi), 1, True, False], {})])
+    add("OneHot", "vector", lambda R: [([np.arange(-3, 1200, dtype=np.int32) % 9 - 1, 5], {}),
+                                       ([np.round(R(40, lo=-1, hi=6)), 6, 2.5, -1.0], {}),
+                                       ([R(50, lo=-0.9, hi=5.5), 5], {})])
+    add("OneHot", "matrix", lambda R: [([np.arange(-2, 2000, dtype=np.int32).reshape(2, -1) % 7, 6], {}),
+                                       ([np.floor(R(3, 7, lo=-0.9, hi=4.9)), 4], {"on_value": 3.0,
+                                                                                  "off_value": 0.5})])
+    add("TensorScatterUpdate", "matrix", lambda R: [
+        ([R(7, 5), np.array([[2], [0], [2], [6]], np.int32), R(4, 5)], {}),
+        ([R(7, 5), np.array([[1, 3], [6, 0], [1, 3]], np.int32), R(3)], {})])
+    add("TensorScatterUpdate", "rank3", lambda R: [([R(4, 3, 6), np.array([[3, 1], [0, 2]], np.int32), R(2, 6)], {})])
+    add("ScatterNd", "matrix", lambda R: [
+        ([np.array([[4], [0], [4], [2], [4]], np.int32), R(5, 6), [7, 6]], {}),
+        ([np.array([[1, 3], [6, 0], [1, 3]], np.int32), R(3), [7, 5]], {})])
+    add("ScatterNd", "rank3", lambda R: [([np.array([[[3, 1], [0, 2]], [[3, 1], [3, 1]]], np.int32), R(2, 2, 6),
+                                           [4, 3, 6]], {})])
+    add("LRN", "image", lambda R: [([R(2, 5, 4, 7)], {"depth_radius": 2, "bias": 1.0, "alpha": 0.5, "beta": 0.75}),
+                                   ([R(1, 3, 3, 3, lo=-3, hi=3)], {})])
+    add("LRN", "image_c4", lambda R: [([R(1, 4, 4, 16)], {"depth_radius": 5, "bias": 2.0, "alpha": 1e-1,
+                                                          "beta": 0.5})])
+    add("LRN", "large", lambda R: [([R(1, 40, 41, 12)], {"depth_radius": 1, "bias": 0.5, "alpha": 2.0,
+                                                         "beta": 1.0})])
+    def sorted_rows(R, *shape):
+        seq = np.sort(R(*shape, lo=-3, hi=3), axis=-1)
+        seq[..., 3:6] = seq[..., 3:4]  # repeated values: left and right differ there
+        return seq
+    add("SearchSorted", "vector", lambda R: [([s, np.concatenate([R(30, lo=-4, hi=4), s[::5]])], {"side": side})
+                                             for s in [sorted_rows(R, 41)] for side in ("left", "right")])
+    add("SearchSorted", "matrix", lambda R: [([s, np.concatenate([R(3, 9, lo=-4, hi=4), s[:, ::4]], axis=1)],
+                                              {"side": side})
+                                             for s in [sorted_rows(R, 3, 17)] for side in ("left", "right")])
+    def with_ties(R, *shape):
+        x = R(*shape)
+        x[:, ::2, 1::3] = 0.75  # equal maxima in a window: the first one's position
+        return x
+    add("MaxPoolWithArgmax", "image", lambda R: [
+        ([with_ties(R, 2, 9, 7, 3)], {"ksize": [3, 3], "strides": [2, 2], "pad": "same"}),
+        ([with_ties(R, 2, 8, 8, 3)], {"ksize": [2, 2], "strides": [2, 2], "pad": "valid",
+                                      "include_batch_in_index": True})])
+    add("MaxPoolWithArgmax", "image_c4", lambda R: [([with_ties(R, 2, 6, 6, 16)], {"ksize": [3, 3],
+                                                                                   "strides": [1, 1],
+                                                                                   "pad": "same"})])
+    add("Dilation2D", "image", lambda R: [([R(2, 9, 8, 3), R(3, 3, 3)], {"strides": [1, 1], "rates": [1, 1],
+                                                                         "pad": "same"}),
+                                          ([R(2, 9, 8, 3), R(2, 3, 3)], {"strides": [2, 1], "rates": [2, 2],
+                                                                         "pad": "valid"})])
+    add("Dilation2D", "image_c4", lambda R: [([R(1, 7, 6, 16), R(3, 2, 16)], {"strides": [1, 2], "rates": [1, 1],
+                                                                              "pad": "same"})])
+    add("Atan2", "matrix", lambda R: [([R(6, 9, lo=-3, hi=3), R(6, 9, lo=-3, hi=3)], {})])
+    add("Atan2", "image_c4", lambda R: [([R(1, 4, 5, 16), R(16)], {})])
+    add("Atan2", "broadcast", lambda R: [([R(5), R(3, 5)], {}), ([R(2, 1, 4, 1), R(1, 3, 1, 5)], {})])
+    add("Atan2", "large", lambda R: [([R(2, 40, 41, 9), R(2, 40, 41, 9)], {})])
+    add("FloorDiv", "matrix", lambda R: [([R(6, 9, lo=-9, hi=9), R(6, 9, lo=0.5, hi=3)], {}),
+                                         ([np.arange(-27, 27, dtype=np.float32).reshape(6, 9),
+                                           np.full((6, 9), 3, np.float32)], {})])
+    add("FloorDiv", "broadcast", lambda R: [([R(3, 5, lo=-9, hi=9), np.float32(0.5)], {}),
+                                            ([R(2, 1, 4, 1, lo=-9, hi=9), R(1, 3, 1, 5, lo=-3, hi=-1)], {})])
+    add("FloorDiv", "image_c4", lambda R: [([R(1, 4, 5, 16, lo=-9, hi=9), R(16, lo=0.5, hi=3)], {})])
+    add("FloorDiv", "large", lambda R: [([R(2, 40, 41, 9, lo=-90, hi=90), R(9, lo=0.5, hi=3)], {})])
+    add("FloorMod", "matrix", lambda R: [([R(6, 9, lo=-9, hi=9), R(6, 9, lo=0.5, hi=3)], {}),
+                                         ([R(6, 9, lo=-9, hi=9), R(6, 9, lo=-3, hi=-0.5)], {})])
+    add("FloorMod", "image_c4", lambda R: [([R(1, 4, 5, 16, lo=-9, hi=9), R(16, lo=0.5, hi=3)], {})])
+    add("FloorMod", "broadcast", lambda R: [([R(3, 5, lo=-9, hi=9), np.float32(2.5)], {}),
+                                            ([R(2, 1, 4, 1, lo=-9, hi=9), R(1, 3, 1, 5, lo=1, hi=3)], {})])
+    add("FloorMod", "large", lambda R: [([R(2, 40, 41, 9, lo=-9, hi=9), R(9, lo=0.5, hi=3)], {})])
+    add("Cast", "matrix", lambda R: [([R(3, 4)], {"dtype": "float32"}), ([R(3, 4) > 0], {"dtype": "float32"}),
+                                     ([R(3, 4) > 0], {"dtype": "int32"}),
+                                     ([np.round(R(3, 4)) * np.float32(2)], {"dtype": "bool"})])
     for op, attrs in (("Elu", {"alpha": 0.7}), ("LeakyRelu", {"alpha": 0.1}), ("Step", {"alpha": 0.3}),
                       ("ClipByValue", {"clip_value_min": -2.0, "clip_value_max": 3.0})):
         for sc in ("matrix", "image", "image_c4"):
@@ -128,7 +231,7 @@ def _table():
         add(op, "matrix", lambda R: [([R(3, 8, lo=-5, hi=5)], {"axis": -1})])
         add(op, "rank3", lambda R: [([R(2, 3, 7, lo=-5, hi=5)], {"axis": -1})])
         add(op, "large", lambda R: [([R(40, 1001, lo=-5, hi=5)], {"axis": -1})])
-    add("Transpose", "matrix", lambda R: [([R(6, 7)], {"perm": [1, 0]})])
+    add("Transpose", "matrix", lambda R: [([R(6, 7)], {"perm": [1, 0]}), ([R(6, 7) > 0], {"perm": [1, 0]})])
     add("Transpose", "image", lambda R: [([R(2, 3, 4, 5)], {"perm": [0, 3, 1, 2]})])
     add("PadV2", "image", lambda R: [([R(2, 4, 5, 3)], {"paddings": [[0, 0], [1, 2], [2, 1], [0, 0]],
                                                         "constant_value": 0.5})])
@@ -149,7 +252,17 @@ def _table():
             add(op, sc, lambda R, ch=ch: [([R(2, 5, 6, ch)], {"size": [9, 4], "align_corners": ac,
                                                               "half_pixel_centers": hp})
                                           for ac, hp in ((False, False), (True, False), (False, True))])
-    add("Slice", "rank3", lambda R: [([R(3, 6, 5)], {"begin": [1, 2, 0], "size": [2, -1, 3]})])
+    crop_boxes = np.array([[0, 0, 1, 1], [0.1, 0.2, 0.7, 0.9], [0.8, 0.6, 0.2, 0.1], [-0.3, 0.5, 0.6, 1.4]],
+                          np.float32)
+    add("CropAndResize", "image", lambda R: [
+        ([R(2, 9, 8, 3), crop_boxes, np.array([0, 1, 1, 0], np.int32), [5, 4]],
+         {"method": m, "extrapolation_value": 0.5}) for m in ("bilinear", "nearest")] + [
+        ([R(2, 9, 8, 3), crop_boxes[1:3], np.array([1, 2], np.int32), [1, 3]], {})])
+    add("CropAndResize", "image_c4", lambda R: [([R(1, 6, 7, 16), crop_boxes, np.zeros(4, np.int32), [4, 6]], {})])
+    add("Slice", "rank3", lambda R: [([R(3, 6, 5)], {"begin": [1, 2, 0], "size": [2, -1, 3]}),
+                                     ([R(3, 6, 5) > 0], {"begin": [1, 2, 0], "size": [2, -1, 3]})])
+    add("MatrixBandPart", "rank3", lambda R: [([R(3, 6, 5), 1, 2], {}), ([R(2, 5, 7), -1, 0], {}),
+                                              ([R(2, 5, 7) > 0, 0, -1], {})])
     add("StridedSlice", "rank3", lambda R: [([R(4, 6, 5)], {"begin": [0, 1, 0], "end": [4, 6, 5],
                                                             "strides": [2, 2, -1], "begin_mask": 0, "end_mask": 4,
                                                             "shrink_axis_mask": 0})])
@@ -164,11 +277,29 @@ def _table():
                                                                   "crops": [[0, 1], [2, 1]]})])
     add("Unpack", "rank3", lambda R: [([R(3, 4, 2)], {"axis": 1})])
     add("SplitV", "matrix", lambda R: [([R(4, 6)], {"sizes": [2, 4], "axis": 1})])
-    add("Reshape", "rank3", lambda R: [([R(2, 3, 4)], {"shape": [6, -1]})])
+    add("Reshape", "rank3", lambda R: [([R(2, 3, 4)], {"shape": [6, -1]}), ([R(2, 3, 4) > 0], {"shape": [6, -1]})])
     add("ExpandDims", "matrix", lambda R: [([R(3, 4)], {"axis": 1})])
     add("Squeeze", "rank3", lambda R: [([R(3, 1, 4)], {"axis": [1]})])
-    add("Cast", "matrix", lambda R: [([R(3, 4)], {"dtype": "float32"})])
     return t
+
+
+def _specials(R, x):
+    """x with NaNs and infinities of both signs in some places."""
+    x = x.copy()
+    flat = x.reshape(-1)
+    picks = R.rng.choice(flat.size, size=(3, max(flat.size // 10, 1)), replace=False)
+    flat[picks[0]] = np.nan
+    flat[picks[1]] = np.inf
+    flat[picks[2]] = -np.inf
+    return x
+
+
+def _ties(R, a):
+    """An operand for a comparison with a: equal to it in a third of the places."""
+    b = R(*a.shape)
+    same = R(*a.shape) > 0.33
+    b[same] = a[same]
+    return b
 
 
 TABLE = _table()
@@ -195,7 +326,7 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
     problems = []
 
     def place(v):
-        if isinstance(v, np.ndarray) and v.dtype == np.float32 and v.size > 1:
+        if isinstance(v, np.ndarray) and v.dtype in (np.float32, np.bool_) and v.size > 1:
             return backend.upload(v)
         if isinstance(v, list):
             return [place(e) for e in v]
@@ -217,6 +348,9 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
             w, g = np.asarray(w), backend.read(g)
             if g.shape != w.shape:
                 problems.append(f"{where}: shape {list(g.shape)} != {list(w.shape)}")
+                break
+            if g.dtype != w.dtype:
+                problems.append(f"{where}: dtype {g.dtype} != {w.dtype}")
                 break
             if w.size == 0:
                 continue

@@ -527,3 +527,59 @@ def test_gather_out_of_range_index_fails_like_cpu(app_page):
     assert errs[2] is not None and errs[2] == errs[3], errs
     assert "4" in errs[0] and "7" in errs[2], errs
     assert out["good"] is True
+
+
+MASKS_PY = r"""
+K = GL.kernels
+scores = R(2, 30, 40, 8)
+boxes = R(2, 30, 40, 8, lo=-5, hi=5)
+sg, bg = GL.upload(scores), GL.upload(boxes)
+fb0, runs0 = GL.fallback_report(), GL.stats.programs_run
+# a detector head's masks: a threshold, a second bound, their conjunction, the kept values, the mask as numbers
+keep = K["LogicalAnd"](K["Greater"](sg, np.float32(0.2)), K["Less"](bg, np.float32(3.0)))
+kept = K["Select"](keep, bg, np.float32(0.0))
+as_float = K["Cast"](keep, dtype="float32")
+as_int = K["Cast"](keep, dtype="int32")
+finite = K["IsFinite"](K["RealDiv"](bg, sg))
+on_gpu = [type(v).__name__ for v in (keep, kept, as_float, as_int, finite)]
+# layout kernels move bool values on the GPU and keep the dtype
+t = K["Transpose"](keep, perm=[0, 3, 1, 2])
+# int32 on the GPU: class numbers from a division, one-hot encoded
+cls = K["FloorDiv"](bg, np.float32(2.0))
+hot = K["OneHot"](cls, 3)
+int_path = [type(cls).__name__, str(cls.dtype), type(hot).__name__]
+gpu_fallbacks = GL.fallback_report() != fb0
+# a kernel with no GPU version (Where): the mask reads back (once) as bool and runs on the cpu kernel
+w = K["Where"](keep)
+vals = [np.asarray(v) for v in (keep, kept, as_float, as_int, finite)]
+want_keep = (scores > 0.2) & (boxes < 3.0)
+{"types": on_gpu, "fell_back": gpu_fallbacks, "dtypes": [str(v.dtype) for v in vals],
+ "keep": bool(np.array_equal(vals[0], want_keep)),
+ "kept": bool(np.array_equal(vals[1], np.where(want_keep, boxes, np.float32(0)))),
+ "as_float": bool(np.array_equal(vals[2], want_keep.astype(np.float32))),
+ "as_int": bool(np.array_equal(vals[3], want_keep.astype(np.int32))),
+ "finite": bool(np.array_equal(vals[4], np.isfinite(boxes / scores))),
+ "transpose": [type(t).__name__, str(t.dtype), bool(np.array_equal(t, np.transpose(want_keep, (0, 3, 1, 2))))],
+ "int_path": int_path,
+ "hot": bool(np.array_equal(hot, CPU.kernels["OneHot"](np.floor(boxes / np.float32(2)).astype(np.int32), 3))),
+ "cls": str(np.asarray(cls).dtype),
+ "where": bool(np.array_equal(w, CPU.kernels["Where"](want_keep))),
+ "where_fallback": GL.fallback_report().get("Where"), "fallbacks": sorted(GL.fallback_report()),
+ "repr": repr(keep)}
+"""
+
+
+def test_bool_results_stay_on_the_gpu_and_read_back_as_bool(app_page):
+    run_py(app_page, SETUP_PY)
+    out = run_py(app_page, MASKS_PY)
+    assert out["types"] == ["GPUTensor"] * 5, out
+    assert out["fell_back"] is False, out
+    assert out["dtypes"] == ["bool", "float32", "float32", "int32", "bool"], out
+    assert all(out[k] is True for k in ("keep", "kept", "as_float", "as_int", "finite")), out
+    assert out["transpose"] == ["GPUTensor", "bool", True], out
+    assert out["int_path"] == ["GPUTensor", "int32", "GPUTensor"], out
+    assert out["hot"] is True and out["cls"] == "int32", out
+    assert out["where"] is True, out
+    assert out["where_fallback"] == {"calls": 1, "downloads": 1, "uploads": 0}, out
+    assert out["fallbacks"] == ["Where"], out
+    assert out["repr"].startswith("<GPUTensor bool[2, 30, 40, 8]"), out

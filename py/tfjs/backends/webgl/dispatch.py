@@ -44,12 +44,13 @@ class DispatchMixin:
         gl_kernel = self.gl_kernels.get(name)
         config = kernel_configs("webgl").get(name)
         supports = config.supports if config is not None else None
+        dtypes = frozenset(config.dtypes) if config is not None else frozenset(("float32",))
         cpu_kernel = self.cpu.kernels.get(name)
 
         def run(*args, **attrs):
             self._check_alive()
-            if gl_kernel is not None and (_any_gpu(args) or not _small(args)) and \
-                    (supports is None or supports(*args, **attrs)):
+            if gl_kernel is not None and (_any_gpu(args) or not _small(args)) and _gpu_dtypes_in(args, dtypes) \
+                    and (supports is None or supports(*args, **attrs)):
                 try:
                     return gl_kernel(*args, **attrs)
                 except NotOnGPU:
@@ -151,6 +152,18 @@ def _any_gpu(args) -> bool:
         if isinstance(a, (list, tuple)) and _any_gpu(a):
             return True
     return False
+
+
+def _gpu_dtypes_in(args, dtypes) -> bool:
+    """Every GPU tensor among the inputs has a dtype the kernel takes (its registry ``dtypes``): a bool or int32
+    tensor reaches only the kernels written for it, the others read it back (as its dtype) and run on the cpu."""
+    for a in args:
+        if isinstance(a, GPUTensor):
+            if a.dtype.name not in dtypes:
+                return False
+        elif isinstance(a, (list, tuple)) and not _gpu_dtypes_in(a, dtypes):
+            return False
+    return True
 
 
 def _small(args) -> bool:

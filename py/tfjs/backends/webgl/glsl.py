@@ -36,6 +36,14 @@ float powf_(float a, float b) {
   if (a > 0.0) return p;
   if (floor(b) != b) return nan_();
   return mod(abs(b), 2.0) == 1.0 ? -p : p; }
+vec4 isnan_(vec4 x) { return vec4(greaterThan(floatBitsToUint(x) & 0x7fffffffu, uvec4(0x7f800000u))); }
+vec4 isinf_(vec4 x) { return vec4(equal(floatBitsToUint(x) & 0x7fffffffu, uvec4(0x7f800000u))); }
+vec4 isfinite_(vec4 x) { return vec4(lessThan(floatBitsToUint(x) & 0x7fffffffu, uvec4(0x7f800000u))); }
+vec4 nan_outside_(vec4 r, vec4 x) { return mix(r, vec4(nan_()), greaterThan(abs(x), vec4(1.0))); }
+vec4 floordiv_(vec4 a, vec4 b) { vec4 d = a / b; vec4 n = roundEven(d);
+  vec4 q = mix(floor(d), n, equal(n * b, a));  // an exact quotient, whatever the rounding of a / b
+  return q * isfinite_(q); }
+vec4 bool_(vec4 x) { return vec4(notEqual(x, vec4(0.0))); }
 vec4 pow_(vec4 a, vec4 b) { return vec4(powf_(a.x, b.x), powf_(a.y, b.y), powf_(a.z, b.z), powf_(a.w, b.w)); }
 """
 
@@ -57,6 +65,15 @@ UNARY = {
     "LeakyRelu": ("mix(x * {A}, x, greaterThanEqual(x, vec4(0.0)))", 1),
     "Step": ("mix(vec4({A}), vec4(1.0), greaterThan(x, vec4(0.0)))", 1),
     "ClipByValue": ("clamp(x, {A}, {B})", 2),
+    "Tan": ("sin_(x) / cos_(x)", 0), "Asin": ("nan_outside_(asin(clamp(x, -1.0, 1.0)), x)", 0),
+    "Acos": ("nan_outside_(acos(clamp(x, -1.0, 1.0)), x)", 0), "Atan": ("atan(x)", 0),
+    "Sinh": ("0.5 * (exp(x) - exp(-x))", 0), "Cosh": ("0.5 * (exp(x) + exp(-x))", 0),
+    "Asinh": ("sign(x) * log(abs(x) + sqrt(x * x + 1.0))", 0),
+    "Acosh": ("mix(log(x + sqrt(x * x - 1.0)), vec4(nan_()), lessThan(x, vec4(1.0)))", 0),
+    "Atanh": ("nan_outside_(0.5 * log((1.0 + x) / (1.0 - x)), x)", 0),
+    # bool results (0.0 / 1.0): see kernels/compare.py
+    "IsNan": ("isnan_(x)", 0), "IsInf": ("isinf_(x)", 0), "IsFinite": ("isfinite_(x)", 0),
+    "LogicalNot": ("1.0 - bool_(x)", 0), "ToBool": ("bool_(x)", 0),
 }
 UNARY_ATTRS = {"Elu": ("alpha",), "LeakyRelu": ("alpha",), "Step": ("alpha",),
                "ClipByValue": ("clip_value_min", "clip_value_max")}
@@ -68,5 +85,18 @@ BINARY = {
     "Maximum": "max({a}, {b})", "Minimum": "min({a}, {b})", "SquaredDifference": "({a} - {b}) * ({a} - {b})",
     "Pow": "pow_({a}, {b})", "Prelu": "mix({a} * {b}, {a}, greaterThanEqual({a}, vec4(0.0)))",
     "DivNoNan": "mix({a} / {b}, vec4(0.0), equal({b}, vec4(0.0)))",
+    "Atan2": "mix(atan({a}, {b}), vec4(0.0), equal(abs({a}) + abs({b}), vec4(0.0)))",
+    "FloorMod": "{a} - {b} * floor({a} / {b})", "FloorDiv": "floordiv_({a}, {b})",
+    # bool results (0.0 / 1.0): see kernels/compare.py
+    "Equal": "vec4(equal({a}, {b}))", "NotEqual": "vec4(notEqual({a}, {b}))",
+    "Greater": "vec4(greaterThan({a}, {b}))", "GreaterEqual": "vec4(greaterThanEqual({a}, {b}))",
+    "Less": "vec4(lessThan({a}, {b}))", "LessEqual": "vec4(lessThanEqual({a}, {b}))",
+    "LogicalAnd": "bool_({a}) * bool_({b})", "LogicalOr": "max(bool_({a}), bool_({b}))",
 }
-COMMUTATIVE = {"Add", "Mul", "Maximum", "Minimum", "SquaredDifference"}
+#: ops of the tables above whose results are bool (registered by kernels/compare.py; "ToBool" is Cast's)
+BOOL_OUT = {"IsNan", "IsInf", "IsFinite", "LogicalNot", "ToBool", "Equal", "NotEqual", "Greater", "GreaterEqual",
+            "Less", "LessEqual", "LogicalAnd", "LogicalOr"}
+#: ops of the tables above whose results are int32 (integer-valued floats)
+INT_OUT = {"FloorDiv"}
+COMMUTATIVE = {"Add", "Mul", "Maximum", "Minimum", "SquaredDifference", "Equal", "NotEqual", "LogicalAnd",
+               "LogicalOr"}

@@ -1,5 +1,8 @@
-"""GPU-resident tensors: a shape, a float32 texture (RGBA, 4 consecutive elements per texel) or a pending
-plan (a producer whose epilogue may still absorb a bias, a batch norm or an activation).
+"""GPU-resident tensors: a shape, a dtype, a float32 texture (RGBA, 4 consecutive elements per texel) or a
+pending plan (a producer whose epilogue may still absorb a bias, a batch norm or an activation).
+
+Every texture holds float32 values; a bool tensor holds 0.0 / 1.0 and an int32 tensor integer-valued floats (as
+TF.js's webgl backend keeps them). ``dtype`` says which, and a readback converts to it.
 
 A :class:`GPUTensor` is what webgl kernels return and accept. It behaves like a read-only numpy array where
 code needs one: ``np.asarray(t)`` downloads once (the copy is kept), numpy functions and operators work on
@@ -12,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 F32 = np.dtype(np.float32)
+BOOL = np.dtype(np.bool_)
+I32 = np.dtype(np.int32)
 
 
 class Texture:
@@ -37,17 +42,18 @@ class Texture:
 
 
 class GPUTensor:
-    """A float32 tensor on the GPU (webgl backend). Read it with ``np.asarray(t)`` or ``t.numpy()``."""
+    """A tensor on the GPU (webgl backend): float32, or bool / int32 held as float32 values. Read it with
+    ``np.asarray(t)`` or ``t.numpy()`` (an array of its dtype)."""
 
     __tfjs_tensor__ = True
     __array_priority__ = 50
-    dtype = F32
 
-    __slots__ = ("backend", "shape", "_tex", "_plan", "_host", "__weakref__")
+    __slots__ = ("backend", "shape", "dtype", "_tex", "_plan", "_host", "__weakref__")
 
-    def __init__(self, backend, shape, tex: Texture | None = None, plan=None):
+    def __init__(self, backend, shape, tex: Texture | None = None, plan=None, dtype=F32):
         self.backend = backend
         self.shape = tuple(int(d) for d in shape)
+        self.dtype = np.dtype(dtype)
         self._tex = tex
         self._plan = plan
         self._host = None
@@ -90,13 +96,17 @@ class GPUTensor:
         """The values as a (read-only) numpy array; downloads once."""
         if self._host is None:
             host = self.backend._download(self)
+            if self.dtype == BOOL:
+                host = host != 0
+            elif self.dtype != F32:
+                host = np.rint(host).astype(self.dtype)
             host.flags.writeable = False
             self._host = host
         return self._host
 
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()
-        if dtype is not None and np.dtype(dtype) != F32:
+        if dtype is not None and np.dtype(dtype) != self.dtype:
             return arr.astype(dtype)
         if copy:
             return arr.copy()
@@ -124,9 +134,17 @@ class GPUTensor:
         return self.backend.reshape(self, tuple(shape))
 
     def astype(self, dtype, copy=True):
-        if np.dtype(dtype) == F32:
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype:
             return self
+        if dtype == F32 or (dtype == I32 and self.dtype == BOOL):
+            return self.retyped(dtype)  # the texture's values are these already
         return self.numpy().astype(dtype)
+
+    def retyped(self, dtype) -> "GPUTensor":
+        """The same values under another dtype, sharing the texture (or the pending plan): for casts that
+        change no float32 value (bool or int32 to float32, bool to int32)."""
+        return GPUTensor(self.backend, self.shape, self.texture, dtype=dtype)
 
     def copy(self):
         return self
@@ -171,7 +189,7 @@ class GPUTensor:
         if name in ("shape", "ndim", "size") and args and args[0] is self and not kwargs:
             return getattr(self, name)
         if name in ("ascontiguousarray", "asanyarray") and args and args[0] is self and \
-                kwargs.get("dtype") in (None, np.float32, F32, "float32"):
+                (kwargs.get("dtype") is None or np.dtype(kwargs["dtype"]) == self.dtype):
             return self
         if name == "reshape" and args and args[0] is self:
             shape = args[1] if len(args) > 1 else kwargs.get("shape", kwargs.get("newshape"))
@@ -204,7 +222,7 @@ class GPUTensor:
 
     def __repr__(self) -> str:
         state = "pending" if self._tex is None else f"texture {self._tex.id} ({self._tex.w}x{self._tex.h})"
-        return f"<GPUTensor float32{list(self.shape)} {state}>"
+        return f"<GPUTensor {self.dtype.name}{list(self.shape)} {state}>"
 
 
 def _to_host(value):

@@ -62,7 +62,7 @@ class TexturesMixin:
         self._pool_bytes = 0
 
     def reshape(self, x: GPUTensor, shape) -> GPUTensor:
-        return GPUTensor(self, shape, x.texture)
+        return GPUTensor(self, shape, x.texture, dtype=x.dtype)
 
     def out_width(self, shape) -> int | None:
         """The texture width of a pass's output of this shape. Channels a multiple of 4: one pixel (the last

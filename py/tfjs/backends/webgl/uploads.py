@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import NotOnGPU
 from .program import program_source
-from .tensor import F32, GPUTensor
+from .tensor import BOOL, F32, I32, GPUTensor
 from .textures import MAX_EXACT_INDEX, MAX_WIDTH
 
 # Pixel values from an RGBA texture the browser filled (0..1 floats): the first C channels, times 255, rounded.
@@ -38,6 +38,8 @@ class UploadsMixin:
         if isinstance(value, GPUTensor):
             return value
         arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        # bool and int32 values are held as float32 and read back as their dtype
+        dtype = arr.dtype if arr.dtype in (BOOL, I32) else F32
         if arr.dtype != F32:
             if arr.dtype.kind not in "biuf":
                 raise NotOnGPU()
@@ -48,7 +50,7 @@ class UploadsMixin:
         if key is not None:
             tex = self._uploads.get(key)
             if tex is not None:
-                return GPUTensor(self, arr.shape, tex)
+                return GPUTensor(self, arr.shape, tex, dtype=dtype)
         if arr.size > MAX_EXACT_INDEX * 4:
             raise NotOnGPU()
         tex = self._alloc(arr.size, width)
@@ -66,7 +68,7 @@ class UploadsMixin:
                 entry["uploads"] += 1
         if key is not None:
             self._remember(key, root, tex)
-        return GPUTensor(self, arr.shape, tex)
+        return GPUTensor(self, arr.shape, tex, dtype=dtype)
 
     def from_pixels(self, source, width: int, height: int, num_channels: int) -> GPUTensor | None:
         """A [height, width, num_channels] tensor of an image source's pixel values (0..255): the browser

@@ -2,13 +2,16 @@
 kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_names.
 
     elementwise     unary and binary math, batch norm, cast (epilogues of a pending producer)
+    compare         comparisons, logical ops, IsNan / IsInf / IsFinite (bool results), Select
     matmul          BatchMatMul / MatMul
     conv            Conv2D            depthwise   DepthwiseConv2dNative     conv_transpose  Conv2DBackpropInput
-    pool            MaxPool, AvgPool  reduce      Sum, Mean, Max, Min, Prod, ArgMax, ArgMin
+    pool            MaxPool, AvgPool, MaxPoolWithArgmax, Dilation2D              lrn    LRN
+    reduce          Sum, Mean, Max, Min, Prod, ArgMax, ArgMin     scan        Cumsum, Cumprod
     softmax         Softmax, LogSoftmax           concat      Concat, Pack, AddN
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
-    resize          ResizeBilinear
+    resize          ResizeBilinear, CropAndResize                 one_hot     OneHot
+    scatter         TensorScatterUpdate, ScatterNd                search      SearchSorted (int32 results)
 """
 
-from . import (concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool, reduce,  # noqa: F401
-               resize, softmax)
+from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
+               lrn, one_hot, reduce, resize, scan, scatter, search, softmax)

@@ -15,11 +15,13 @@ from ..tensor import F32, GPUTensor
 #: Shape-class claims shared by several kernels (tfjs.backends.registry.SHAPE_CLASSES)
 IMAGES = ("image", "image_c4")
 
-def register(op: str, make: Callable, shapes: tuple, supports: Callable | None = None) -> None:
+def register(op: str, make: Callable, shapes: tuple, supports: Callable | None = None,
+             dtypes: tuple = ("float32",)) -> None:
     """Register a webgl kernel: ``make(backend)`` gives the callable; ``shapes`` the shape classes it claims;
     ``supports`` the predicate on inputs known up front (else the kernel takes every input, and declines
-    what it finds on the way with NotOnGPU)."""
-    register_kernel("webgl", op, make=make, supports=supports, shapes=shapes)
+    what it finds on the way with NotOnGPU); ``dtypes`` the dtypes of the GPU tensors it takes (a GPU tensor
+    of another dtype sends the op to the cpu kernel)."""
+    register_kernel("webgl", op, make=make, supports=supports, shapes=shapes, dtypes=dtypes)
 
 
 def float32_first(x, *args, **attrs) -> bool:

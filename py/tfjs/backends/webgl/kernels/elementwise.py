@@ -9,8 +9,8 @@ import numpy as np
 from .... import kernel_names as K
 from ..errors import NotOnGPU
 from ..fusion import _extendable, _pending
-from ..glsl import BINARY, UNARY, UNARY_ATTRS, UNARY_DEFAULTS
-from ..tensor import F32, GPUTensor
+from ..glsl import BINARY, BOOL_OUT, INT_OUT, UNARY, UNARY_ATTRS, UNARY_DEFAULTS
+from ..tensor import BOOL, F32, I32, GPUTensor
 from .base import IMAGES, _as_channel_vector, _channels, _is_float_input, float32_first, register
 from .layout import LayoutKernels
 
@@ -70,6 +70,16 @@ class ElementwiseKernels(LayoutKernels):
             return GPUTensor(self.b, out_shape, plan=step)
         return kernel
 
+    def int_binary(self, name):
+        """A binary op whose result is int32 (FloorDiv: TF.js gives int32 for float inputs too)."""
+        kernel = self.binary(name)
+
+        def run(a, b):
+            out = kernel(a, b)
+            out.dtype = I32
+            return out
+        return run
+
     def batch_norm(self, x, mean, variance, offset=None, scale=None, variance_epsilon=1e-3):
         x = self.g(x)
         c = _channels(x)
@@ -95,7 +105,16 @@ class ElementwiseKernels(LayoutKernels):
         return GPUTensor(self.b, x.shape, plan=step)
 
     def cast(self, x, dtype="float32"):
-        return x  # a GPU tensor to float32: see _cast_is_free, its registry predicate
+        """Casts that keep the float32 values (to float32; bool to int32) share the texture; to bool is a
+        pass (x != 0). Other casts (float32 to int32) run on the cpu: see _cast_on_gpu, the predicate."""
+        target = _dtype(dtype)
+        if x.dtype == target:
+            return x
+        if target == BOOL:
+            out = self.unary("ToBool")(x)
+            out.dtype = BOOL
+            return out
+        return x.retyped(target)
 
 
 def _binary_inputs(a, b, *args, **attrs) -> bool:
@@ -106,23 +125,47 @@ def _binary_inputs(a, b, *args, **attrs) -> bool:
         np.asarray(b).dtype == F32
 
 
-def _cast_is_free(x, dtype="float32", *args, **attrs) -> bool:
-    """Cast runs on the GPU only as the identity: a GPU tensor (float32) to float32."""
-    return dtype in ("float32", F32, np.float32) and isinstance(x, GPUTensor)
+def _float_operands(a, b, *args, **attrs) -> bool:
+    """Both operands float32 (an integer division's exact cases are the cpu kernel's)."""
+    return all(isinstance(v, GPUTensor) or np.asarray(v).dtype == F32 for v in (a, b))
+
+
+def _dtype(dtype) -> np.dtype:
+    return BOOL if dtype == "bool" else np.dtype(dtype)
+
+
+def _cast_on_gpu(x, dtype="float32", *args, **attrs) -> bool:
+    """Cast runs on the GPU for a GPU tensor to float32 or bool, or from bool or int32 to int32."""
+    if not isinstance(x, GPUTensor):
+        return False
+    try:
+        target = _dtype(dtype)
+    except TypeError:
+        return False
+    return target in (F32, BOOL) or (target == I32 and x.dtype in (BOOL, I32))
 
 
 def _register() -> None:
     for name in UNARY:
+        if name in BOOL_OUT:
+            continue
         shapes = ("matrix", "image", "image_c4") if name in UNARY_ATTRS else \
             ("matrix", "rank3", "image", "image_c4", "large")
         register(name, lambda b, name=name: ElementwiseKernels(b).unary(name), shapes, supports=float32_first)
     for name in BINARY:
+        if name in BOOL_OUT:
+            continue
         shapes = {K.Pow: ("matrix", "broadcast"), K.Prelu: IMAGES, K.DivNoNan: ("rank3",)}.get(
             name, ("matrix", "image_c4", "broadcast", "large"))
+        if name in INT_OUT:
+            register(name, lambda b, name=name: ElementwiseKernels(b).int_binary(name), shapes,
+                     supports=_float_operands)
+            continue
         register(name, lambda b, name=name: ElementwiseKernels(b).binary(name), shapes, supports=_binary_inputs)
     register(K.FusedBatchNorm, lambda b: ElementwiseKernels(b).batch_norm, IMAGES + ("large",),
              supports=float32_first)
-    register(K.Cast, lambda b: ElementwiseKernels(b).cast, ("matrix",), supports=_cast_is_free)
+    register(K.Cast, lambda b: ElementwiseKernels(b).cast, ("matrix",), supports=_cast_on_gpu,
+             dtypes=("float32", "bool", "int32"))
 
 
 _register()

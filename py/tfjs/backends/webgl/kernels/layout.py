@@ -36,7 +36,9 @@ class LayoutKernels(KernelBase):
             return out
 
         imap = self.b.index_map((key, x.shape), make)
-        return self.gather_with(x, imap, constant)
+        out = self.gather_with(x, imap, constant)
+        out.dtype = x.dtype  # copies of x's values (and the constant): bool and int32 stay so
+        return out
 
     def gather_with(self, x, imap, constant=None):
         body = """  vec4 id = X1(t);
@@ -120,25 +122,30 @@ def _on_gpu(x, *args, **attrs) -> bool:
     return isinstance(x, GPUTensor)
 
 
+#: layout kernels move values without arithmetic: GPU tensors of every dtype the backend holds
+ANY = ("float32", "bool", "int32")
+
+
 def _register() -> None:
-    register(K.Transpose, lambda b: LayoutKernels(b).transpose, ("matrix", "image"))
+    register(K.Transpose, lambda b: LayoutKernels(b).transpose, ("matrix", "image"), dtypes=ANY)
     register(K.PadV2, lambda b: LayoutKernels(b).pad, ("image",))
-    register(K.GatherV2, lambda b: LayoutKernels(b).gather, ("matrix", "rank3"), supports=_host_indices)
-    register(K.GatherNd, lambda b: LayoutKernels(b).gather_nd, ("rank3",), supports=_host_indices)
+    register(K.GatherV2, lambda b: LayoutKernels(b).gather, ("matrix", "rank3"), supports=_host_indices,
+             dtypes=ANY)
+    register(K.GatherNd, lambda b: LayoutKernels(b).gather_nd, ("rank3",), supports=_host_indices, dtypes=ANY)
     by_index_map = {K.Slice: ("rank3",), K.StridedSlice: ("rank3",), K.Tile: ("matrix",), K.Reverse: ("rank3",),
                     K.MirrorPad: ("matrix", "image"), K.BroadcastTo: ("rank3",), K.DepthToSpace: IMAGES,
                     K.SpaceToBatchND: ("image",), K.BatchToSpaceND: ("image",), K.ResizeNearestNeighbor: IMAGES,
-                    K.Unpack: ("rank3",), K.SplitV: ("matrix",)}
+                    K.Unpack: ("rank3",), K.SplitV: ("matrix",), K.MatrixBandPart: ("rank3",)}
     for name, shapes in by_index_map.items():
         cpu = get_kernel_config("cpu", name)
         if cpu is not None:
             register(name, lambda b, name=name, fn=cpu.fn: LayoutKernels(b).layout(name, fn), shapes,
-                     supports=float32_first)
+                     supports=float32_first, dtypes=ANY)
     for name, shapes in ((K.Reshape, ("rank3",)), (K.ExpandDims, ("matrix",)), (K.Squeeze, ("rank3",))):
         cpu = get_kernel_config("cpu", name)
         if cpu is not None:
             register(name, lambda b, name=name, fn=cpu.fn: LayoutKernels(b).reshape_like(name, fn), shapes,
-                     supports=_on_gpu)
+                     supports=_on_gpu, dtypes=ANY)
 
 
 _register()
