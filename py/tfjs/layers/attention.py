@@ -112,7 +112,12 @@ class MultiHeadAttention(Layer):
               P("kernel_initializer", "glorot_uniform", "init"), P("bias_initializer", "zeros", "init"),
               P("kernel_regularizer", None, "reg"), P("bias_regularizer", None, "reg"),
               P("activity_regularizer", None, "reg"), P("kernel_constraint", None, "con"),
-              P("bias_constraint", None, "con")]
+              P("bias_constraint", None, "con"), P("query_shape", None, "shape"), P("key_shape", None, "shape"),
+              P("value_shape", None, "shape")]
+
+    def init(self):
+        if self.cfg["value_dim"] is None:  # TF.js and Keras write the default value size out as key_dim
+            self.cfg["value_dim"] = self.cfg["key_dim"]
 
     def _dense(self, name, equation, output_shape, bias_axes, input_shape):
         c = self.cfg
@@ -157,6 +162,10 @@ class MultiHeadAttention(Layer):
         self.output_dense = self._dense("attention_output", "abcd,cde->abe", [None, out_dim[0]], "e",
                                         [query[0], query[1], heads, vd])
         self._out_dim = out_dim[0]
+        if self.cfg["attention_axes"] is None:  # TF.js writes the axes it attends over once built
+            self.cfg["attention_axes"] = [1]
+        # and the input shapes it was built for
+        self.cfg.update(query_shape=list(query), key_shape=list(key), value_shape=list(value))
 
     def keras3_weight_paths(self) -> list[str]:
         """Where a Keras 3 .keras file keeps each weight, in this layer's weight order."""
@@ -173,9 +182,12 @@ class MultiHeadAttention(Layer):
         items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs, inputs]
         query, value = (np.asarray(x, np.float32) for x in items[:2])
         key = np.asarray(items[2], np.float32) if len(items) > 2 else value
-        q = self.query_dense.call(query) * np.float32(1.0 / np.sqrt(float(self.cfg["key_dim"])))
-        k = self.key_dense.call(key)
-        v = self.value_dense.call(value)
+        return self._attend(self.query_dense.call(query), self.key_dense.call(key), self.value_dense.call(value),
+                            attention_mask)
+
+    def _attend(self, q, k, v, attention_mask):
+        """Scaled dot-product attention of projected queries, keys and values, then the output projection."""
+        q = q * np.float32(1.0 / np.sqrt(float(self.cfg["key_dim"])))
         scores = np.einsum("aecd,abcd->acbe", k, q)
         if attention_mask is not None:
             keep = np.asarray(attention_mask, bool)[:, None, :, :]

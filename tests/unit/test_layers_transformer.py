@@ -1,0 +1,100 @@
+"""PositionEmbedding, CachedMultiHeadAttention and TransformerDecoder in models: a model.json using them saves and
+loads back with its configs (TF.js's keys) and weights (by name), and predicts the same; configs round-trip; bad
+calls name the layer. Their values against TF.js: tests/e2e/test_layers_transformer_tfjs.py."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures"))
+
+import tfjs as tf  # noqa: E402
+
+X = np.random.default_rng(2).normal(size=(3, 4, 6)).astype(np.float32)
+
+
+def _model():
+    inp = tf.layers.input(shape=[4, 6], name="tokens")
+    pos = tf.layers.position_embedding(sequence_length=8, initializer="random_normal", name="pos").apply(inp)
+    x = tf.layers.add(name="sum").apply([inp, pos])
+    x = tf.layers.transformer_decoder(intermediate_dim=10, num_heads=3, bias_initializer="random_normal",
+                                      name="decoder").apply(x)
+    x = tf.layers.cached_multi_head_attention(num_heads=2, key_dim=4, bias_initializer="random_normal",
+                                              name="attend").apply([x, x])
+    return tf.model(inputs=inp, outputs=tf.layers.dense(units=2, name="out").apply(tf.layers.flatten().apply(x)))
+
+
+def test_model_json_with_transformer_layers_saves_loads_and_predicts(tmp_path):
+    from harness import run_async
+
+    model = _model()
+    want = np.asarray(model.predict(X))
+    run_async(model.save(f"file://{tmp_path}/m"))
+    doc = json.loads((tmp_path / "m" / "model.json").read_text())
+    layers = {layer["name"]: layer for layer in doc["modelTopology"]["config"]["layers"]}
+    assert layers["pos"]["class_name"] == "PositionEmbedding"
+    assert layers["pos"]["config"]["sequence_length"] == 8
+    assert layers["decoder"]["class_name"] == "TransformerDecoder"
+    assert {k: layers["decoder"]["config"][k] for k in ("intermediate_dim", "num_heads", "layer_norm_epsilon",
+                                                         "normalize_first", "decoder_sequence_shape")} == \
+        {"intermediate_dim": 10, "num_heads": 3, "layer_norm_epsilon": 1e-5, "normalize_first": False,
+         "decoder_sequence_shape": [None, 4, 6]}
+    assert layers["attend"]["class_name"] == "CachedMultiHeadAttention"
+    assert layers["attend"]["config"]["value_dim"] == 4 and layers["attend"]["config"]["query_shape"] == [None, 4, 6]
+    names = [w["name"] for group in doc["weightsManifest"] for w in group["weights"]]
+    assert "pos/embeddings" in names
+    assert "decoder/self_attention/query/kernel" in names and "decoder/feedforward_layer_norm/beta" in names
+    assert "attend/attention_output/kernel" in names
+    loaded = run_async(tf.load_layers_model(f"file://{tmp_path}/m/model.json"))
+    np.testing.assert_array_equal(np.asarray(loaded.predict(X)), want)
+    for a, b in zip(model.weights, loaded.weights):
+        assert a.name == b.name
+        np.testing.assert_array_equal(a.read(), b.read())
+
+
+@pytest.mark.parametrize("factory,kwargs,inputs", [
+    ("position_embedding", {"sequence_length": 5}, X),
+    ("cached_multi_head_attention", {"num_heads": 2, "key_dim": 3, "value_dim": 2, "output_shape": 5}, [X, X]),
+    ("transformer_decoder", {"intermediate_dim": 7, "num_heads": 2, "normalize_first": True,
+                             "activation": "gelu", "layer_norm_epsilon": 1e-3}, X),
+])
+def test_config_round_trip(factory, kwargs, inputs):
+    layer = getattr(tf.layers, factory)(**kwargs)
+    layer.apply(inputs)
+    config = layer.get_config()
+    for key, value in kwargs.items():
+        assert config[key] == value
+    again = tf.layers.deserialize_layer({"class_name": layer.get_class_name(), "config": config})
+    assert again.get_config() == config
+    again.apply(inputs)
+    again.set_weights(layer.get_weights())
+    np.testing.assert_array_equal(np.asarray(again.apply(inputs)), np.asarray(layer.apply(inputs)))
+
+
+def test_decoder_causal_mask_hides_later_steps():
+    layer = tf.layers.transformer_decoder(intermediate_dim=4, num_heads=2)
+    changed = X.copy()
+    changed[:, 3] += 1.0
+    a = np.asarray(layer.apply(X, use_causal_mask=True))
+    b = np.asarray(layer.apply(changed, use_causal_mask=True))
+    np.testing.assert_allclose(a[:, :3], b[:, :3], rtol=1e-6, atol=1e-6)
+    assert np.abs(a[:, 3] - b[:, 3]).max() > 1e-3
+    assert np.abs(np.asarray(layer.apply(changed))[:, 0] - np.asarray(layer.apply(X))[:, 0]).max() > 1e-3
+
+
+def test_bad_calls_name_the_layer():
+    with pytest.raises(ValueError, match="PositionEmbedding 'p': `sequence_length` must be an integer"):
+        tf.layers.position_embedding(sequence_length=None, name="p")
+    with pytest.raises(ValueError, match="TransformerDecoder 'd': the decoder sequence must be"):
+        tf.layers.transformer_decoder(intermediate_dim=4, num_heads=2, name="d").apply(X[0])
+    layer = tf.layers.transformer_decoder(intermediate_dim=4, num_heads=2, name="d2")
+    with pytest.raises(ValueError, match="decoder_padding_mask should be \\[batch, T\\]"):
+        layer.apply(X, decoder_padding_mask=np.ones((3, 4, 4)))
+    with pytest.raises(ValueError, match="the cache must be \\[batch, 2, T, heads, head_dim\\]"):
+        tf.layers.cached_multi_head_attention(num_heads=2, key_dim=3, name="c").call_and_return_cache(
+            X, X, cache=np.zeros((3, 4, 2, 3)))
