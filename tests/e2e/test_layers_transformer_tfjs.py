@@ -8,51 +8,19 @@ weights, so the page reads them from the sublayers and this side sets them with 
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
 import tfjs as tf
-from harness import ROOT
 from tfjs.naming import to_snake_case
+from tfjs_modules import PREFIX, serve_tfjs_modules
 
 pytestmark = pytest.mark.e2e
-NPM = ROOT / "node_modules" / "@tensorflow"
-PREFIX = "/__tfjs_modules__/"
 RNG = np.random.default_rng(8)
 X = RNG.normal(size=(2, 4, 6)).astype(np.float32)
 Q1 = RNG.normal(size=(2, 1, 6)).astype(np.float32)
 CACHE = RNG.normal(size=(2, 2, 5, 2, 3)).astype(np.float32)
 PAD = np.array([[1, 1, 1, 0], [1, 1, 0, 0]], np.int32)
-
-
-def _module_source(path: str) -> str:
-    """The ES module at PREFIX + path: TF.js's ES bundle (core.js: tfjs-core with its chained ops and backends) or
-    one of tfjs-layers' dist modules (extensionless relative imports resolved)."""
-    if path == "core.js":
-        file = NPM / "tfjs" / "dist" / "tf.fesm.js"
-    else:
-        assert path.startswith("layers/") and ".." not in path.split("/"), path
-        file = NPM / "tfjs-layers" / "dist" / path[len("layers/"):]
-    text = file.read_text()
-    text = text.replace("'@tensorflow/tfjs-core'", f"'{PREFIX}core.js'")
-    if path.startswith("layers/"):
-        here = path.rsplit("/", 1)[0]
-
-        def resolve(m):
-            target = (NPM / "tfjs-layers" / "dist" / here[len("layers/"):] / m.group(2)).resolve()
-            rel = target.relative_to((NPM / "tfjs-layers" / "dist").resolve()).as_posix()
-            rel = rel + ".js" if target.with_name(target.name + ".js").is_file() else rel + "/index.js"
-            return f"{m.group(1)}'{PREFIX}layers/{rel}'"
-
-        text = re.sub(r"((?:from|import)\s*)'(\.{1,2}/[^']+)'", resolve, text)
-    return text
-
-
-def _serve(route):
-    path = route.request.url.split(PREFIX, 1)[1].split("?")[0]
-    route.fulfill(status=200, content_type="text/javascript", body=_module_source(path))
 
 
 JS = """async ([prefix, x, q1, cache, pad]) => {
@@ -105,7 +73,7 @@ def _arr(o):
 
 @pytest.fixture(scope="module")
 def reference(app_page):
-    app_page.route(f"**{PREFIX}**", _serve)
+    serve_tfjs_modules(app_page)
     enc = lambda a: [list(a.shape), a.reshape(-1).tolist()]  # noqa: E731
     return app_page.evaluate(JS, [PREFIX, enc(X), enc(Q1), enc(CACHE), enc(PAD)])
 
