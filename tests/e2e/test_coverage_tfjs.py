@@ -3,7 +3,8 @@ initializers, constraints, regularizers, optimizers) and its kernels per backend
 converter package's op lists (@tensorflow/tfjs-converter's op_list, the JSON its Python converter ships too).
 Each prints what we have that TF.js has, what we lack and what we add. The lack lists of graph ops, layer,
 initializer, constraint, regularizer and optimizer classes (and of the attention layers tfjs-layers' nlp modules
-register outside TF.js's bundle) hold only what is left out by name (README: "Not supported, deliberately"); the cpu kernel list may only shrink; the webgl list is printed."""
+register outside TF.js's bundle) hold only what is left out by name (README: "Not supported, deliberately"); the
+cpu kernel list may only shrink; the webgl list is printed."""
 
 from __future__ import annotations
 

@@ -101,9 +101,10 @@ def _layer_norm(x, gamma, beta, epsilon):
 
 
 class TransformerDecoder(Layer):
-    PARAMS = [P("intermediate_dim", REQUIRED), P("num_heads", REQUIRED), P("dropout", 0), P("activation", "relu", "act"),
-              P("layer_norm_epsilon", 1e-5), P("kernel_initializer", "glorot_uniform", "init"),
-              P("bias_initializer", "zeros", "init"), P("normalize_first", False),
+    PARAMS = [P("intermediate_dim", REQUIRED), P("num_heads", REQUIRED), P("dropout", 0),
+              P("activation", "relu", "act"), P("layer_norm_epsilon", 1e-5),
+              P("kernel_initializer", "glorot_uniform", "init"), P("bias_initializer", "zeros", "init"),
+              P("normalize_first", False),
               P("decoder_sequence_shape", None, "shape"), P("encoder_sequence_shape", None, "shape")]
 
     def build(self, input_shape):
