@@ -98,3 +98,45 @@ def test_bad_calls_name_the_layer():
     with pytest.raises(ValueError, match="the cache must be \\[batch, 2, T, heads, head_dim\\]"):
         tf.layers.cached_multi_head_attention(num_heads=2, key_dim=3, name="c").call_and_return_cache(
             X, X, cache=np.zeros((3, 4, 2, 3)))
+
+
+def test_attention_model_gradients_match_central_differences_and_fit_lowers_the_loss():
+    """EinsumDense and MultiHeadAttention train: the tape's gradient of the model's loss for every weight matches
+    central differences (float64), and fit lowers the loss."""
+    from harness import run_async
+
+    rng = np.random.default_rng(3)
+    q_in, v_in = tf.layers.input(shape=[3, 4], name="q"), tf.layers.input(shape=[5, 4], name="v")
+    x = tf.layers.multi_head_attention(num_heads=2, key_dim=3, value_dim=2, bias_initializer="random_normal",
+                                       name="mha").apply([q_in, v_in])
+    x = tf.layers.einsum_dense(equation="abc,cd->abd", output_shape=[None, 2], bias_axes="d", activation="tanh",
+                               name="proj").apply(x)
+    model = tf.model(inputs=[q_in, v_in], outputs=x)
+    q, v = rng.normal(size=(4, 3, 4)).astype(np.float32), rng.normal(size=(4, 5, 4)).astype(np.float32)
+    target = rng.normal(size=(4, 3, 2)).astype(np.float32)
+    mask = (rng.uniform(size=(4, 3, 5)) > 0.3)
+    layer = model.get_layer("mha")
+
+    def loss():
+        h = layer.apply([q, v], attention_mask=mask)
+        return tf.ops.mean(tf.ops.square(tf.ops.sub(model.get_layer("proj").apply(h), target)))
+
+    weights = model.trainable_weights
+    assert len(weights) == 10
+    grads = tf.variable_grads(loss, weights)["grads"]
+    for w in weights:
+        base = w.read().astype(np.float64)
+        for idx in list(np.ndindex(base.shape))[:6]:
+            values = []
+            for step in (1e-3, -1e-3):
+                moved = base.copy()
+                moved[idx] += step
+                w.write(moved.astype(np.float32))
+                values.append(float(np.asarray(loss(), np.float64)))
+            w.write(base.astype(np.float32))
+            numeric = (values[0] - values[1]) / 2e-3
+            assert abs(grads[w.name][idx] - numeric) <= 2e-3 * max(1.0, abs(numeric)), (w.name, idx)
+    model.compile(optimizer=tf.train.adam(0.05), loss="meanSquaredError")
+    before = float(np.asarray(model.evaluate([q, v], target)))
+    run_async(model.fit([q, v], target, epochs=15, batch_size=4, verbose=0))
+    assert float(np.asarray(model.evaluate([q, v], target))) < 0.7 * before
