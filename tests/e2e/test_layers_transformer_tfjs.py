@@ -4,7 +4,8 @@
 TF.js's bundle leaves its nlp layers out, so the page imports tfjs-layers' own ES modules from npm (served here,
 with their '@tensorflow/tfjs-core' imports pointed at TF.js's ES bundle) and builds each layer through the
 class those modules register in tfjs-core's serialization map. TF.js's nlp layers do not list their sublayers'
-weights, so the page reads them from the sublayers and this side sets them with set_weights."""
+weights, so the page reads them from the sublayers and this side sets them with set_weights. A model.json saved
+here with a PositionEmbedding loads in TF.js (weights by name) and predicts the same."""
 
 from __future__ import annotations
 
@@ -157,3 +158,35 @@ def test_transformer_decoder_as_tfjs(reference, cid):
     _same_config(layer.get_config(), ref["config"], skip=("encoderSequenceShape",))
     with pytest.raises(ValueError, match="built without cross attention"):
         layer.apply(X, encoder_sequence=X)
+
+
+LOAD_JS = """async ([prefix, topology, specs, data, x]) => {
+  const core = await import(prefix + 'core.js');
+  await import(prefix + 'layers/layers/nlp/modeling/position_embedding.js');
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const m = await core.loadLayersModel(core.io.fromMemory(topology, specs, bytes.buffer));
+  const y = m.predict(core.tensor(x[1], x[0]));
+  return {shape: y.shape, values: Array.from(y.dataSync()),
+          classes: m.layers.map((l) => l.constructor.className)};
+}"""
+
+
+def test_model_json_with_position_embedding_loads_in_tfjs_and_predicts_the_same(app_page, reference):
+    """A model saved here (model.json + weights) loads in TF.js through its registered PositionEmbedding, with its
+    weights found by name, and predicts what this side predicts."""
+    import base64
+
+    from harness import run_async
+
+    inp = tf.layers.input(shape=[4, 6])
+    pos = tf.layers.position_embedding(sequence_length=9, initializer="random_normal", name="pos").apply(inp)
+    out = tf.layers.dense(units=3, name="out").apply(pos)
+    model = tf.model(inputs=inp, outputs=out)
+    saved = []
+    run_async(model.save(tf.io.with_save_handler(lambda a: saved.append(a))))
+    art = saved[0]
+    ref = app_page.evaluate(LOAD_JS, [PREFIX, art.model_topology, art.weight_specs,
+                                      base64.b64encode(bytes(art.weight_data)).decode(),
+                                      [list(X.shape), X.reshape(-1).tolist()]])
+    assert "PositionEmbedding" in ref["classes"]
+    _close(model.predict(X), ref)

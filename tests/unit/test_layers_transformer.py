@@ -1,6 +1,7 @@
 """PositionEmbedding, CachedMultiHeadAttention and TransformerDecoder in models: a model.json using them saves and
 loads back with its configs (TF.js's keys) and weights (by name), and predicts the same; configs round-trip; bad
-calls name the layer. Their values against TF.js: tests/e2e/test_layers_transformer_tfjs.py."""
+calls name the layer; a model with MultiHeadAttention and EinsumDense trains (tape gradients against central
+differences, fit lowers the loss). Their values against TF.js: tests/e2e/test_layers_transformer_tfjs.py."""
 
 from __future__ import annotations
 
