@@ -5,7 +5,8 @@ TF.js's bundle leaves its nlp layers out, so the page imports tfjs-layers' own E
 with their '@tensorflow/tfjs-core' imports pointed at TF.js's ES bundle) and builds each layer through the
 class those modules register in tfjs-core's serialization map. TF.js's nlp layers do not list their sublayers'
 weights, so the page reads them from the sublayers and this side sets them with set_weights. A model.json saved
-here with a PositionEmbedding loads in TF.js (weights by name) and predicts the same."""
+here with a PositionEmbedding loads in TF.js (weights by name) and predicts the same. And in Pyodide the layers
+give on the webgl backend what they give on the cpu."""
 
 from __future__ import annotations
 
@@ -190,3 +191,34 @@ def test_model_json_with_position_embedding_loads_in_tfjs_and_predicts_the_same(
                                       [list(X.shape), X.reshape(-1).tolist()]])
     assert "PositionEmbedding" in ref["classes"]
     _close(model.predict(X), ref)
+
+
+PAGE_PY = r"""
+import numpy as np
+import tfjs as tf
+rng = np.random.default_rng(1)
+x = rng.normal(size=(2, 4, 6)).astype("float32")
+layers = [tf.layers.position_embedding(sequence_length=6), tf.layers.transformer_decoder(intermediate_dim=5,
+          num_heads=2, bias_initializer="random_normal"), tf.layers.cached_multi_head_attention(num_heads=2,
+          key_dim=3), tf.layers.einsum_dense(equation="abc,cd->abd", output_shape=[None, 3], bias_axes="d")]
+def run():
+    out = [np.asarray(layers[0].apply(x)), np.asarray(layers[1].apply(x, use_causal_mask=True)),
+           np.asarray(layers[2].apply([x, x])), np.asarray(layers[3].apply(x))]
+    step, cache = layers[2].call_and_return_cache(x[:, :1], x[:, :1], cache=np.stack([x.reshape(2, 4, 2, 3)] * 2, 1),
+                                                  cache_update_index=2)
+    return out + [np.asarray(step), np.asarray(cache)]
+tf.set_backend("cpu")
+want = run()
+tf.set_backend("webgl")
+got = run()
+tf.set_backend("cpu")
+[float(np.max(np.abs(a - b) / np.maximum(1.0, np.abs(b)))) for a, b in zip(got, want)]
+"""
+
+
+def test_layers_in_pyodide_on_webgl_as_on_cpu(app_page):
+    """In the page (Pyodide), the layers give on the webgl backend what they give on the cpu."""
+    from harness import run_py
+
+    diffs = run_py(app_page, PAGE_PY)
+    assert len(diffs) == 6 and max(diffs) <= 1e-5, diffs

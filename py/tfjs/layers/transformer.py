@@ -78,7 +78,8 @@ class CachedMultiHeadAttention(MultiHeadAttention):
             k, v = cache[:, 0], cache[:, 1]
             if cache_update_index is not None:
                 start = int(cache_update_index)
-                k_new, v_new = self.key_dense.call(key), self.value_dense.call(value)
+                k_new = np.asarray(self.key_dense.call(key), np.float32)
+                v_new = np.asarray(self.value_dense.call(value), np.float32)
                 if start < 0 or start + k_new.shape[1] > k.shape[1]:
                     raise ValueError(f"CachedMultiHeadAttention '{self.name}': cache_update_index {start} with "
                                      f"{k_new.shape[1]} new step(s) does not fit a cache of {k.shape[1]} steps")
@@ -180,7 +181,7 @@ class TransformerDecoder(Layer):
         norm = lambda y, w: _layer_norm(y, w[0].value, w[1].value, eps)  # noqa: E731
         residual = x
         h = norm(x, self.attention_norm) if c["normalize_first"] else x
-        h = self.attention.call_and_return_cache(h, h, attention_mask=attn_mask)[0]
+        h = np.asarray(self.attention.call_and_return_cache(h, h, attention_mask=attn_mask)[0], np.float32)
         x = h + residual
         if not c["normalize_first"]:
             x = norm(x, self.attention_norm)
