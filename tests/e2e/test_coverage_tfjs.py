@@ -2,8 +2,9 @@
 initializers, constraints, regularizers, optimizers) and its kernels per backend, from the page; the official
 converter package's op lists (@tensorflow/tfjs-converter's op_list, the JSON its Python converter ships too).
 Each prints what we have that TF.js has, what we lack and what we add. The lack lists of graph ops, layer,
-initializer, constraint, regularizer and optimizer classes hold only what is left out by name (README: "Not
-supported, deliberately"); the cpu kernel list may only shrink; the webgl list is printed."""
+initializer, constraint, regularizer and optimizer classes (and of the attention layers tfjs-layers' nlp modules
+register outside TF.js's bundle) hold only what is left out by name (README: "Not supported, deliberately"); the
+cpu kernel list may only shrink; the webgl list is printed."""
 
 from __future__ import annotations
 
@@ -87,6 +88,36 @@ def test_layer_classes_against_tfjs_registry(tfjs_classes):
     ours = set(tf.layers.registered_classes()) | {a for a, name in CLASS_ALIASES.items()
                                                   if name in tf.layers.registered_classes()}
     lack = _report("layer classes", theirs, ours)
+    assert not lack
+
+
+NLP_JS = """async (prefix) => {
+  const core = await import(prefix + 'core.js');
+  const map = core.serialization.SerializationMap.getMap().classNameMap;
+  const names = [];
+  for (const m of ['einsum_dense', 'multihead_attention', 'modeling/position_embedding',
+                   'modeling/cached_multihead_attention', 'modeling/transformer_decoder']) {
+    const mod = await import(prefix + 'layers/layers/nlp/' + m + '.js');
+    // Each registered class the module defines, by its own name (CachedMultiHeadAttention registers under
+    // its parent's className; models name it by its own).
+    for (const v of Object.values(mod))
+      if (typeof v === 'function' && v.className && map[v.className]) names.push(v.name);
+  }
+  return names;
+}"""
+
+
+def test_attention_layer_classes_tfjs_registers_beyond_its_bundle(app_page):
+    """The layer classes tfjs-layers' nlp modules register (tokenizers and GPT-2 left out by name)."""
+    from tfjs_modules import PREFIX, serve_tfjs_modules
+
+    serve_tfjs_modules(app_page)
+    theirs = set(app_page.evaluate(NLP_JS, PREFIX))
+    assert {"EinsumDense", "MultiHeadAttention", "CachedMultiHeadAttention", "PositionEmbedding",
+            "TransformerDecoder"} <= theirs
+    ours = {n for n in tf.layers.registered_classes()
+            if tf.layers.get_class(n).__module__ in ("tfjs.layers.attention", "tfjs.layers.transformer")}
+    lack = _report("nlp layer classes", theirs, ours)
     assert not lack
 
 

@@ -331,6 +331,25 @@ def test_complex_abs():
     np.testing.assert_allclose(g_im, im / np.hypot(re, im), rtol=1e-5)
 
 
+@pytest.mark.parametrize("equation,sa,sb", [
+    ("abc,cd->abd", (2, 3, 4), (4, 5)),          # EinsumDense's projection
+    ("abc,cde->abde", (2, 3, 4), (4, 2, 3)),     # MultiHeadAttention's query / key / value
+    ("aecd,abcd->acbe", (2, 5, 2, 3), (2, 4, 2, 3)),  # its scores
+    ("abcd,cde->abe", (2, 4, 2, 3), (2, 3, 5)),  # its output projection
+    ("ab,cd->ad", (3, 4), (2, 5)),               # letters summed away on each side
+])
+def test_einsum(equation, sa, sb):
+    assert numeric_check(lambda a, b: gx.einsum(equation, a, b), [rnd(*sa), rnd(*sb)])
+
+
+def test_einsum_gradient_names_what_it_cannot_do():
+    for equation, shapes, match in [("...b,bc->...c", [(2, 3), (3, 4)], "without '...'"),
+                                    ("aa,ab->b", [(3, 3), (3, 2)], "repeats a letter"),
+                                    ("ab,bc,cd->ad", [(2, 3), (3, 4), (4, 2)], "has 3 operand")]:
+        with pytest.raises(ValueError, match=match):
+            T.grads(lambda *xs: ops.sum(gx.einsum(equation, *xs)))([rnd(*s) for s in shapes])
+
+
 # ops with no gradient: y = op(...) on recorded arrays gives the watched float input no gradient
 NONE_CASES = {
     "Greater": lambda x: ops.greater(x, 0.1), "GreaterEqual": lambda x: ops.greater_equal(x, 0.1),

@@ -16,7 +16,7 @@ A custom layer is a subclass of :class:`Layer` registered under its class name::
 from __future__ import annotations
 
 from . import (advanced_activations, attention, conv, conv_recurrent, core, merge, misc, normalization, pooling,
-               preprocessing, recurrent, reshaping,
+               preprocessing, recurrent, reshaping, transformer,
                wrappers)
 from .base import Layer, LayerVariable, Node, SymbolicTensor
 from .functional import Functional
@@ -28,7 +28,7 @@ from .sequential import Sequential
 from .serialization import deserialize_layer, get_class, register, registered_classes
 
 _MODULES = [core, conv, pooling, normalization, merge, advanced_activations, reshaping, misc, recurrent, wrappers,
-            preprocessing, conv_recurrent, attention]
+            preprocessing, conv_recurrent, attention, transformer]
 _NOT_REGISTERED = {"RNNCell"}  # the cells' base class: exported, but not a class TF.js registers
 
 for _module in _MODULES:
@@ -83,6 +83,8 @@ FACTORIES = {
     "avg_pooling3d": "AveragePooling3D", "conv_lstm2d": "ConvLSTM2D", "conv_lstm2d_cell": "ConvLSTM2DCell",
     "category_encoding": "CategoryEncoding", "random_width": "RandomWidth", "random_height": "RandomHeight",
     "einsum_dense": "EinsumDense", "multi_head_attention": "MultiHeadAttention",
+    "cached_multi_head_attention": "CachedMultiHeadAttention", "position_embedding": "PositionEmbedding",
+    "transformer_decoder": "TransformerDecoder",
 }
 
 for _fname, _cls in FACTORIES.items():

@@ -1,4 +1,4 @@
-"""Keras's EinsumDense and MultiHeadAttention (inference), so that models using them load and predict.
+"""Keras's EinsumDense and MultiHeadAttention, so that models using them load, predict and train.
 
 - ``EinsumDense(equation, output_shape, activation, bias_axes)``: ``einsum(equation, x, kernel) + bias``; the
   kernel and bias shapes follow from the equation, the input shape and ``output_shape`` (batch excluded) as
@@ -9,7 +9,8 @@
   ``attention_output/kernel`` [heads, value_dim, out]), scaled dot-product attention with a softmax over the
   keys, dropout off at inference.
 
-Computed with numpy's einsum: these layers predict; the gradient tape does not see them.
+Computed with the Einsum op, which has a gradient here (TF.js registers none), so models using these layers
+train.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import string
 import numpy as np
 
 from .. import ops
+from ..ops import graph_extra as gx
 from .base import Layer, shape_str
 from .common import apply_activation
 from .params import REQUIRED, P
@@ -99,9 +101,9 @@ class EinsumDense(Layer):
         return list(out)
 
     def call(self, inputs, mask=None, **kwargs):
-        y = np.einsum(self._equation, np.asarray(inputs, np.float32), self.kernel.value).astype(np.float32)
+        y = gx.einsum(self._equation, ops.tensor(inputs), self.kernel.value)
         if self.bias is not None:
-            y = y + self.bias.value
+            y = ops.add(y, self.bias.value)
         act = self.cfg["activation"]
         return apply_activation(act, y) if act else y
 
@@ -112,7 +114,12 @@ class MultiHeadAttention(Layer):
               P("kernel_initializer", "glorot_uniform", "init"), P("bias_initializer", "zeros", "init"),
               P("kernel_regularizer", None, "reg"), P("bias_regularizer", None, "reg"),
               P("activity_regularizer", None, "reg"), P("kernel_constraint", None, "con"),
-              P("bias_constraint", None, "con")]
+              P("bias_constraint", None, "con"), P("query_shape", None, "shape"), P("key_shape", None, "shape"),
+              P("value_shape", None, "shape")]
+
+    def init(self):
+        if self.cfg["value_dim"] is None:  # TF.js and Keras write the default value size out as key_dim
+            self.cfg["value_dim"] = self.cfg["key_dim"]
 
     def _dense(self, name, equation, output_shape, bias_axes, input_shape):
         c = self.cfg
@@ -157,6 +164,10 @@ class MultiHeadAttention(Layer):
         self.output_dense = self._dense("attention_output", "abcd,cde->abe", [None, out_dim[0]], "e",
                                         [query[0], query[1], heads, vd])
         self._out_dim = out_dim[0]
+        if self.cfg["attention_axes"] is None:  # TF.js writes the axes it attends over once built
+            self.cfg["attention_axes"] = [1]
+        # and the input shapes it was built for
+        self.cfg.update(query_shape=list(query), key_shape=list(key), value_shape=list(value))
 
     def keras3_weight_paths(self) -> list[str]:
         """Where a Keras 3 .keras file keeps each weight, in this layer's weight order."""
@@ -171,15 +182,18 @@ class MultiHeadAttention(Layer):
 
     def call(self, inputs, mask=None, attention_mask=None, **kwargs):
         items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs, inputs]
-        query, value = (np.asarray(x, np.float32) for x in items[:2])
-        key = np.asarray(items[2], np.float32) if len(items) > 2 else value
-        q = self.query_dense.call(query) * np.float32(1.0 / np.sqrt(float(self.cfg["key_dim"])))
-        k = self.key_dense.call(key)
-        v = self.value_dense.call(value)
-        scores = np.einsum("aecd,abcd->acbe", k, q)
+        query, value = (ops.tensor(x) for x in items[:2])
+        key = ops.tensor(items[2]) if len(items) > 2 else value
+        return self._attend(self.query_dense.call(query), self.key_dense.call(key), self.value_dense.call(value),
+                            attention_mask)
+
+    def _attend(self, q, k, v, attention_mask):
+        """Scaled dot-product attention of projected queries, keys and values, then the output projection; masked
+        scores get -1e9 added before the softmax, as in TF.js."""
+        q = ops.mul(q, np.float32(1.0 / np.sqrt(float(self.cfg["key_dim"]))))
+        scores = gx.einsum("aecd,abcd->acbe", k, q)
         if attention_mask is not None:
             keep = np.asarray(attention_mask, bool)[:, None, :, :]
-            scores = np.where(keep, scores, np.float32(-1e9))
-        probs = np.asarray(ops.softmax(scores.astype(np.float32), -1), np.float32)
-        attended = np.einsum("acbe,aecd->abcd", probs, v).astype(np.float32)
-        return self.output_dense.call(attended)
+            scores = ops.add(scores, np.where(keep, np.float32(0), np.float32(-1e9)))
+        probs = ops.softmax(scores, -1)
+        return self.output_dense.call(gx.einsum("acbe,aecd->abcd", probs, v))

@@ -9,6 +9,6 @@ it returns one gradient per input (a list for a list input), None where there is
 from __future__ import annotations
 
 from .registry import get, register, registered_ops, unbroadcast
-from . import array_grads, extra_grads, math_grads, nn_grads  # noqa: E402,F401  (register the gradients)
+from . import array_grads, einsum_grads, extra_grads, math_grads, nn_grads  # noqa: E402,F401  (register the gradients)
 
 __all__ = ["register", "get", "registered_ops", "unbroadcast"]
