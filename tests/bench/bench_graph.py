@@ -39,6 +39,7 @@ TFJS_JS = """async ([url, backend, runs]) => {
 
 OURS_PY = """
 import time, statistics, numpy as np, tfjs as tf
+tf.set_backend("cpu")  # these rows are the cpu backend's (the page's default is wasm)
 await tf.platform.load_packages("scipy")
 t0 = time.perf_counter()
 model = await tf.load_graph_model(URL)

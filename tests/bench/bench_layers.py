@@ -48,6 +48,7 @@ TFJS_TIME_JS = """async ([backend, runs]) => {
 
 OURS_PY = """
 import json, time, js, numpy as np, tfjs as tf
+tf.set_backend("cpu")  # these rows are the cpu backend's (the page's default is wasm)
 from tfjs import io, platform
 a = js.globalThis.__benchArtifacts
 t0 = time.perf_counter()

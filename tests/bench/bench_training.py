@@ -35,6 +35,7 @@ TFJS_JS = """async ([backend, epochs, xb64, yb64, n]) => {
 
 OURS_PY = """
 import base64, io as _io, json, time, numpy as np, tfjs as tf
+tf.set_backend("cpu")  # these rows are the cpu backend's (the page's default is wasm)
 d = np.load(_io.BytesIO(base64.b64decode(DIGITS_B64)))
 x = (d["x_train"].astype("float32") / 16)[..., None]
 y = np.eye(10, dtype="float32")[d["y_train"]]
