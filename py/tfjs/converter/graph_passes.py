@@ -17,9 +17,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .pbwire import ARRAY
+from .fold_batch_norm import conv_out_channels, fold_batch_norms, fold_scale_into_conv
+from .graph_nodes import (NP_TO_DT, Nodes, attr_b, attr_f, attr_s, const_value, consumers, data_uses,  # noqa: F401
+                          dedupe_controls, make_const, node_inputs, parse_ref, rewire, s_attr, shape_json,
+                          topo_order)
 
-Nodes = list[dict]
 
 DEBUG_OPS_PASSTHROUGH = {"CheckNumerics", "Print", "CheckNumericsV2", "DebugIdentity"}
 DEBUG_OPS_NO_OUTPUT = {"Assert", "PrintV2"}
@@ -42,173 +44,6 @@ DEPTHWISE_ACTIVATIONS = {"Relu", "Relu6", "Elu", "Prelu"}
 
 
 # --------------------------------------------------------------------------------------------------
-# Helpers
-
-
-def parse_ref(text: str) -> tuple[str, int, bool]:
-    """'name' / 'name:1' / '^name' -> (name, output index, is control). (Function-body refs are not used here.)"""
-    if text.startswith("^"):
-        return text[1:], 0, True
-    name, sep, idx = text.rpartition(":")
-    if sep and idx.isdigit() and ":" not in name:
-        return name, int(idx), False
-    return text, 0, False
-
-
-def ref(name: str, idx: int = 0) -> str:
-    return name if idx == 0 else f"{name}:{idx}"
-
-
-def node_inputs(node: dict) -> list[str]:
-    return node.get("input", [])
-
-
-def consumers(nodes: Nodes) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {n["name"]: [] for n in nodes}
-    for n in nodes:
-        for text in node_inputs(n):
-            src = parse_ref(text)[0]
-            if src in out and (not out[src] or out[src][-1] is not n):
-                out[src].append(n)
-    return out
-
-
-def data_uses(nodes: Nodes, name: str) -> list[tuple[dict, int, int]]:
-    """(consumer, input position, output index) of every data use of a node."""
-    uses = []
-    for n in nodes:
-        for pos, text in enumerate(node_inputs(n)):
-            src, idx, control = parse_ref(text)
-            if src == name and not control:
-                uses.append((n, pos, idx))
-    return uses
-
-
-def const_value(node: dict | None) -> np.ndarray | None:
-    if node is None or node.get("op") != "Const":
-        return None
-    return node.get("attr", {}).get("value", {}).get("tensor", {}).get(ARRAY)
-
-
-def attr_s(node: dict, key: str, default: str | None = None) -> str | None:
-    v = node.get("attr", {}).get(key)
-    if v is None or "s" not in v:
-        return default
-    return base64.b64decode(v["s"]).decode("utf-8", "replace")
-
-
-def attr_b(node: dict, key: str, default: bool = False) -> bool:
-    v = node.get("attr", {}).get(key)
-    return default if v is None or "b" not in v else bool(v["b"])
-
-
-def attr_f(node: dict, key: str, default: float) -> float:
-    v = node.get("attr", {}).get(key)
-    return default if v is None or "f" not in v else float(v["f"])
-
-
-def s_attr(text: str) -> dict:
-    return {"s": base64.b64encode(text.encode()).decode()}
-
-
-_NP_TO_DT = {"f": "DT_FLOAT", "b": "DT_BOOL", "O": "DT_STRING", "S": "DT_STRING", "U": "DT_STRING",
-             "c": "DT_COMPLEX64"}
-
-
-def shape_json(shape: Iterable[int]) -> dict:
-    dims = [{"size": str(int(d))} if int(d) != 0 else {} for d in shape]
-    return {"dim": dims} if dims else {}
-
-
-def make_const(name: str, value: np.ndarray, dtype: str | None = None) -> dict:
-    """A Const node holding ``value`` (dtype: the TF DataType name; from the array when not given)."""
-    value = np.asarray(value)
-    if dtype is None:
-        if value.dtype.kind in "iu":
-            dtype = "DT_INT64" if value.dtype == np.int64 else "DT_INT32"
-        else:
-            dtype = _NP_TO_DT.get(value.dtype.kind, "DT_FLOAT")
-    if dtype == "DT_FLOAT":
-        value = value.astype(np.float32)
-    elif dtype == "DT_INT64":
-        value = value.astype(np.int64)
-    elif dtype == "DT_INT32":
-        value = value.astype(np.int32)
-    elif dtype == "DT_BOOL":
-        value = value.astype(np.bool_)
-    return {"name": name, "op": "Const",
-            "attr": {"dtype": {"type": dtype},
-                     "value": {"tensor": {"dtype": dtype, "tensorShape": shape_json(value.shape), ARRAY: value}}}}
-
-
-def topo_order(nodes: Nodes) -> Nodes:
-    """Nodes ordered so that each comes after its inputs (v1 loops: NextIteration back edges ignored)."""
-    by_name = {n["name"]: n for n in nodes}
-    order: Nodes = []
-    state: dict[str, int] = {}
-    for root in nodes:
-        if root["name"] in state:
-            continue
-        stack = [(root, False)]
-        while stack:
-            n, done = stack.pop()
-            name = n["name"]
-            if done:
-                if state.get(name) != 2:
-                    state[name] = 2
-                    order.append(n)
-                continue
-            if name in state:
-                continue
-            state[name] = 1
-            stack.append((n, True))
-            if n["op"] in ("Merge", "RefMerge"):
-                srcs = [parse_ref(t)[0] for t in node_inputs(n)]
-                srcs = [s for s in srcs if by_name.get(s, {}).get("op") not in ("NextIteration", "RefNextIteration")]
-            else:
-                srcs = [parse_ref(t)[0] for t in node_inputs(n)]
-            for s in reversed(srcs):
-                if s in by_name and s not in state:
-                    stack.append((by_name[s], False))
-    return order
-
-
-def _rewire(nodes: Nodes, old: str, new_ref: str, old_idx: int | None = None) -> None:
-    """Point every data use of ``old`` (or of its output ``old_idx``) at ``new_ref``; control uses at its node."""
-    new_node = parse_ref(new_ref)[0]
-    for n in nodes:
-        ins = n.get("input")
-        if not ins:
-            continue
-        changed = False
-        out = []
-        for text in ins:
-            src, idx, control = parse_ref(text)
-            if src == old and control:
-                text = "^" + new_node
-                changed = True
-            elif src == old and (old_idx is None or idx == old_idx):
-                if old_idx is None and idx != 0:
-                    raise ValueError(f"cannot rewire output {idx} of {old}")
-                text = new_ref
-                changed = True
-            out.append(text)
-        if changed:
-            n["input"] = _dedupe_controls(out)
-
-
-def _dedupe_controls(inputs: list[str]) -> list[str]:
-    data = [t for t in inputs if not t.startswith("^")]
-    data_names = {parse_ref(t)[0] for t in data}
-    seen, controls = set(), []
-    for t in inputs:
-        if t.startswith("^") and t[1:] not in seen and t[1:] not in data_names:
-            seen.add(t[1:])
-            controls.append(t)
-    return data + controls
-
-
-# --------------------------------------------------------------------------------------------------
 # Passes
 
 
@@ -220,11 +55,11 @@ def strip_debug_ops(nodes: Nodes, keep: set[str]) -> Nodes:
         if op in DEBUG_OPS_PASSTHROUGH and n["name"] not in keep:
             data = [t for t in node_inputs(n) if not t.startswith("^")]
             controls = [t for t in node_inputs(n) if t.startswith("^")]
-            _rewire(nodes, n["name"], data[0], 0)
+            rewire(nodes, n["name"], data[0], 0)
             # control uses of the debug op now wait on what it waited on
             for m in nodes:
                 if any(t == "^" + n["name"] for t in node_inputs(m)):
-                    m["input"] = _dedupe_controls([t for t in node_inputs(m) if t != "^" + n["name"]]
+                    m["input"] = dedupe_controls([t for t in node_inputs(m) if t != "^" + n["name"]]
                                                   + ["^" + parse_ref(data[0])[0]] + controls)
             continue
         if op in DEBUG_OPS_NO_OUTPUT and n["name"] not in keep:
@@ -265,7 +100,7 @@ def remove_identities(nodes: Nodes, keep: set[str]) -> Nodes:
             n.clear()
             n.update(make_const(name, const_value(src), src.get("attr", {}).get("dtype", {}).get("type")))
             continue
-        _rewire(nodes, n["name"], ins[0], None)
+        rewire(nodes, n["name"], ins[0], None)
         removed.add(n["name"])
     return [n for n in nodes if n["name"] not in removed]
 
@@ -277,7 +112,7 @@ def _out_dtype(node: dict, arr: np.ndarray) -> str:
         hints = [attrs.get(k, {}).get("type") for k in ("DstT", "out_type", "Tout", "output_type", "dtype", "T",
                                                           "Tidx")]
         return "DT_INT64" if "DT_INT64" in hints and kind != "b" else "DT_INT32"
-    return _NP_TO_DT.get(kind, "DT_FLOAT")
+    return NP_TO_DT.get(kind, "DT_FLOAT")
 
 
 def _evaluate(node: dict, inputs: list[np.ndarray], n_outputs: int) -> list[np.ndarray]:
@@ -332,123 +167,6 @@ def fold_constants(nodes: Nodes, keep: set[str],
     return nodes
 
 
-def _conv_out_channels(conv: dict, w: np.ndarray) -> int:
-    if conv["op"] in ("DepthwiseConv2dNative", "DepthwiseConv2d"):
-        return int(w.shape[2] * w.shape[3])
-    if conv["op"] == "MatMul":
-        return int(w.shape[0] if attr_b(conv, "transpose_b") else w.shape[1])
-    return int(w.shape[-1])
-
-
-def _scale_filter(conv: dict, w: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    if conv["op"] in ("DepthwiseConv2dNative", "DepthwiseConv2d"):
-        return (w * factor.reshape(w.shape[2], w.shape[3])).astype(np.float32)
-    if conv["op"] == "MatMul" and attr_b(conv, "transpose_b"):
-        return (w * factor.reshape(-1, 1)).astype(np.float32)
-    return (w * factor).astype(np.float32)
-
-
-_CONVS = ("Conv2D", "DepthwiseConv2dNative")
-
-
-def fold_batch_norms(nodes: Nodes, keep: set[str]) -> Nodes:
-    """Conv2D / DepthwiseConv2dNative -> FusedBatchNorm(V2/V3, inference, NHWC) becomes the convolution with a
-    scaled filter followed by a BiasAdd (named as the batch norm was, so its consumers are unchanged)."""
-    by_name = {n["name"]: n for n in nodes}
-    new_consts: list[tuple[int, dict]] = []
-    for bn in list(nodes):
-        if bn["op"] not in ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"):
-            continue
-        if attr_b(bn, "is_training", True) or (attr_s(bn, "data_format", "NHWC") or "NHWC") != "NHWC":
-            continue
-        ins = node_inputs(bn)
-        if len([t for t in ins if not t.startswith("^")]) < 5:
-            continue
-        conv = by_name.get(parse_ref(ins[0])[0])
-        if conv is None or conv["op"] not in _CONVS or parse_ref(ins[0])[1] != 0:
-            continue
-        if (attr_s(conv, "data_format", "NHWC") or "NHWC") != "NHWC":
-            continue
-        w_node = by_name.get(parse_ref(node_inputs(conv)[1])[0])
-        w = const_value(w_node)
-        params = [const_value(by_name.get(parse_ref(t)[0])) for t in ins[1:5]]
-        if w is None or any(p is None for p in params):
-            continue
-        if len(data_uses(nodes, conv["name"])) != 1 or any(i != 0 for _, _, i in data_uses(nodes, bn["name"])):
-            continue
-        scale, offset, mean, var = (p.astype(np.float32) for p in params)
-        if mean.size == 0:  # FusedBatchNorm with empty mean/variance only works in training
-            continue
-        eps = attr_f(bn, "epsilon", 1e-4)
-        # The official converter's arithmetic, so that the folded weights are the same bytes: var + epsilon in
-        # float32, the square root, its reciprocal and the products in float64, rounded to float32 at the end.
-        inv = 1.0 / np.sqrt((var + np.float32(eps)).astype(np.float64))
-        factor = inv * scale.astype(np.float64)
-        bias = (-mean).astype(np.float64) * factor + offset.astype(np.float64)
-        new_w = make_const(f"{conv['name']}_weights", _scale_filter(conv, w.astype(np.float64), factor))
-        new_b = make_const(f"{conv['name']}_bn_offset", bias.astype(np.float32))
-        conv["input"] = [node_inputs(conv)[0], new_w["name"]] + node_inputs(conv)[2:]
-        new_consts.append((nodes.index(conv), new_w))
-        controls = [t for t in ins[5:] if t.startswith("^")] + [t for t in ins if t.startswith("^")]
-        dtype = bn.get("attr", {}).get("T", {"type": "DT_FLOAT"})
-        bn_name = bn["name"]
-        bn.clear()
-        bn.update({"name": bn_name, "op": "BiasAdd",
-                   "input": _dedupe_controls([ref(conv["name"]), new_b["name"]] + controls),
-                   "attr": {"T": dtype, "data_format": s_attr("NHWC")}})
-        new_consts.append((nodes.index(conv), new_b))
-    # before their convolution, the filter then the offset (the order the official converter creates them in)
-    for _, (pos, const) in sorted(enumerate(new_consts), key=lambda t: (t[1][0], t[0]), reverse=True):
-        nodes.insert(pos, const)
-    return nodes
-
-
-def fold_scale_into_conv(nodes: Nodes, keep: set[str]) -> Nodes:
-    """Conv2D / DepthwiseConv2dNative / MatMul followed by a Mul with a per-output-channel constant (what Keras 3's
-    BatchNormalization leaves once folded) becomes the convolution with a scaled filter, named as the Mul."""
-    by_name = {n["name"]: n for n in nodes}
-    removed: set[str] = set()
-    new_consts: list[tuple[int, dict]] = []
-    for mul in list(nodes):
-        if mul["op"] != "Mul" or mul["name"] in keep:
-            continue
-        data = [t for t in node_inputs(mul) if not t.startswith("^")]
-        if len(data) != 2:
-            continue
-        for a, b in ((0, 1), (1, 0)):
-            conv = by_name.get(parse_ref(data[a])[0])
-            c = const_value(by_name.get(parse_ref(data[b])[0]))
-            if conv is None or c is None or conv["op"] not in _CONVS + ("MatMul",) or parse_ref(data[a])[1]:
-                continue
-            if conv["name"] in keep or conv["name"] in removed or c.dtype != np.float32:
-                continue
-            if conv["op"] != "MatMul" and (attr_s(conv, "data_format", "NHWC") or "NHWC") != "NHWC":
-                continue
-            cdata = [t for t in node_inputs(conv) if not t.startswith("^")]
-            w = const_value(by_name.get(parse_ref(cdata[1])[0]))
-            if w is None or w.dtype != np.float32 or (conv["op"] == "MatMul" and attr_b(conv, "transpose_a")):
-                continue
-            channels = _conv_out_channels(conv, w)
-            if c.size != channels or any(d != 1 for d in c.shape[:-1]) or c.shape[-1:] != (channels,):
-                continue
-            if len(data_uses(nodes, conv["name"])) != 1:
-                continue
-            new_w = make_const(f"{conv['name']}/merged_input",
-                               _scale_filter(conv, w.astype(np.float64), c.reshape(-1).astype(np.float64)))
-            new_consts.append((nodes.index(conv), new_w))
-            controls = [t for t in node_inputs(conv) + node_inputs(mul) if t.startswith("^")]
-            name = mul["name"]
-            mul.clear()
-            mul.update({**conv, "name": name, "input": _dedupe_controls([cdata[0], new_w["name"]] + controls),
-                        "attr": dict(conv.get("attr", {}))})
-            removed.add(conv["name"])
-            break
-    nodes = [n for n in nodes if n["name"] not in removed]
-    for pos, const in sorted(new_consts, key=lambda t: t[0], reverse=True):
-        nodes.insert(min(pos, len(nodes)), const)
-    return nodes
-
-
 def _const_input(by_name: dict, ref_text: str) -> np.ndarray | None:
     src, idx, control = parse_ref(ref_text)
     return None if control or idx else const_value(by_name.get(src))
@@ -482,7 +200,7 @@ def remove_trivial_arithmetic(nodes: Nodes, keep: set[str]) -> Nodes:
                     break
         if other is None or parse_ref(other)[0] in removed:
             continue
-        _rewire(nodes, n["name"], other, None)
+        rewire(nodes, n["name"], other, None)
         removed.add(n["name"])
     return [n for n in nodes if n["name"] not in removed]
 
@@ -515,7 +233,7 @@ def swap_maxpool_of_monotonic(nodes: Nodes, keep: set[str]) -> Nodes:
         if inner["op"] in ("Relu", "Relu6") and src is not None and \
                 (src["op"] == "BiasAdd" or src["op"].startswith("FusedBatchNorm")):
             continue
-        _rewire(nodes, pool["name"], inner["name"], None)  # pool's consumers read f
+        rewire(nodes, pool["name"], inner["name"], None)  # pool's consumers read f
         pool["input"] = [ins[0]] + [t for t in node_inputs(pool) if t.startswith("^")]
         inner["input"] = [pool["name"]]
         # the two trade places in the list: still inputs before consumers, nothing else moves
@@ -564,7 +282,7 @@ def remove_noops(nodes: Nodes, keep: set[str]) -> Nodes:
                     new.extend("^" + x for x in expand(t[1:], set()))
                 else:
                     new.append(t)
-            n["input"] = _dedupe_controls(new)
+            n["input"] = dedupe_controls(new)
     return [n for n in nodes if n["name"] not in noops]
 
 
@@ -636,7 +354,7 @@ def fuse_bias_activation(nodes: Nodes, keep: set[str]) -> Nodes:
         if len(uses) != 1 or uses[0][2] != 0:
             continue
         bias_node = uses[0][0]
-        bias_ref = _bias_of(bias_node, by_name, _conv_out_channels(conv, w))
+        bias_ref = _bias_of(bias_node, by_name, conv_out_channels(conv, w))
         if bias_ref is None or parse_ref([t for t in node_inputs(bias_node) if not t.startswith("^")][0])[0] \
                 != conv["name"]:
             continue
@@ -668,9 +386,9 @@ def fuse_bias_activation(nodes: Nodes, keep: set[str]) -> Nodes:
         if conv["op"] in ("DepthwiseConv2dNative",) and last["name"] not in keep:
             # the official converter's own depthwise fusion keeps the convolution's name
             name = conv["name"]
-            _rewire(nodes, last["name"], name, None)
+            rewire(nodes, last["name"], name, None)
         fused = {"name": name, "op": _FUSED_NAME[conv["op"]],
-                 "input": _dedupe_controls(data[:2] + extra + controls), "attr": attrs}
+                 "input": dedupe_controls(data[:2] + extra + controls), "attr": attrs}
         if conv.get("device"):
             fused["device"] = conv["device"]
         for n in chain[:-1] + [conv]:
