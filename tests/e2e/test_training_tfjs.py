@@ -259,7 +259,12 @@ json.dumps(out)
 
 @pytest.fixture(scope="module")
 def resumed_from_tfjs(page):
-    theirs = page.evaluate(TFJS_SAVE_AND_CONTINUE, [[k, v] for k, v in RESUME_OPTIMIZERS.items()])
+    args = [[k, v] for k, v in RESUME_OPTIMIZERS.items()]
+    theirs = page.evaluate(TFJS_SAVE_AND_CONTINUE, args)
+    if any(_rel(a, b) == 0 for t in theirs.values() for a, b in zip(t["weights"], t["before"])):
+        # TF.js's own third epoch left a weight exactly as it was (seen once in a long suite, never alone):
+        # its reference run is drawn again, and saved again for ours to resume from
+        theirs = page.evaluate(TFJS_SAVE_AND_CONTINUE, args)
     ours = json.loads(run_py(page, f"OIDS = {list(RESUME_OPTIMIZERS)!r}\n" + PY_RESUME_FROM_TFJS))
     return ours, theirs
 
