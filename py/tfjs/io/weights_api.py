@@ -9,7 +9,6 @@ only the groups asked for), ``decode_weights_stream`` (weights decoded as their 
 from __future__ import annotations
 
 import inspect
-from array import array
 from typing import Any, Awaitable, Callable, Mapping, Sequence
 
 import numpy as np
@@ -17,7 +16,7 @@ import numpy as np
 from ..errors import FormatError
 from .model_json import artifacts_info
 from .types import ModelArtifacts, ModelArtifactsInfo, SaveResult
-from .weights import DTYPE_SIZES, _check_spec, _decode_one, _ShardCursor, _spec_size, as_shards, decode_weights
+from .weights import DTYPE_SIZES, _check_spec, _ShardCursor, _spec_size, as_shards, decode_weights
 
 
 # ------------------------------------------------------------------------------------------ shard view
@@ -184,17 +183,6 @@ def _needed(pending: _Pending, spec: Mapping) -> int | None:
     return pos
 
 
-def _string_lengths(view: memoryview) -> array:
-    """The byte lengths of the strings of a whole string weight (each a uint32 length, then its bytes)."""
-    lengths = array("Q")
-    pos = 0
-    while pos < view.nbytes:
-        n = int.from_bytes(view[pos:pos + 4], "little")
-        lengths.append(n)
-        pos += 4 + n
-    return lengths
-
-
 async def decode_weights_stream(stream: Any, specs: Sequence[Mapping]) -> dict[str, np.ndarray]:
     """Decode weights from a stream of byte chunks (an async or plain iterable, e.g. a response body), each
     weight as soon as its bytes have arrived; too few or too many bytes is an error naming the weight."""
@@ -216,8 +204,7 @@ async def decode_weights_stream(stream: Any, specs: Sequence[Mapping]) -> dict[s
                 want = f"{offset + need} bytes" if need is not None else "more bytes for its string lengths"
                 raise FormatError(f"Weight stream ended early: weight '{spec.get('name')}' ({spec.get('dtype')} "
                                   f"{list(spec.get('shape', []))}) needs {want}, the stream held {have}") from None
-        view = pending.take(need)
-        out[spec["name"]] = _decode_one(view, spec, _string_lengths(view) if spec.get("dtype") == "string" else None)
+        out[spec["name"]] = decode_weights([pending.take(need)], [spec])[spec["name"]]
         offset += need
     if not ended:
         async for chunk in chunks:
