@@ -1,6 +1,7 @@
 """Graph models in the page: ours (cpu backend, scipy's sgemm) vs TF.js's cpu and wasm backends, on the same
 model files and inputs: load time, first run, median of RUNS runs after warm-up."""
 
+from bench.page_inputs import GRAPH_INPUT_JS, GRAPH_INPUT_PY
 from bench.runner import Row
 from harness import BOOT_JS, add_reference_tfjs, run_py
 
@@ -13,14 +14,7 @@ TFJS_JS = """async ([url, backend, runs]) => {
   let t0 = performance.now();
   const model = await tf.loadGraphModel(url);
   const loadMs = performance.now() - t0;
-  const info = model.inputs[0];
-  const shape = info.shape.map((d) => (d === -1 ? 1 : d));
-  const dtype = info.dtype === "int32" ? "int32" : "float32";
-  const n = shape.reduce((a, b) => a * b, 1);
-  const values = dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) values[i] = dtype === "int32" ? (i * 7919) % 256 : ((i * 7919) % 2001) / 1000 - 1;
-  const x = tf.tensor(values, shape, dtype);
-  const once = async () => {
+""" + GRAPH_INPUT_JS + """  const once = async () => {
     const t = performance.now();
     const out = await model.executeAsync(x);
     await Promise.all((Array.isArray(out) ? out : [out]).map((o) => o.data()));
@@ -44,12 +38,7 @@ await tf.platform.load_packages("scipy")
 t0 = time.perf_counter()
 model = await tf.load_graph_model(URL)
 load_ms = (time.perf_counter() - t0) * 1000
-spec = model.inputs[0]
-shape = [1 if d == -1 else d for d in spec["shape"]]
-i = np.arange(int(np.prod(shape)), dtype=np.int64)
-x = (((i * 7919) % 256).astype(np.int32) if spec["dtype"] == "int32"
-     else (((i * 7919) % 2001) / 1000 - 1).astype(np.float32)).reshape(shape)
-def once():
+""" + GRAPH_INPUT_PY + """def once():
     t = time.perf_counter()
     model.predict(x)
     return (time.perf_counter() - t) * 1000

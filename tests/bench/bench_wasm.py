@@ -10,6 +10,7 @@ import json
 import os
 
 from bench.bench_layers import BUILD_JS
+from bench.page_inputs import GRAPH_INPUT_JS, GRAPH_INPUT_PY, TIMED_PY
 from bench.runner import Row, median
 from harness import BOOT_JS, add_reference_tfjs, run_py
 
@@ -36,14 +37,7 @@ TFJS_GRAPH_SETUP = """async (url) => {
   await tf.setBackend("wasm"); await tf.ready();
   if (globalThis.__tfModel) globalThis.__tfModel.dispose();
   const model = globalThis.__tfModel = await tf.loadGraphModel(url);
-  const info = model.inputs[0];
-  const shape = info.shape.map((d) => (d === -1 ? 1 : d));
-  const n = shape.reduce((a, b) => a * b, 1);
-  const dtype = info.dtype === "int32" ? "int32" : "float32";
-  const values = dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) values[i] = dtype === "int32" ? (i * 7919) % 256 : ((i * 7919) % 2001) / 1000 - 1;
-  const x = tf.tensor(values, shape, dtype);
-  globalThis.__tfOnce = async () => { const t0 = performance.now(); const out = await model.executeAsync(x);
+""" + GRAPH_INPUT_JS + """  globalThis.__tfOnce = async () => { const t0 = performance.now(); const out = await model.executeAsync(x);
     await Promise.all((Array.isArray(out) ? out : [out]).map((o) => o.data())); tf.dispose(out);
     return performance.now() - t0; };
   const first = await globalThis.__tfOnce(); await globalThis.__tfOnce();
@@ -55,14 +49,7 @@ import json, time, statistics, js, numpy as np, tfjs as tf
 from tfjs import io, platform
 from tfjs.backends import wasm
 
-def timed(fn, runs):
-    t0 = time.perf_counter(); fn(); first = (time.perf_counter() - t0) * 1000
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter(); fn(); times.append((time.perf_counter() - t0) * 1000)
-    return {"first": first, "median": statistics.median(times)}
-
+""" + TIMED_PY + """
 def once(backend):
     tf.set_backend(backend)
     t0 = time.perf_counter(); FN(); ms = (time.perf_counter() - t0) * 1000
@@ -126,12 +113,7 @@ OURS_GRAPH = OURS_COMMON + """
 await tf.platform.load_packages("scipy")
 tf.set_backend("cpu")
 model = await tf.load_graph_model(URL)
-spec = model.inputs[0]
-shape = [1 if d == -1 else d for d in spec["shape"]]
-i = np.arange(int(np.prod(shape)), dtype=np.int64)
-x = (((i * 7919) % 256).astype(np.int32) if spec["dtype"] == "int32"
-     else (((i * 7919) % 2001) / 1000 - 1).astype(np.float32)).reshape(shape)
-json.dumps(setup(lambda: model.predict(x)))
+""" + GRAPH_INPUT_PY + """json.dumps(setup(lambda: model.predict(x)))
 """
 
 # The largest 1x1 convolution of the MobileNetV2 shape by work (112x112x96 <- 16 ... 7x7x1280 <- 320: the

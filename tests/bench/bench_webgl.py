@@ -15,6 +15,7 @@ apart. Then where the time goes, for one inference of each:
 import json
 
 from bench.bench_layers import BUILD_JS
+from bench.page_inputs import GRAPH_INPUT_JS, GRAPH_INPUT_PY, TIMED_PY
 from bench.runner import Row
 from harness import BOOT_JS, add_reference_tfjs, run_py
 
@@ -57,14 +58,7 @@ TFJS_LAYERS_JS = """async ([backend, runs]) => {""" + TFJS_PROFILE_JS + """
 TFJS_GRAPH_JS = """async ([url, backend, runs]) => {""" + TFJS_PROFILE_JS + """
   await tf.setBackend(backend); await tf.ready();
   const model = await tf.loadGraphModel(url);
-  const info = model.inputs[0];
-  const shape = info.shape.map((d) => (d === -1 ? 1 : d));
-  const n = shape.reduce((a, b) => a * b, 1);
-  const dtype = info.dtype === "int32" ? "int32" : "float32";
-  const values = dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) values[i] = dtype === "int32" ? (i * 7919) % 256 : ((i * 7919) % 2001) / 1000 - 1;
-  const x = tf.tensor(values, shape, dtype);
-  const run = async () => { const out = await model.executeAsync(x);
+""" + GRAPH_INPUT_JS + """  const run = async () => { const out = await model.executeAsync(x);
     await Promise.all((Array.isArray(out) ? out : [out]).map((o) => o.data())); tf.dispose(out); };
   const once = async () => { const t = performance.now(); await run(); return performance.now() - t; };
   const first = await once(); await once();
@@ -80,14 +74,7 @@ import json, time, statistics, js, numpy as np, tfjs as tf
 from tfjs import io, platform
 from tfjs.backends import webgl
 
-def timed(fn, runs):
-    t0 = time.perf_counter(); fn(); first = (time.perf_counter() - t0) * 1000
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter(); fn(); times.append((time.perf_counter() - t0) * 1000)
-    return {"first": first, "median": statistics.median(times)}
-
+""" + TIMED_PY + """
 async def profile(fn):
     # one inference, every pass timed as it runs (fusion unchanged); plus its transfers and fallbacks
     gl = webgl.current(); fn()
@@ -125,12 +112,7 @@ OURS_GRAPH = OURS_COMMON + """
 await tf.platform.load_packages("scipy")
 tf.set_backend("cpu")
 model = await tf.load_graph_model(URL)
-spec = model.inputs[0]
-shape = [1 if d == -1 else d for d in spec["shape"]]
-i = np.arange(int(np.prod(shape)), dtype=np.int64)
-x = (((i * 7919) % 256).astype(np.int32) if spec["dtype"] == "int32"
-     else (((i * 7919) % 2001) / 1000 - 1).astype(np.float32)).reshape(shape)
-cpu = timed(lambda: model.predict(x), RUNS)
+""" + GRAPH_INPUT_PY + """cpu = timed(lambda: model.predict(x), RUNS)
 tf.set_backend("webgl")
 t0 = time.perf_counter(); info = model.warmup(); warm_ms = (time.perf_counter() - t0) * 1000
 gl_t = timed(lambda: model.predict(x), RUNS)
