@@ -22,6 +22,20 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def wasm_kernels_path() -> Path:
+    """The wasm kernel module, built (or taken from its cache) by wasm/build_kernels.py, for the tests that run
+    it under CPython through wasmtime."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "wasm"))
+    try:
+        import build_kernels
+    finally:
+        sys.path.pop(0)
+    return build_kernels.build()
+
+
+@pytest.fixture(scope="session")
 def app_server():
     with AppServer() as server:
         yield server

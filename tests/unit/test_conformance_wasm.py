@@ -22,16 +22,11 @@ CLAIMS = [(op, sc) for op, cfg in sorted(registry.kernel_configs("wasm").items()
 
 
 @pytest.fixture(scope="module")
-def wasm_backend():
-    sys.path.insert(0, str(ROOT / "wasm"))
-    try:
-        import build_kernels
-    finally:
-        sys.path.pop(0)
+def wasm_backend(wasm_kernels_path):
     from tfjs.backends.wasm import WasmBackend
     from tfjs.backends.wasm.runtime_wasmtime import WasmtimeHost
 
-    return WasmBackend(host=WasmtimeHost(build_kernels.build()))
+    return WasmBackend(host=WasmtimeHost(wasm_kernels_path))
 
 
 def test_wasm_claims_are_many_and_have_cases(capsys):

@@ -4,8 +4,6 @@ under CPython through wasmtime) one fused kernel call per folded chain, within 1
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +12,6 @@ import tfjs as tf
 from tfjs.graph import builder as gb
 from tfjs.graph.fusion import fuse_residual_adds
 
-ROOT = Path(__file__).resolve().parents[2]
 RNG = np.random.default_rng(15)
 C = 6
 
@@ -93,18 +90,13 @@ def test_cpu_values_are_those_of_the_graph_as_written_and_removed_nodes_stay_fet
 
 
 @pytest.fixture
-def wasm_backend():
+def wasm_backend(wasm_kernels_path):
     pytest.importorskip("wasmtime")
-    sys.path.insert(0, str(ROOT / "wasm"))
-    try:
-        import build_kernels
-    finally:
-        sys.path.pop(0)
     from tfjs.backends import manager
     from tfjs.backends.wasm import WasmBackend
     from tfjs.backends.wasm.runtime_wasmtime import WasmtimeHost
 
-    host = WasmtimeHost(build_kernels.build())
+    host = WasmtimeHost(wasm_kernels_path)
     manager.register_backend("wasm", lambda: WasmBackend(host=host), priority=-1)
     try:
         tf.set_backend("wasm")

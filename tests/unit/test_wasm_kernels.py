@@ -6,9 +6,6 @@ Pyodide's). Tolerance 1e-5 relative: the summation order differs from numpy/BLAS
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -20,25 +17,14 @@ from tfjs.backends.cpu import image as cpu_image
 from tfjs.backends.wasm import kernels as K
 
 pytest.importorskip("wasmtime")
-ROOT = Path(__file__).resolve().parents[2]
 RTOL, ATOL = 1e-5, 1e-6
 
 
-@pytest.fixture(scope="module")
-def wasm_path():
-    sys.path.insert(0, str(ROOT / "wasm"))
-    try:
-        import build_kernels
-    finally:
-        sys.path.pop(0)
-    return build_kernels.build()
-
-
 @pytest.fixture
-def host(wasm_path):
+def host(wasm_kernels_path):
     from tfjs.backends.wasm.runtime_wasmtime import WasmtimeHost
 
-    return WasmtimeHost(wasm_path)
+    return WasmtimeHost(wasm_kernels_path)
 
 
 @pytest.fixture
