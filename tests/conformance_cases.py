@@ -326,7 +326,8 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
     problems = []
 
     def place(v):
-        if isinstance(v, np.ndarray) and v.dtype in (np.float32, np.bool_) and v.size > 1:
+        on_device = (np.float32, np.bool_, np.int32) if op in INT_ON_DEVICE else (np.float32, np.bool_)
+        if isinstance(v, np.ndarray) and not isinstance(v, OnHost) and v.dtype in on_device and v.size > 1:
             return backend.upload(v)
         if isinstance(v, list):
             return [place(e) for e in v]
@@ -344,8 +345,8 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
         if len(wants) != len(gots):
             problems.append(f"{where}: {len(gots)} outputs, expected {len(wants)}")
             continue
-        for w, g in zip(wants, gots):
-            w, g = np.asarray(w), backend.read(g)
+        for w, raw in zip(wants, gots):
+            w, g = np.asarray(w), backend.read(raw)
             if g.shape != w.shape:
                 problems.append(f"{where}: shape {list(g.shape)} != {list(w.shape)}")
                 break
@@ -353,6 +354,16 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
                 problems.append(f"{where}: dtype {g.dtype} != {w.dtype}")
                 break
             if w.size == 0:
+                continue
+            if op in MADE_ON_DEVICE and w.size > SMALL_OUT and isinstance(raw, np.ndarray):
+                problems.append(f"{where}: a result of {w.size} values made on the host")
+                break
+            if op in EXACT and w.dtype.kind in "iub":
+                if not np.array_equal(g, w):
+                    bad = np.flatnonzero(g.reshape(-1) != w.reshape(-1))[:3]
+                    problems.append(f"{where}: {w.dtype} values differ at flat {bad.tolist()}: "
+                                    f"{g.reshape(-1)[bad].tolist()} != {w.reshape(-1)[bad].tolist()}")
+                    break
                 continue
             if not np.array_equal(np.isnan(g.astype(np.float64)), np.isnan(w.astype(np.float64))):
                 problems.append(f"{where}: NaNs differ")
@@ -364,3 +375,105 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
                 problems.append(f"{where}: relative error {err:.2e} > {tol:.0e}")
                 break
     return problems
+
+
+# --- creation, segment and int32 cases: Fill, Range, LinSpace, ZerosLike, OnesLike, Diag, UnsortedSegmentSum,
+# Bincount, DenseBincount, and Select / FloorDiv / FloorMod on int32 and bool inputs ---------------------------
+
+class OnHost(np.ndarray):
+    """An input ``check`` leaves on the host (a view: ``host(a)``), where the others go to the device."""
+
+
+def host(a):
+    return np.asarray(a).view(OnHost)
+
+
+#: ops whose int32 inputs ``check`` places on the device too (int32 tensors a model keeps there)
+INT_ON_DEVICE = {"ZerosLike", "OnesLike", "Diag", "UnsortedSegmentSum", "Bincount", "DenseBincount", "Select",
+                 "FloorDiv", "FloorMod"}
+#: ops whose results of more than SMALL_OUT values must come back as device tensors (made there, never on the
+#: host and uploaded: Fill, Range and LinSpace have no device inputs to tell a fallback by)
+MADE_ON_DEVICE = {"Fill", "Range", "LinSpace", "ZerosLike", "OnesLike", "Diag", "UnsortedSegmentSum",
+                  "Bincount", "DenseBincount"}
+SMALL_OUT = 1024
+#: ops whose int32 and bool results must equal the cpu kernel's exactly
+EXACT = MADE_ON_DEVICE | {"Select", "FloorDiv", "FloorMod"}
+
+
+def _ints(R, *shape, lo=-50, hi=50):
+    return R.rng.integers(lo, hi, shape).astype(np.int32)
+
+
+def _nonzero_ints(R, *shape, lo=-7, hi=8):
+    v = _ints(R, *shape, lo=lo, hi=hi)
+    v[v == 0] = 3
+    return v
+
+
+def _creation_cases(t):
+    def add(op, shape_class, fn):
+        t.setdefault(op, {})[shape_class] = fn
+
+    def extend(op, shape_class, fn):
+        before = t[op][shape_class]
+        t[op][shape_class] = lambda R: before(R) + fn(R)
+
+    add("Fill", "matrix", lambda R: [
+        ([[40, 30], np.float32(2.5)], {}), ([[40, 30], np.int32(-7)], {}), ([[33, 40], True], {}),
+        ([[50, 30], 1.5], {"dtype": "int32"}), ([[30, 30], np.int32(1 << 25)], {}),  # past 2^24: host, exact
+        ([[0, 5], np.float32(1.0)], {}), ([[1, 1], np.float32(4.0)], {})])
+    add("Fill", "large", lambda R: [([[3, 100, 70], np.float32(-0.5)], {}), ([[200, 90], np.int32(123456)], {})])
+    add("Range", "vector", lambda R: [
+        ([0, 3000, 1], {"dtype": "int32"}), ([10.0, -20.0, -0.0125], {}), ([5, -3000, -2], {"dtype": "int32"}),
+        ([0.5, 1300.2, 1.0], {}), ([0, 0, 1], {}), ([3, 4, 5], {"dtype": "int32"}), ([7.0, 2.0, 1.0], {}),
+        ([1 << 25, (1 << 25) + 1000, 1], {"dtype": "int32"})])  # past 2^24: host, exact
+    add("Range", "large", lambda R: [([0, 20000, 1], {"dtype": "int32"}), ([-1.0, 1.0, 1e-4], {})])
+    add("LinSpace", "vector", lambda R: [([0.0, 1.0, 2000], {}), ([5.0, -3.0, 1500], {}), ([2.0, 9.0, 1], {}),
+                                         ([1.0, 1.0, 1100], {}), ([-4.0, 4.0, 9], {})])
+    add("LinSpace", "large", lambda R: [([-10.0, 10.0, 20001], {})])
+    for op in ("ZerosLike", "OnesLike"):
+        add(op, "matrix", lambda R: [([R(40, 30)], {}), ([R(40, 30) > 0], {}), ([_ints(R, 40, 30)], {}),
+                                     ([R(3, 4)], {}), ([np.zeros((0, 5), np.float32)], {}),
+                                     ([np.ones((1, 1), np.float32)], {})])
+        add(op, "large", lambda R: [([R(3, 100, 70)], {}), ([_ints(R, 150, 120)], {})])
+    add("Diag", "vector", lambda R: [([R(37)], {}), ([np.arange(-20, 20, dtype=np.int32)], {}), ([R(50) > 0], {}),
+                                     ([np.array([3.5], np.float32)], {})])
+    add("Diag", "matrix", lambda R: [([R(6, 7)], {}), ([_ints(R, 5, 4)], {})])
+    add("UnsortedSegmentSum", "matrix", lambda R: [
+        ([R(40, 7), host(_ints(R, 40, lo=-2, hi=10)), 8], {}),
+        ([R(40, 7), _ints(R, 40, lo=-2, hi=10), 8], {}),
+        ([_ints(R, 30, 5), host(_ints(R, 30, lo=0, hi=6)), 6], {}),
+        ([R(300, 11), host(_ints(R, 300, lo=0, hi=200)), 200], {}),
+        ([R(1, 5), host(np.array([0], np.int32)), 3], {}),
+        ([R(6, 4), host(np.full(6, 9, np.int32)), 3], {})])  # every id out of range: zeros
+    add("UnsortedSegmentSum", "rank3", lambda R: [([R(6, 4, 5), host(_ints(R, 6, 4, lo=-1, hi=5)), 5], {}),
+                                                  ([R(9, 3, 4), _ints(R, 9, lo=0, hi=4), 4], {})])
+    for op in ("Bincount", "DenseBincount"):
+        add(op, "vector", lambda R: [
+            ([_ints(R, 300, lo=-2, hi=12), 10], {}), ([_ints(R, 300, lo=-2, hi=12), 10, R(300)], {}),
+            ([_ints(R, 300, lo=0, hi=12), 10, _ints(R, 300)], {}),
+            ([_ints(R, 300, lo=0, hi=12), 10, np.zeros(0, np.float32)], {}),
+            ([_ints(R, 300, lo=0, hi=12), 1500], {}),
+            ([_ints(R, 300, lo=0, hi=12), 10], {"binary_output": True}),
+            ([_ints(R, 300, lo=0, hi=12), 10, R(300)], {"binary_output": True}),
+            ([np.array([3], np.int32), 5], {})])
+        add(op, "matrix", lambda R: [([_ints(R, 4, 60, lo=-1, hi=10), 9, R(4, 60)], {}),
+                                     ([_ints(R, 4, 60, lo=0, hi=10), 9], {"binary_output": True}),
+                                     ([_ints(R, 30, 50, lo=0, hi=60), 50], {})])
+    extend("Select", "matrix", lambda R: [([R(7, 9) > 0, _ints(R, 7, 9), _ints(R, 7, 9)], {}),
+                                          ([R(7, 9) > 0, R(7, 9) > 0.5, R(7, 9) > -0.5], {})])
+    extend("Select", "broadcast", lambda R: [([R(3, 1, 5) > 0, _ints(R, 3, 4, 5), np.int32(-1)], {}),
+                                             ([R(4, 5) > 0, np.int32(7), _ints(R, 5)], {})])
+    extend("Select", "large", lambda R: [([R(2, 40, 41, 9) > 0, _ints(R, 2, 40, 41, 9),
+                                           _ints(R, 2, 40, 41, 9)], {})])
+    for op in ("FloorDiv", "FloorMod"):
+        extend(op, "matrix", lambda R: [([_ints(R, 6, 9), _ints(R, 6, 9, lo=-7, hi=8)], {}),  # zero divisors: 0
+                                        ([_ints(R, 6, 9, lo=-(1 << 23), hi=1 << 23), _nonzero_ints(R, 6, 9)], {}),
+                                        ([_ints(R, 6, 9), R(6, 9, lo=0.5, hi=3)], {})])
+        extend(op, "broadcast", lambda R: [([_ints(R, 3, 5), np.int32(4)], {}),
+                                           ([_ints(R, 2, 1, 4, 1), _nonzero_ints(R, 1, 3, 1, 5, lo=-5, hi=0)], {})])
+        extend(op, "image_c4", lambda R: [([_ints(R, 1, 4, 5, 16), _nonzero_ints(R, 16)], {})])
+        extend(op, "large", lambda R: [([_ints(R, 2, 40, 41, 9, lo=-1000, hi=1000), _nonzero_ints(R, 9)], {})])
+
+
+_creation_cases(TABLE)

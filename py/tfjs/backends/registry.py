@@ -39,6 +39,9 @@ class KernelConfig:
       calling ``fn``. None: every input the op accepts.
     - ``dtypes`` and ``shapes``: the input dtypes and shape classes (:data:`SHAPE_CLASSES`) the kernel claims;
       the conformance suite checks it against the cpu kernel on each.
+    - ``generator``: the output comes from attributes and scalars (Fill, Range, LinSpace): a backend that keeps
+      small host inputs on the host asks such a kernel anyway, and its ``supports`` says when the output is
+      worth making on the device (instead of on the host and uploaded).
     """
 
     backend: str
@@ -48,6 +51,7 @@ class KernelConfig:
     supports: Callable[..., bool] | None = None
     dtypes: tuple[str, ...] = ("float32",)
     shapes: tuple[str, ...] = field(default_factory=tuple)
+    generator: bool = False
 
     def bind(self, backend: Any) -> Callable[..., Any]:
         """The callable a started backend object runs for this op."""
@@ -59,7 +63,7 @@ _KERNELS: dict[tuple[str, str], KernelConfig] = {}
 
 def register_kernel(backend: str, op: str, fn: Callable | None = None, *, make: Callable | None = None,
                     supports: Callable[..., bool] | None = None, dtypes: tuple[str, ...] = ("float32",),
-                    shapes: tuple[str, ...] = (), replace: bool = False) -> KernelConfig:
+                    shapes: tuple[str, ...] = (), replace: bool = False, generator: bool = False) -> KernelConfig:
     """Register the kernel of ``op`` for ``backend`` (exactly one of ``fn`` and ``make``). ``op`` must be a
     name of :mod:`tfjs.kernel_names`; a second registration of the same pair is an error unless ``replace``."""
     if (fn is None) == (make is None):
@@ -74,7 +78,7 @@ def register_kernel(backend: str, op: str, fn: Callable | None = None, *, make: 
     key = (backend, op)
     if key in _KERNELS and not replace:
         raise ValueError(f"The kernel of '{op}' for backend '{backend}' is registered already")
-    config = KernelConfig(backend, op, fn, make, supports, tuple(dtypes), tuple(shapes))
+    config = KernelConfig(backend, op, fn, make, supports, tuple(dtypes), tuple(shapes), generator)
     _KERNELS[key] = config
     return config
 

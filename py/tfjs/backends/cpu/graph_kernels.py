@@ -112,6 +112,60 @@ def bincount(x, size, weights=None, binary_output=False):
     return np.stack([one(x[i], None if w is None else w[i]) for i in range(x.shape[0])])
 
 
+def dense_bincount(x, size, weights=None, binary_output=False):
+    """DenseBincount: Bincount of a vector or of each row of a matrix (TF.js's kernel takes rank 1 or 2)."""
+    if np.ndim(x) > 2:
+        raise ValueError(f"DenseBincount: x must be of rank 1 or 2, got shape {list(np.shape(x))}")
+    return bincount(x, size, weights, binary_output)
+
+
+def _tfjs_dtype(a: np.ndarray) -> np.dtype:
+    return {"f": F32, "i": I32, "u": I32, "c": np.dtype(np.complex64)}.get(a.dtype.kind, a.dtype)
+
+
+def zeros_like(x):
+    a = np.asarray(x)
+    return np.zeros(a.shape, _tfjs_dtype(a))
+
+
+def ones_like(x):
+    a = np.asarray(x)
+    return np.ones(a.shape, _tfjs_dtype(a))
+
+
+def diag(x):
+    """A tensor of shape x.shape + x.shape with x's values on the diagonal of its flattened square form."""
+    a = np.asarray(x)
+    a = a.astype(_tfjs_dtype(a), copy=False)
+    n = a.size
+    out = np.zeros((n, n), a.dtype)
+    out[np.arange(n), np.arange(n)] = a.reshape(-1)
+    return out.reshape(a.shape + a.shape)
+
+
+def unsorted_segment_sum(x, segment_ids, num_segments):
+    """Sums of the slices of x by segment id (ids of x's leading axes); ids outside [0, num_segments) add
+    nowhere, as TF.js's kernels compare each id with every segment."""
+    a = np.asarray(x)
+    a = a.astype(_tfjs_dtype(a), copy=False)
+    ids = np.asarray(segment_ids)
+    if ids.dtype.kind not in "iu":
+        raise ValueError(f"UnsortedSegmentSum: segment_ids must be integers, got {ids.dtype}")
+    if tuple(ids.shape) != tuple(a.shape[:ids.ndim]):
+        raise ValueError(f"UnsortedSegmentSum: segment_ids of shape {list(ids.shape)} must be a prefix of x's "
+                         f"shape {list(a.shape)}")
+    num_segments = int(num_segments)
+    if num_segments < 0:
+        raise ValueError(f"UnsortedSegmentSum: num_segments must be >= 0, got {num_segments}")
+    inner = a.shape[ids.ndim:]
+    rows = a.reshape((-1,) + inner)
+    flat = ids.reshape(-1).astype(np.int64)
+    keep = (flat >= 0) & (flat < num_segments)
+    out = np.zeros((num_segments,) + inner, a.dtype)
+    np.add.at(out, flat[keep], rows[keep])
+    return out
+
+
 def range_(start, stop, step, dtype="float32"):
     start, stop, step = float(start), float(stop), float(step)
     if step == 0:
@@ -252,7 +306,8 @@ KERNELS = {
     K.Real: lambda x: np.real(np.asarray(x)).astype(F32), K.Imag: lambda x: np.imag(np.asarray(x)).astype(F32),
     K.Cumsum: cumulative, K.Cumprod: lambda x, axis, exclusive=False, reverse=False:
         cumulative(x, axis, exclusive, reverse, product=True),
-    K.Bincount: bincount, K.Range: range_, K.LinSpace: linspace, K.RandomUniform: random_uniform,
+    K.Bincount: bincount, K.DenseBincount: dense_bincount, K.ZerosLike: zeros_like, K.OnesLike: ones_like,
+    K.Diag: diag, K.UnsortedSegmentSum: unsorted_segment_sum, K.Range: range_, K.LinSpace: linspace, K.RandomUniform: random_uniform,
     K.RandomStandardNormal: random_normal, K.Multinomial: multinomial, K.TopK: top_k, K.Unique: unique,
     K.SearchSorted: search_sorted, K.ListDiff: list_diff, K.Where: where_, K.EuclideanNorm: euclidean_norm,
     K.MatrixBandPart: matrix_band_part, K.Einsum: einsum,

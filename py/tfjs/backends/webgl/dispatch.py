@@ -45,11 +45,13 @@ class DispatchMixin:
         config = kernel_configs("webgl").get(name)
         supports = config.supports if config is not None else None
         dtypes = frozenset(config.dtypes) if config is not None else frozenset(("float32",))
+        generator = config is not None and config.generator
         cpu_kernel = self.cpu.kernels.get(name)
 
         def run(*args, **attrs):
             self._check_alive()
-            if gl_kernel is not None and (_any_gpu(args) or not _small(args)) and _gpu_dtypes_in(args, dtypes) \
+            if gl_kernel is not None and (generator or _any_gpu(args) or not _small(args)) \
+                    and _gpu_dtypes_in(args, dtypes) \
                     and (supports is None or supports(*args, **attrs)):
                 try:
                     return gl_kernel(*args, **attrs)

@@ -43,6 +43,22 @@ vec4 nan_outside_(vec4 r, vec4 x) { return mix(r, vec4(nan_()), greaterThan(abs(
 vec4 floordiv_(vec4 a, vec4 b) { vec4 d = a / b; vec4 n = roundEven(d);
   vec4 q = mix(floor(d), n, equal(n * b, a));  // an exact quotient, whatever the rounding of a / b
   return q * isfinite_(q); }
+// int32 operands (integer-valued floats, |v| <= 2^24): integer arithmetic on magnitudes, exact; a zero
+// divisor gives 0 (as the cpu kernels)
+float ifloordiv1_(float a, float b) { int ia = int(a); int ib = int(b);
+  if (ib == 0) return 0.0;
+  int aa = abs(ia); int ab = abs(ib); int q = aa / ab;
+  if ((ia < 0) != (ib < 0)) q = q * ab == aa ? -q : -q - 1;
+  return float(q); }
+float ifloormod1_(float a, float b) { int ia = int(a); int ib = int(b);
+  if (ib == 0) return 0.0;
+  int aa = abs(ia); int ab = abs(ib); int m = aa - (aa / ab) * ab;
+  if (m != 0 && (ia < 0) != (ib < 0)) m = ab - m;
+  return float(ib < 0 ? -m : m); }
+vec4 ifloordiv_(vec4 a, vec4 b) { return vec4(ifloordiv1_(a.x, b.x), ifloordiv1_(a.y, b.y),
+  ifloordiv1_(a.z, b.z), ifloordiv1_(a.w, b.w)); }
+vec4 ifloormod_(vec4 a, vec4 b) { return vec4(ifloormod1_(a.x, b.x), ifloormod1_(a.y, b.y),
+  ifloormod1_(a.z, b.z), ifloormod1_(a.w, b.w)); }
 vec4 bool_(vec4 x) { return vec4(notEqual(x, vec4(0.0))); }
 vec4 pow_(vec4 a, vec4 b) { return vec4(powf_(a.x, b.x), powf_(a.y, b.y), powf_(a.z, b.z), powf_(a.w, b.w)); }
 """
@@ -87,6 +103,8 @@ BINARY = {
     "DivNoNan": "mix({a} / {b}, vec4(0.0), equal({b}, vec4(0.0)))",
     "Atan2": "mix(atan({a}, {b}), vec4(0.0), equal(abs({a}) + abs({b}), vec4(0.0)))",
     "FloorMod": "{a} - {b} * floor({a} / {b})", "FloorDiv": "floordiv_({a}, {b})",
+    # the int32 forms of FloorDiv and FloorMod (steps of kernels/elementwise.py's floor kernels, not ops)
+    "FloorDiv:int": "ifloordiv_({a}, {b})", "FloorMod:int": "ifloormod_({a}, {b})",
     # bool results (0.0 / 1.0): see kernels/compare.py
     "Equal": "vec4(equal({a}, {b}))", "NotEqual": "vec4(notEqual({a}, {b}))",
     "Greater": "vec4(greaterThan({a}, {b}))", "GreaterEqual": "vec4(greaterThanEqual({a}, {b}))",

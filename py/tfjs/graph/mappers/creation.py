@@ -47,8 +47,8 @@ def ones_zeros(node, ins, ex):
 
 @op("OnesLike", "ZerosLike")
 def like(node, ins, ex):
-    x = np.asarray(ins[0])
-    return gx.fill(list(x.shape), np.asarray(1 if node.op == "OnesLike" else 0, x.dtype))
+    # x's shape and dtype only: a tensor on a device stays there (its values are never read)
+    return (gx.ones_like if node.op == "OnesLike" else gx.zeros_like)(ins[0])
 
 
 @op("RandomUniform")

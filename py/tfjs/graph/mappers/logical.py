@@ -35,8 +35,9 @@ def logical_not(node, ins, ex):
 @op("Select", "SelectV2")
 def select(node, ins, ex):
     cond, a, b = ins
-    cond = np.asarray(cond, bool)
-    if node.op == "Select" and cond.ndim == 1 and np.ndim(a) > 1:
+    if getattr(cond, "dtype", None) != np.bool_:  # a bool condition on a device stays there
+        cond = np.asarray(cond, bool)
+    if node.op == "Select" and np.ndim(cond) == 1 and np.ndim(a) > 1:
         cond = cond.reshape((-1,) + (1,) * (np.ndim(a) - 1))
     return gx.select(cond, a, b)
 

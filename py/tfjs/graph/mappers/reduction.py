@@ -66,4 +66,4 @@ def bincount(node, ins, ex):
 @op("DenseBincount")
 def dense_bincount(node, ins, ex):
     x, size, weights = ins
-    return gx.bincount(x, int(scalar(size)), weights, bool(node.attr("binary_output", False)))
+    return gx.dense_bincount(x, int(scalar(size)), weights, bool(node.attr("binary_output", False)))

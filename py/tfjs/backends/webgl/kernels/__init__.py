@@ -11,7 +11,10 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
     resize          ResizeBilinear, CropAndResize                 one_hot     OneHot
     scatter         TensorScatterUpdate, ScatterNd                search      SearchSorted (int32 results)
+    creation        Fill, Range, LinSpace, ZerosLike, OnesLike, Diag
+    segment         UnsortedSegmentSum, Bincount, DenseBincount
 """
 
 from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
                lrn, one_hot, reduce, resize, scan, scatter, search, softmax)
+from . import creation, segment  # noqa: F401

@@ -16,12 +16,13 @@ from ..tensor import F32, GPUTensor
 IMAGES = ("image", "image_c4")
 
 def register(op: str, make: Callable, shapes: tuple, supports: Callable | None = None,
-             dtypes: tuple = ("float32",)) -> None:
+             dtypes: tuple = ("float32",), generator: bool = False) -> None:
     """Register a webgl kernel: ``make(backend)`` gives the callable; ``shapes`` the shape classes it claims;
     ``supports`` the predicate on inputs known up front (else the kernel takes every input, and declines
     what it finds on the way with NotOnGPU); ``dtypes`` the dtypes of the GPU tensors it takes (a GPU tensor
-    of another dtype sends the op to the cpu kernel)."""
-    register_kernel("webgl", op, make=make, supports=supports, shapes=shapes, dtypes=dtypes)
+    of another dtype sends the op to the cpu kernel); ``generator``: the output comes from attributes and
+    scalars, and ``supports`` decides alone whether it is made on the GPU (see registry.KernelConfig)."""
+    register_kernel("webgl", op, make=make, supports=supports, shapes=shapes, dtypes=dtypes, generator=generator)
 
 
 def float32_first(x, *args, **attrs) -> bool:

@@ -1,6 +1,7 @@
 """Comparison, logical and selection kernels of the webgl backend: Equal, NotEqual, Greater, GreaterEqual, Less,
 LessEqual, LogicalAnd, LogicalOr, LogicalNot, IsNan, IsInf, IsFinite (bool results, held as 0.0 / 1.0) and
-Select. Like the other elementwise kernels they join a pending producer's pass as epilogue steps.
+Select (float32, int32 or bool branches; graph models map SelectV2 to it too). Like the other elementwise
+kernels they join a pending producer's pass as epilogue steps.
 """
 
 from __future__ import annotations
@@ -9,12 +10,9 @@ import numpy as np
 
 from .... import kernel_names as K
 from ..fusion import Plan
-from ..tensor import BOOL, F32, GPUTensor
+from ..tensor import BOOL, F32, I32, GPUTensor
 from .base import float32_first, register
-from .elementwise import ElementwiseKernels
-
-#: integers a float32 holds exactly
-EXACT_INT = 1 << 24
+from .elementwise import EXACT_INT, ElementwiseKernels
 
 
 class CompareKernels(ElementwiseKernels):
@@ -27,12 +25,12 @@ class CompareKernels(ElementwiseKernels):
             return out
         return run
 
-    def select(self, cond, a, b):  # cond bool, branches float32: see _select_inputs, its registry predicate
+    def select(self, cond, a, b):  # cond bool, branches of one dtype: see _select_inputs, the predicate
         out_shape = tuple(np.broadcast_shapes(np.shape(cond), np.shape(a), np.shape(b)))
         ins = [self.broadcast(v, out_shape) for v in (cond, a, b)]
         body = "  r = mix(X2(t), X1(t), notEqual(X0(t), vec4(0.0)));"
         return GPUTensor(self.b, out_shape, plan=Plan(("select",), body, ins, [], [],
-                                                      out_shape[-1] if out_shape else 1))
+                                                      out_shape[-1] if out_shape else 1), dtype=_dtype_of(a))
 
 
 def _number(x) -> bool:
@@ -59,14 +57,19 @@ def _logical_inputs(*xs, **attrs) -> bool:
     return all(_bool(x) for x in xs)
 
 
-def _float32(x) -> bool:
-    return x.dtype == F32 if isinstance(x, GPUTensor) else np.asarray(x).dtype == F32
+def _dtype_of(x) -> np.dtype:
+    return x.dtype if isinstance(x, GPUTensor) else np.asarray(x).dtype
 
 
 def _select_inputs(cond, a, b, *args, **attrs) -> bool:
-    """A bool condition and float32 branches."""
-    cond_ok = cond.dtype == BOOL if isinstance(cond, GPUTensor) else np.asarray(cond).dtype == BOOL
-    return cond_ok and _float32(a) and _float32(b)
+    """A bool condition and branches of one dtype: float32, bool, or int32 (host values below 2^24: int32 on
+    the GPU is held as float32)."""
+    if _dtype_of(cond) != BOOL:
+        return False
+    dt = _dtype_of(a)
+    if _dtype_of(b) != dt or dt not in (F32, BOOL, I32):
+        return False
+    return dt != I32 or (_number(a) and _number(b))
 
 
 def _register() -> None:
@@ -83,7 +86,7 @@ def _register() -> None:
         register(name, lambda b, name=name: (lambda k: k.to_bool(k.unary(name)))(CompareKernels(b)),
                  ("matrix", "image_c4", "large"), supports=float32_first)
     register(K.Select, lambda b: CompareKernels(b).select, ("matrix", "broadcast", "large"),
-             supports=_select_inputs, dtypes=("bool", "float32"))
+             supports=_select_inputs, dtypes=("bool", "float32", "int32"))
 
 
 _register()

@@ -70,13 +70,16 @@ class ElementwiseKernels(LayoutKernels):
             return GPUTensor(self.b, out_shape, plan=step)
         return kernel
 
-    def int_binary(self, name):
-        """A binary op whose result is int32 (FloorDiv: TF.js gives int32 for float inputs too)."""
-        kernel = self.binary(name)
-
-        def run(a, b):
-            out = kernel(a, b)
-            out.dtype = I32
+    def floor_op(self, name):
+        """FloorDiv or FloorMod: on two int32 operands in integer arithmetic (an int32 result); otherwise on
+        float32 values, FloorDiv's result int32 (as TF.js's) and FloorMod's float32."""
+        def run(a, b):  # numbers: see _floor_inputs, the registry predicate
+            if _int_operand(a) and _int_operand(b):
+                out = self.binary(name + ":int")(a, b)
+                out.dtype = I32
+            else:
+                out = self.binary(name)(a, b)
+                out.dtype = I32 if name in INT_OUT else F32
             return out
         return run
 
@@ -125,9 +128,28 @@ def _binary_inputs(a, b, *args, **attrs) -> bool:
         np.asarray(b).dtype == F32
 
 
-def _float_operands(a, b, *args, **attrs) -> bool:
-    """Both operands float32 (an integer division's exact cases are the cpu kernel's)."""
-    return all(isinstance(v, GPUTensor) or np.asarray(v).dtype == F32 for v in (a, b))
+#: integers a float32 holds exactly (int32 tensors on the GPU are held as float32 values: an int32 array with
+#: larger values is left to the cpu kernels, whose results are exact)
+EXACT_INT = 1 << 24
+
+
+def _int_operand(v) -> bool:
+    return v.dtype == I32 if isinstance(v, GPUTensor) else np.asarray(v).dtype.kind in "iu"
+
+
+def _exact_number(v) -> bool:
+    """A GPU tensor of float32 or int32, a host float32 or bool value, or host integers below 2^24."""
+    if isinstance(v, GPUTensor):
+        return v.dtype in (F32, I32)
+    a = np.asarray(v)
+    if a.dtype.kind in "iu":
+        return a.size == 0 or int(np.max(np.abs(a.astype(np.int64)))) <= EXACT_INT
+    return a.dtype == F32 or a.dtype == BOOL
+
+
+def _floor_inputs(a, b, *args, **attrs) -> bool:
+    """FloorDiv / FloorMod: both operands numbers a float32 holds exactly (ints below 2^24)."""
+    return _exact_number(a) and _exact_number(b)
 
 
 def _dtype(dtype) -> np.dtype:
@@ -153,13 +175,13 @@ def _register() -> None:
             ("matrix", "rank3", "image", "image_c4", "large")
         register(name, lambda b, name=name: ElementwiseKernels(b).unary(name), shapes, supports=float32_first)
     for name in BINARY:
-        if name in BOOL_OUT:
+        if name in BOOL_OUT or ":" in name:
             continue
         shapes = {K.Pow: ("matrix", "broadcast"), K.Prelu: IMAGES, K.DivNoNan: ("rank3",)}.get(
             name, ("matrix", "image_c4", "broadcast", "large"))
-        if name in INT_OUT:
-            register(name, lambda b, name=name: ElementwiseKernels(b).int_binary(name), shapes,
-                     supports=_float_operands)
+        if name in (K.FloorDiv, K.FloorMod):
+            register(name, lambda b, name=name: ElementwiseKernels(b).floor_op(name), shapes,
+                     supports=_floor_inputs, dtypes=("float32", "int32"))
             continue
         register(name, lambda b, name=name: ElementwiseKernels(b).binary(name), shapes, supports=_binary_inputs)
     register(K.FusedBatchNorm, lambda b: ElementwiseKernels(b).batch_norm, IMAGES + ("large",),
