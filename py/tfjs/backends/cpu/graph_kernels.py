@@ -307,7 +307,8 @@ KERNELS = {
     K.Cumsum: cumulative, K.Cumprod: lambda x, axis, exclusive=False, reverse=False:
         cumulative(x, axis, exclusive, reverse, product=True),
     K.Bincount: bincount, K.DenseBincount: dense_bincount, K.ZerosLike: zeros_like, K.OnesLike: ones_like,
-    K.Diag: diag, K.UnsortedSegmentSum: unsorted_segment_sum, K.Range: range_, K.LinSpace: linspace, K.RandomUniform: random_uniform,
+    K.Diag: diag, K.UnsortedSegmentSum: unsorted_segment_sum, K.Range: range_, K.LinSpace: linspace,
+    K.RandomUniform: random_uniform,
     K.RandomStandardNormal: random_normal, K.Multinomial: multinomial, K.TopK: top_k, K.Unique: unique,
     K.SearchSorted: search_sorted, K.ListDiff: list_diff, K.Where: where_, K.EuclideanNorm: euclidean_norm,
     K.MatrixBandPart: matrix_band_part, K.Einsum: einsum,
