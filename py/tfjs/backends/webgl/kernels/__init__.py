@@ -11,7 +11,11 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
     resize          ResizeBilinear, CropAndResize                 one_hot     OneHot
     scatter         TensorScatterUpdate, ScatterNd                search      SearchSorted (int32 results)
+    volume          Conv3D, MaxPool3D, AvgPool3D (NDHWC)          transform   ImageProjectiveTransformV3
+    einsum          Einsum (sums, transposes and one matrix product)
+    multinomial     Multinomial (int32 samples from a counter-based hash)
 """
 
 from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
                lrn, one_hot, reduce, resize, scan, scatter, search, softmax)
+from . import einsum, multinomial, transform, volume  # noqa: F401,E402
