@@ -67,12 +67,16 @@ class EinsumKernels(MatmulKernels, ReduceKernels):
         nb, m, k, n = (math.prod(sizes[c] for c in group) for group in (batch, free_a, contract, free_b))
         if nb * m * n == 0 or k == 0:
             raise NotOnGPU()
-        a = self._laid_out(a, ta, batch + free_a + contract, (nb, m, k) if nb > 1 else (m, k))
-        b = self._laid_out(b, tb, batch + contract + free_b, (nb, k, n) if nb > 1 else (k, n))
+        lead = (nb,) if nb > 1 else ()
+        a = self._laid_out(a, ta, batch + free_a + contract, lead + (m, k))
+        # the other operand [B, K, N], or [B, N, K] (the product's transposed right side) where that is how
+        # it lies already: no transpose pass, no re-laid copy of a weight
+        trans_b = _is_view(tb, batch + free_b + contract) and not _is_view(tb, batch + contract + free_b)
+        b = self._laid_out(b, tb, batch + free_b + contract, lead + (n, k)) if trans_b else \
+            self._laid_out(b, tb, batch + contract + free_b, lead + (k, n))
         if not isinstance(a, GPUTensor):
             a = self.g(a)
-        prod = self._matmul_plan(a, b, m, k, n, 1 if nb == 1 else nb, 1 if nb == 1 else nb, False, False,
-                                 (nb, m, n) if nb > 1 else (m, n))
+        prod = self._matmul_plan(a, b, m, k, n, nb, nb, False, trans_b, lead + (m, n))
         got = batch + free_a + free_b
         prod = prod.reshape(tuple(sizes[c] for c in got))
         return self._to_order(prod, "".join(got), out)
@@ -94,7 +98,7 @@ class EinsumKernels(MatmulKernels, ReduceKernels):
         perm = [term.index(c) for c in order]
         if isinstance(x, GPUTensor):
             return self.transpose(x, perm).reshape(shape)
-        if perm == sorted(perm):
+        if _is_view(term, order):
             return np.asarray(x, F32).reshape(shape)
         return self._host(x, ("einsum_layout", tuple(perm), shape),
                           lambda v: np.transpose(v, perm).reshape(shape), shape)
@@ -107,6 +111,11 @@ class EinsumKernels(MatmulKernels, ReduceKernels):
         if term == out:
             return x
         return self.transpose(x, [term.index(c) for c in out])
+
+
+def _is_view(term: str, order: list[str]) -> bool:
+    """The letters of ``order`` are those of ``term`` in its own order: laying it out is a reshape."""
+    return list(order) == [c for c in term if c in order]
 
 
 def _operands(equation, *xs, **attrs) -> bool:
