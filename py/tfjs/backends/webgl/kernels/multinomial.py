@@ -1,12 +1,13 @@
 """Multinomial of the webgl backend: ``num_samples`` class indices (int32) per row of logits (or of
 probabilities, ``normalized``), drawn on the GPU.
 
-Two passes. The first writes each row's statistics: its largest logit, the total of its weights (exp(logit -
-largest), or the probabilities as given) and its last class of positive weight. The second draws each sample:
-a uniform number u in [0, 1) from a counter-based hash of (seed, row, sample index), then the first class
-whose running sum of weights passes u times the total. A class of weight zero is never drawn (its running sum
-equals the previous class's); u times the total rounding up to the total draws the last class of positive
-weight.
+The first pass writes each row's statistics: its largest logit, the total of its weights (exp(logit - largest),
+or the probabilities as given) and its last class of positive weight; the second the weights of logits (once,
+not once a sample). The last draws each sample: a uniform number u in [0, 1) from a counter-based hash of
+(seed, row, sample index), then the first class whose running sum of weights passes u times the total. A
+class of weight zero is never drawn (its running sum equals the previous class's); u times the total rounding
+up to the total draws the last class of positive weight. A row without a positive weight (the cpu kernel's
+error) draws its last class, as TF.js's webgl backend does.
 
 The hash is the PCG output permutation on 32-bit words, chained over the seed's two words, the row and the
 sample index: the same seed gives the same samples on every call and on every GPU (WebGL2 integer arithmetic
@@ -46,22 +47,35 @@ def pcg(v: str) -> str:
             f"{v} = ({v} >> 22u) ^ {v};")
 
 
-DRAW = f"""  int KC = P(0); int NORM = P(1); int NS = P(2);
-  uint hs = uint(P(3)); {pcg("hs")} hs ^= uint(P(4)); {pcg("hs")}
+#: the weights of logits: exp(logit - the row's largest)
+WEIGHTS = """  int KC = P(0);
+  for (int q = 0; q < 4; q++) {
+    int i = i0 + q; if (i >= NOUT) break;
+    r[q] = exp(S0(i) - X1(i / KC).x);
+  }"""
+
+# the draws: a walk along the row's weights (texel by texel, their coordinates stepping along) to the first
+# class whose running sum passes u times the row's total
+DRAW = f"""  int KC = P(0); int NS = P(1); int XW = ui[2];
+  uint hs = uint(P(2)); {pcg("hs")} hs ^= uint(P(3)); {pcg("hs")}
   for (int q = 0; q < 4; q++) {{
     int i = i0 + q; if (i >= NOUT) break;
     int row = i / NS; int j = i - row * NS;
     vec4 st = X1(row);
     uint h = hs ^ uint(row); {pcg("h")} h ^= uint(j); {pcg("h")}
     float u = float(h >> 8u) * 5.9604644775390625e-8;
-    float target = u * st.y; float cdf = 0.0; float pick = st.z;
-    int base = row * KC;
-    for (int k = 0; k < KC; k++) {{
-      float v = S0(base + k);
-      float w = NORM == 1 ? v : exp(v - st.x);
-      if (w > 0.0) {{
-        cdf += w;
-        if (target < cdf) {{ pick = float(k); break; }}
+    float target = u * st.y; float cdf = 0.0; float pick = st.z; bool done = false;
+    int e0 = row * KC; int e1 = e0 + KC; int tx = e0 >> 2;
+    ivec2 xc = ivec2(tx % XW, tx / XW);
+    for (int e = tx * 4; e < e1 && !done; e += 4) {{
+      vec4 wv = T0(xc); xc.x++; if (xc.x == XW) {{ xc.x = 0; xc.y++; }}
+      for (int l = 0; l < 4; l++) {{
+        int k = e + l - e0;
+        float w = wv[l];
+        if (k >= 0 && k < KC && w > 0.0) {{
+          cdf += w;
+          if (target < cdf) {{ pick = float(k); done = true; break; }}
+        }}
       }}
     }}
     r[q] = pick;
@@ -94,8 +108,10 @@ class MultinomialKernels(KernelBase):
         x = self.g(logits)
         norm = int(bool(normalized))
         stats = Plan(("multinomial_stats",), STATS, [x], [classes, norm], [], 4).execute(self.b, (rows, 4))
+        weights = x if norm else Plan(("multinomial_weights",), WEIGHTS, [x, stats], [classes], [],
+                                      classes).execute(self.b, (rows, classes))
         lo, hi = seed_words(seed)
-        out = Plan(("multinomial",), DRAW, [x, stats], [classes, norm, ns, lo, hi], [], ns).execute(
+        out = Plan(("multinomial",), DRAW, [weights, stats], [classes, ns, lo, hi], [], ns).execute(
             self.b, (rows, ns))
         out.dtype = I32
         return out

@@ -46,20 +46,31 @@ def map_coord(v: str, n: str, mode: str) -> str:
       }}"""
 
 
-# @T: float (one channel a read) or vec4 (4 channels: C % 4 == 0); @READ(e): the value at element e
-_BODY = """  int C = P(0); int OW = P(1); int OH = P(2); int H = P(3); int W = P(4); int ONE = P(5);
-  float HF = float(H); float WF = float(W);
-  @OPEN
-    int cc = i % C; int pix = i / C; int ox = pix % OW; int oy = (pix / OW) % OH; int b = pix / (OW * OH);
-    int tb = ONE == 1 ? 0 : b * 8;
-    float xf = float(ox); float yf = float(oy);
-    float proj = S1(tb + 6) * xf + S1(tb + 7) * yf + 1.0;
-    @T v = @T(uf[0]);
-    if (proj != 0.0) {
-      float sx = (S1(tb) * xf + S1(tb + 1) * yf + S1(tb + 2)) / proj;
-      float sy = (S1(tb + 3) * xf + S1(tb + 4) * yf + S1(tb + 5)) / proj;
+# The sample position of a pixel: its transform row is two texels (@TR: B1 for a one-row texture, else X1)
+_COORDS = """lastpix = pix; int ox = pix % OW; int oy = (pix / OW) % OH; b = pix / (OW * OH);
+      int tt = P(0) == 1 ? 0 : b * 2;
+      vec4 ta = @TR(tt); vec4 tc = @TR(tt + 1);
+      float xf = float(ox); float yf = float(oy);
+      float proj = tc.z * xf + tc.w * yf + 1.0;
+      live = proj != 0.0;
+      sx = (ta.x * xf + ta.y * yf + ta.z) / proj;
+      sy = (ta.w * xf + tc.x * yf + tc.y) / proj;
       @MAPX
-      @MAPY
+      @MAPY"""
+
+# @T: float (one channel a read) or vec4 (4 channels: C % 4 == 0); @READ(e): the value at element e. Shape
+# constants are part of the source (a program per image and output shape, as TF.js's): their divisions compile
+# to multiplications
+_BODY = """  const int C = @C; const int OW = @OW; const int OH = @OH; const int H = @H; const int W = @W;
+  const float HF = float(H); const float WF = float(W);
+  int lastpix = -1; int b = 0; bool live = false; float sx = 0.0; float sy = 0.0;
+  @OPEN
+    int cc = i % C; int pix = i / C;
+    if (pix != lastpix) {
+      @COORDS
+    }
+    @T v = @T(uf[0]);
+    if (live) {
       int base = b * H;
       @SAMPLE
     }
@@ -78,9 +89,12 @@ _BILINEAR = """float y0 = floor(sy); float x0 = floor(sx); float y1 = y0 + 1.0; 
       v = (y1 - sy) * top + (sy - y0) * bottom;""".replace("@AT", _AT)
 
 
-def _body(interpolation: str, fill_mode: str, vec: bool) -> str:
-    body = _BODY.replace("@SAMPLE", _NEAREST if interpolation == "nearest" else _BILINEAR) \
+def _body(interpolation: str, fill_mode: str, vec: bool, row: bool, sizes: dict) -> str:
+    body = _BODY.replace("@COORDS", _COORDS).replace("@TR", "B1" if row else "X1") \
+        .replace("@SAMPLE", _NEAREST if interpolation == "nearest" else _BILINEAR) \
         .replace("@MAPX", map_coord("sx", "WF", fill_mode)).replace("@MAPY", map_coord("sy", "HF", fill_mode))
+    for name, value in sizes.items():
+        body = body.replace(f"@{name};", f"{int(value)};")
     if vec:  # the pixel's 4 channels from cc on share the coordinates: one texel a read
         return body.replace("@OPEN", "{ int i = i0;").replace("@STORE", "r = v;") \
             .replace("@READ(", "X0((C * (").replace("int(xx))", "int(xx)) + cc) >> 2)").replace("@T", "vec4")
@@ -102,9 +116,10 @@ class TransformKernels(KernelBase):
         x = self.g(images)
         t = transforms if isinstance(transforms, GPUTensor) else self.b.upload(np.asarray(transforms, F32))
         vec = c % 4 == 0
-        params = [c, ow, oh, h, w, int(rows == 1)]
-        plan = Plan(("transform", interpolation, fill_mode, vec), _body(interpolation, fill_mode, vec), [x, t],
-                    params, [float(fill_value)], c)
+        row = t.texture.h == 1
+        sizes = {"C": c, "OW": ow, "OH": oh, "H": h, "W": w}
+        plan = Plan(("transform", interpolation, fill_mode, vec), _body(interpolation, fill_mode, vec, row, sizes),
+                    [x, t], [int(rows == 1)], [float(fill_value)], c)
         return GPUTensor(self.b, (nb, oh, ow, c), plan=plan)
 
 

@@ -76,17 +76,22 @@ class VolumeKernels(MatmulKernels):
             return self._matmul_plan(x, filt, nb * d * h * w, cin, cout, 1, 1, False, False, out_shape)
         f = self.g(filt)
         head = _consts((kd, kh, kw), s, dl) + "  int COUT = P(10);\n"
+        w_row = cout % 4 == 0 and f.texture.h == 1  # the filter in one texture row: read at (texel, 0)
         if cout % 4 == 0:
             # 4 output channels a texel: each input value meets a vec4 of the filter (one texel of its row)
             tap = ("int wt = (((kd * KH + ky) * KW + kx) * C * COUT + co) >> 2;\n"
                    "          for (int c = 0; c < C; c++) { acc += S0(xb + c) * X1(wt); wt += ws; }")
             if cin % 4 == 0:
+                # the pixel's channels are consecutive texels: their coordinates step along, no division
                 tap = ("int wt = (((kd * KH + ky) * KW + kx) * C * COUT + co) >> 2; int xt = xb >> 2;\n"
+                       "          ivec2 xc = ivec2(xt % ui[2], xt / ui[2]);\n"
                        "          for (int c = 0; c < C; c += 4) {\n"
-                       "            vec4 xv = X0(xt); xt++;\n"
+                       "            vec4 xv = T0(xc); xc.x++; if (xc.x == ui[2]) { xc.x = 0; xc.y++; }\n"
                        "            acc += xv.x * X1(wt) + xv.y * X1(wt + ws) + xv.z * X1(wt + 2 * ws)"
                        " + xv.w * X1(wt + 3 * ws);\n"
                        "            wt += 4 * ws;\n          }")
+            if w_row:
+                tap = tap.replace("X1(", "B1(")
             body = head + f"""  int co = i0 % COUT; int pix = i0 / COUT; int ws = COUT >> 2;
   {_COORDS}
   vec4 acc = vec4(0.0);
@@ -104,7 +109,7 @@ class VolumeKernels(MatmulKernels):
     r[q] = acc;
   }}"""
         params = [d, h, w, cin, *outs, pads[0][0], pads[1][0], pads[2][0], cout]
-        key = ("conv3d", kd, kh, kw, cout % 4 == 0, cin % 4 == 0)
+        key = ("conv3d", kd, kh, kw, cout % 4 == 0, cin % 4 == 0, w_row)
         return GPUTensor(self.b, out_shape, plan=Plan(key, body, [x, f], params, [], cout))
 
     def pool3d(self, mode: str):
