@@ -7,7 +7,12 @@ shape_class)`` runs them and says what differs (or nothing).
 
 Shape classes (tfjs.backends.registry.SHAPE_CLASSES): scalar (rank 0), vector (rank 1), matrix (rank 2),
 rank3, image (N, H, W, C) with few channels, image_c4 (C a multiple of 4, at least 16: webgl's pixel-per-row
-layout), broadcast (inputs of different shapes), large (more than 16384 values: several texture rows).
+layout), broadcast (inputs of different shapes), large (more than 16384 values: several texture rows), volume
+(N, D, H, W, C).
+
+Ops that draw random samples (``SAMPLED``) are held to what a sampler must give rather than to the cpu kernel's
+draws: the cpu kernel's shape and dtype, the same samples again for the same seed, only classes of positive
+probability, and class frequencies a chi-square test accepts.
 """
 
 from __future__ import annotations
@@ -305,6 +310,106 @@ def _ties(R, a):
 TABLE = _table()
 
 
+# --------------------------------------------------------------------------------------------------
+# Volumes, projective transforms, Einsum and Multinomial (kernels that keep detector heads and attention
+# blocks on the GPU)
+
+#: transform rows [a0 a1 a2 b0 b1 b2 c0 c1]: rotations, shears and perspective that send output pixels
+#: inside and well outside the input (so that every fill mode folds coordinates), none within 2e-4 of a whole
+#: or half pixel (float32 and float64 coordinates round alike; checked when the cases were made)
+TRANSFORMS = np.array([[1.55895, -0.5975, 0.18391, 0.5975, 1.55895, -2.57038, -0.01338, -0.0035],
+                       [0.75565, -0.16266, 0.66715, 0.16266, 0.75565, -2.74258, 0.01139, -0.01307],
+                       [1.70394, -0.37213, -3.27218, 0.37213, 1.70394, 4.74538, 0.0, 0.0]], np.float32)
+SAMPLED = {"Multinomial"}
+
+
+def _more_cases(t):
+    def add(op, shape_class, fn):
+        t.setdefault(op, {})[shape_class] = fn
+
+    add("Conv3D", "volume", lambda R: [
+        ([R(2, 5, 6, 4, 3), R(3, 3, 2, 3, 5)], {"strides": 1, "pad": "same", "dilations": 1}),
+        ([R(1, 6, 5, 7, 4), R(2, 3, 3, 4, 8)], {"strides": [2, 1, 2], "pad": "valid", "dilations": 1}),
+        ([R(1, 7, 6, 6, 3), R(2, 2, 2, 3, 4)], {"strides": 1, "pad": "same", "dilations": [2, 1, 2]}),
+        ([R(2, 3, 4, 5, 6), R(1, 1, 1, 6, 8)], {"strides": 1, "pad": "valid", "dilations": 1})])
+    for op in ("MaxPool3D", "AvgPool3D"):
+        add(op, "volume", lambda R: [([R(2, 5, 7, 6, 3)], {"ksize": 3, "strides": 2, "pad": "same"}),
+                                     ([R(1, 6, 6, 5, 8)], {"ksize": [2, 3, 2], "strides": [2, 1, 2], "pad": "valid"}),
+                                     ([R(1, 4, 5, 6, 4)], {"ksize": [3, 3, 3], "strides": 1, "pad": "same"})])
+    op = "ImageProjectiveTransformV3"
+    add(op, "image", lambda R: [
+        ([R(2, 9, 8, 3), TRANSFORMS[k:k + rows], shape], {"fill_value": 0.5, "interpolation": interp,
+                                                          "fill_mode": mode})
+        for k, (rows, shape) in enumerate(((2, [9, 8]), (1, [7, 11]), (1, [10, 6])))
+        for interp in ("nearest", "bilinear") for mode in ("constant", "reflect", "wrap", "nearest")])
+    add(op, "image_c4", lambda R: [
+        ([R(2, 6, 7, 16), TRANSFORMS[:2], [8, 5]], {"fill_value": -1.0, "interpolation": interp,
+                                                    "fill_mode": mode})
+        for interp, mode in (("bilinear", "reflect"), ("nearest", "wrap"), ("bilinear", "constant"))])
+    add("Einsum", "matrix", lambda R: [(["ij,jk->ik", R(5, 8), R(8, 12)], {}), (["ij,kj->ik", R(5, 8), R(7, 8)], {}),
+                                       (["ij,ij->i", R(7, 9), R(7, 9)], {}), (["ij->ji", R(6, 7)], {}),
+                                       (["ij->j", R(6, 7)], {}), (["ij,j->i", R(4, 6), R(6)], {})])
+    add("Einsum", "rank3", lambda R: [(["bij,bjk->bik", R(3, 4, 8), R(3, 8, 5)], {}),
+                                      (["abc,cd->abd", R(2, 3, 8), R(8, 6)], {}),
+                                      (["abc,acd->bd", R(2, 3, 5), R(2, 5, 4)], {}),
+                                      (["abc,d->dcb", R(2, 3, 4), R(5)], {}), (["abc->cb", R(4, 3, 5)], {})])
+    add("Einsum", "image", lambda R: [(["aecd,abcd->acbe", R(2, 5, 3, 4), R(2, 6, 3, 4)], {}),
+                                      (["acbe,aecd->abcd", R(2, 3, 6, 5), R(2, 5, 3, 4)], {}),
+                                      (["abcd,cde->abe", R(2, 5, 3, 4), R(3, 4, 7)], {})])
+    add("Einsum", "large", lambda R: [(["abc,cde->abde", R(5, 64, 32), R(32, 4, 16)], {})])
+
+    def logits(R):
+        x = R(3, 10, lo=-2, hi=2)
+        x[:, 4] = -np.inf  # a class that is never drawn
+        return x
+
+    def probs(R):
+        p = R(2, 6, lo=0.1, hi=1)
+        p[:, 2] = 0.0
+        p[0, 5] = 0.0
+        return p / p.sum(axis=1, keepdims=True)
+    add("Multinomial", "matrix", lambda R: [([logits(R), 4000], {"seed": 7}),
+                                            ([probs(R), 3000], {"seed": 11, "normalized": True})])
+
+
+_more_cases(TABLE)
+
+
+def _probabilities(inputs, attrs):
+    x = np.asarray(inputs[0], np.float64)
+    if not attrs.get("normalized", False):
+        x = np.exp(x - x.max(axis=-1, keepdims=True))
+    return x / x.sum(axis=-1, keepdims=True)
+
+
+def _sampled_problems(where, inputs, attrs, want, got, again) -> list[str]:
+    """What a sampler's draws ``got`` (and ``again``, drawn with the same seed) show wrong, against the cpu
+    kernel's draws ``want`` (shape and dtype) and the probabilities of the inputs: a chi-square test per row
+    at about one chance in ten million of failing a faithful sampler."""
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return [f"{where}: {got.dtype}{list(got.shape)} != {want.dtype}{list(want.shape)}"]
+    if not np.array_equal(got, again):
+        return [f"{where}: a second call with the same seed drew other samples"]
+    p = _probabilities(inputs, attrs)
+    problems = []
+    for row, (draws, pr) in enumerate(zip(got, p)):
+        if draws.min() < 0 or draws.max() >= pr.size:
+            return [f"{where}: row {row} has samples outside [0, {pr.size})"]
+        counts = np.bincount(draws, minlength=pr.size)
+        if np.any(counts[pr == 0]):
+            return [f"{where}: row {row} drew classes of probability zero {np.flatnonzero(counts * (pr == 0))}"]
+        live = pr > 0
+        expected = draws.size * pr[live]
+        chi2 = float(np.sum((counts[live] - expected) ** 2 / expected))
+        df = int(live.sum()) - 1
+        z = 5.2  # Wilson-Hilferty: the chi-square quantile of df degrees of freedom at the normal quantile z
+        limit = df * (1 - 2 / (9 * df) + z * np.sqrt(2 / (9 * df))) ** 3 if df else 0.0
+        if chi2 > limit:
+            problems.append(f"{where}: row {row} frequencies {counts.tolist()} for probabilities "
+                            f"{np.round(pr, 4).tolist()}: chi-square {chi2:.1f} > {limit:.1f} ({df} degrees)")
+    return problems
+
+
 def classes(op: str) -> list[str]:
     """The shape classes the table has cases for, for one op."""
     return sorted(TABLE.get(op, {}))
@@ -340,6 +445,11 @@ def check(backend, cpu, op: str, shape_class: str, tol: float = 1e-4) -> list[st
         got = backend.kernels[op](*[place(x) for x in inputs], **attrs)
         if backend.fallback_report() != before:
             problems.append(f"{where}: ran on the cpu kernel (fallback)")
+            continue
+        if op in SAMPLED:
+            again = backend.kernels[op](*[place(x) for x in inputs], **attrs)
+            problems += _sampled_problems(where, inputs, attrs, np.asarray(want), backend.read(got),
+                                          backend.read(again))
             continue
         wants, gots = _flat(want), _flat(got)
         if len(wants) != len(gots):

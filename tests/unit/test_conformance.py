@@ -90,6 +90,27 @@ def test_the_check_finds_a_kernel_that_differs_or_falls_back():
     assert "fallback" in cc.check(fake, cpu, "Sigmoid", "matrix")[0]
 
 
+def test_the_sampled_check_finds_a_sampler_that_is_biased_or_ignores_its_seed():
+    """Multinomial is held to its seed and its probabilities, not to the cpu kernel's draws: the cpu kernel passes,
+    a sampler off by one class, one that ignores the seed and one that draws a class of probability zero fail."""
+    cpu = backends.find_backend("cpu")
+    fake = backends.Backend("stand-in")
+    fake.fallback_report = lambda: {}
+    draw = cpu.kernels[kernel_names.Multinomial]
+    fake.kernels = {kernel_names.Multinomial: draw}
+    assert cc.check(fake, cpu, "Multinomial", "matrix") == []
+    fake.kernels = {kernel_names.Multinomial: lambda x, n, **a: (draw(x, n, **a) + 1) % np.shape(x)[1]}
+    shifted = cc.check(fake, cpu, "Multinomial", "matrix")
+    assert shifted and all("probability zero" in p or "chi-square" in p for p in shifted), shifted
+    fake.kernels = {kernel_names.Multinomial: lambda x, n, seed=None, **a: draw(x, n, **a)}
+    assert "same seed drew other samples" in cc.check(fake, cpu, "Multinomial", "matrix")[0]
+
+    def uniform(x, n, seed=None, normalized=False):  # every class alike, the impossible one too
+        return np.random.default_rng(seed).integers(0, np.shape(x)[1], (np.shape(x)[0], n)).astype(np.int32)
+    fake.kernels = {kernel_names.Multinomial: uniform}
+    assert "probability zero" in cc.check(fake, cpu, "Multinomial", "matrix")[0]
+
+
 def test_backends_that_start_here_match_cpu(capsys):
     cpu = backends.find_backend("cpu")
     lines, problems = [], []

@@ -23,8 +23,8 @@ from .. import kernel_names
 #: "scalar" rank 0; "vector" rank 1; "matrix" rank 2; "rank3"; "image" rank 4 channels-last (N, H, W, C) with
 #: few channels; "image_c4" rank 4 with C a multiple of 4 and at least 16 (the layout webgl keeps a pixel per
 #: texture row); "broadcast" inputs of different shapes that broadcast; "large" more than 16384 elements (a
-#: texture of several rows).
-SHAPE_CLASSES = ("scalar", "vector", "matrix", "rank3", "image", "image_c4", "broadcast", "large")
+#: texture of several rows); "volume" rank 5 channels-last (N, D, H, W, C), what 3D convolution and pooling take.
+SHAPE_CLASSES = ("scalar", "vector", "matrix", "rank3", "image", "image_c4", "broadcast", "large", "volume")
 
 
 @dataclass(frozen=True)

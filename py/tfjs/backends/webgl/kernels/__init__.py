@@ -13,8 +13,11 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     scatter         TensorScatterUpdate, ScatterNd                search      SearchSorted (int32 results)
     creation        Fill, Range, LinSpace, ZerosLike, OnesLike, Diag
     segment         UnsortedSegmentSum, Bincount, DenseBincount
+    volume          Conv3D, MaxPool3D, AvgPool3D (NDHWC)          transform   ImageProjectiveTransformV3
+    einsum          Einsum (sums, transposes and one matrix product)
+    multinomial     Multinomial (int32 samples from a counter-based hash)
 """
 
 from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
                lrn, one_hot, reduce, resize, scan, scatter, search, softmax)
-from . import creation, segment  # noqa: F401
+from . import creation, einsum, multinomial, segment, transform, volume  # noqa: F401
