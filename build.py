@@ -343,6 +343,57 @@ def app_archive(dest: Path) -> dict:
     return {"file": f"app/{name}", "sha256": sha256_of(target)}
 
 
+# Where the page puts what it imports (web/boot.js): Pyodide's standard library zip, the wheels, the app.
+PAGE_STDLIB = "/lib/python312.zip"
+PAGE_SITE_PACKAGES = "/lib/python3.12/site-packages"
+PAGE_APP_DIR = "/home/pyodide/tfjs_app_src"
+PRECOMPILE = [ROOT / "tools" / "precompile.mjs", ROOT / "tools" / "precompile.py"]
+
+
+def bytecode(dest: Path, cache: Path, packages: list[str], wheel: str, app: dict) -> dict:
+    """Bytecode compiled by Pyodide's own Python under Node (tools/precompile.mjs), so that the page does not
+    compile what it imports at every start: pyodide/python_stdlib_pyc.zip (Pyodide's standard library with a
+    hash-checked .pyc beside each .py; boot.js loads it instead of python_stdlib.zip) and
+    pyc/bytecode-<digest>.zip (the __pycache__ files of numpy, tfjs and the app, unpacked at / before tfjs is
+    imported). Each is cached by a digest of its inputs and of the tools. Returns {file, sha256} of the second."""
+    numpy = [name for name in packages if name.startswith("numpy-")]
+    if len(numpy) != 1:
+        raise BuildError(f"expected one numpy wheel among the Pyodide packages, found {numpy}")
+    stdlib_src = dest / "pyodide" / "python_stdlib.zip"
+    trees = [(dest / "pyodide" / numpy[0], PAGE_SITE_PACKAGES), (dest / wheel, PAGE_SITE_PACKAGES),
+             (dest / app["file"], PAGE_APP_DIR)]
+    tools = tree_digest(PRECOMPILE)
+    stdlib_key = hashlib.sha256(f"{tools} {sha256_of(stdlib_src)} {PAGE_STDLIB}".encode()).hexdigest()
+    trees_key = hashlib.sha256(" ".join([tools] + [f"{sha256_of(a)}:{r}" for a, r in trees]).encode()).hexdigest()
+    stdlib_cached = cache / "bytecode" / f"python_stdlib_pyc-{stdlib_key[:16]}.zip"
+    trees_cached = cache / "bytecode" / f"bytecode-{trees_key[:16]}.zip"
+    job: dict = {}
+    if not stdlib_cached.exists():
+        job["stdlib"] = {"src": str(stdlib_src), "out": str(stdlib_cached) + ".tmp", "mount": PAGE_STDLIB}
+    if not trees_cached.exists():
+        job["trees"] = [{"archive": str(a), "root": r} for a, r in trees]
+        job["overlay"] = str(trees_cached) + ".tmp"
+    if job:
+        log("compiling Python bytecode for the page (" + ", ".join(
+            (["the standard library"] if "stdlib" in job else []) + (["numpy, tfjs, the app"] if "trees" in job
+                                                                      else [])) + ")")
+        stdlib_cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tfjs-pyc-") as tmp:
+            job_file = Path(tmp) / "job.json"
+            job_file.write_text(json.dumps(job))
+            run(["node", str(PRECOMPILE[0]), str(dest / "pyodide"), str(job_file)], stdout=subprocess.DEVNULL)
+        for part in (stdlib_cached, trees_cached):
+            if Path(str(part) + ".tmp").exists():
+                Path(str(part) + ".tmp").replace(part)
+    copy_if_changed(stdlib_cached, dest / "pyodide" / "python_stdlib_pyc.zip")
+    target = dest / "pyc" / trees_cached.name
+    copy_if_changed(trees_cached, target)
+    for old in (dest / "pyc").glob("bytecode-*.zip"):
+        if old != target:
+            old.unlink()
+    return {"file": f"pyc/{target.name}", "sha256": sha256_of(target)}
+
+
 def wasm_kernels(dest: Path, cache: Path) -> dict:
     """The wasm SIMD kernel module (wasm/kernels/*.c, built with clang + lld, cached by a digest of sources and
     flags) copied to dest/wasm/, older builds removed."""
@@ -492,6 +543,7 @@ def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     copy_if_changed(ROOT / "index.html", dist / "index.html")
     sync_tree(ROOT / "web", dist / "web")
     app = app_archive(dist)
+    pyc = bytecode(dist, cache, packages, wheel, app)
     kernels = wasm_kernels(dist, cache)
     reference_tfjs(dist)
     pyscript_core(dist, cache / "npm")
@@ -500,7 +552,7 @@ def build(dist: Path = DIST, cache: Path = CACHE) -> dict:
     from tfjs._version import __version__
 
     info = {"tfjs": __version__, "wheel": wheel, "pyodide": PYODIDE_VERSION, "packages": packages,
-            "pyfive": pyfive, "app": app, "wasm": kernels}
+            "pyfive": pyfive, "app": app, "bytecode": pyc, "wasm": kernels}
     info_path = dist / "build-info.json"
     text = json.dumps(info, indent=2) + "\n"
     if not info_path.exists() or info_path.read_text() != text:

@@ -1,6 +1,10 @@
 // Boots the page: Pyodide from ./pyodide/, numpy, the tfjs wheel (same origin), then tfjs.
 // Everything that does not depend on Python starts at once: Pyodide's own files, build-info.json and the
 // wheel download in parallel; the wheel is unpacked straight into site-packages (no installer to load).
+// Python is not compiled here: build.py compiles it with Pyodide's own Python (tools/precompile.mjs).
+// Pyodide starts from python_stdlib_pyc.zip (its standard library with bytecode beside the sources), and the
+// bytecode of numpy, tfjs and the app (build-info.json's "bytecode") is unpacked before tfjs is imported.
+// Each .pyc is hash-checked against its source, so bytecode that does not match is compiled again, not run.
 // globalThis.tfjsReady resolves to the Pyodide instance once `tfjs` is imported, or rejects with the boot
 // error, which is also shown on the page. Each step sets a performance mark tfjs-boot:<index>
 // (globalThis.tfjsBootSteps names them) for the page-ready benchmark.
@@ -105,16 +109,33 @@
     }
   }
 
+  // The bytecode archive, or null (then Python compiles what it imports, as without it: slower, not wrong).
+  async function fetchBytecode(info, here) {
+    if (!info.bytecode) return null;
+    const url = new URL(info.bytecode.file, here).href;
+    try {
+      return await fetchBytes(url);
+    } catch (e) {
+      console.warn(`${url}: ${e.message}; Python compiles the modules it imports instead`);
+      return null;
+    }
+  }
+
   async function boot() {
     const here = new URL(".", location.href);
     showStep(0);
     const caught = catchPyodideMemory();
-    const pyodideReady = loadPyodide({ indexURL: new URL("pyodide/", here).href, stdout: console.log });
+    const pyodideReady = loadPyodide({
+      indexURL: new URL("pyodide/", here).href,
+      stdLibURL: new URL("pyodide/python_stdlib_pyc.zip", here).href,
+      stdout: console.log,
+    });
     const infoReady = fetchJson(new URL("build-info.json", here).href, " (is dist/ built?)");
     const wheelReady = infoReady.then((info) => fetchWheel(new URL(info.wheel, here).href));
     wheelReady.catch(() => {}); // an info failure is reported through infoReady
     const kernelBytes = infoReady.then((info) => (info.wasm ? fetchBytes(new URL(info.wasm.file, here).href) : null));
     kernelBytes.catch(() => {}); // an error is reported by loadKernels
+    const bytecodeReady = infoReady.then((info) => fetchBytecode(info, here));
     let pyodide, info;
     try {
       [pyodide, info] = await Promise.all([pyodideReady, infoReady]);
@@ -132,6 +153,8 @@
     try {
       const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
       pyodide.unpackArchive(wheel.bytes, "wheel", { extractDir: sitePackages });
+      const bytecode = await bytecodeReady;
+      if (bytecode) pyodide.unpackArchive(bytecode, "zip", { extractDir: "/" });
       pyodide.runPython("import importlib; importlib.invalidate_caches()");
     } catch (error) {
       const { last, full } = summary(error);

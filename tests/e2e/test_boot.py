@@ -85,3 +85,47 @@ obj = platform.to_js({"a": 1, "b": [1, 2], "c": {"d": "e"}})
 js.JSON.stringify(obj)
 """)
     assert result == '{"a":1,"b":[1,2],"c":{"d":"e"}}'
+
+
+def test_boot_imports_the_bytecode_compiled_at_build_time(watched_page, app_server):
+    """Pyodide starts from the standard library with bytecode, and numpy's and tfjs's modules come with their
+    .pyc, each matching its source (the page compiles nothing of them)."""
+    page = watched_page
+    page.goto(app_server.url)
+    page.evaluate(BOOT_JS)
+    requests = [u.rsplit("/", 1)[-1] for u in page.watch.requests]
+    assert "python_stdlib_pyc.zip" in requests and "python_stdlib.zip" not in requests
+    assert any(name.startswith("bytecode-") and name.endswith(".zip") for name in requests)
+    result = run_py(page, """
+import importlib.util, sys, zipfile
+names = set(zipfile.ZipFile(sys.path[1]).namelist())
+stale, missing, checked = [], [], 0
+for name, module in list(sys.modules.items()):
+    spec = getattr(module, "__spec__", None)
+    if not name.startswith(("tfjs", "numpy")) or spec is None or not (spec.origin or "").endswith(".py"):
+        continue
+    try:
+        pyc = open(spec.cached, "rb").read()
+    except (OSError, TypeError):
+        missing.append(name)
+        continue
+    source = open(spec.origin, "rb").read()
+    if pyc[4:8] != (3).to_bytes(4, "little") or pyc[8:16] != importlib.util.source_hash(source):
+        stale.append(name)
+    checked += 1
+[sys.path[1], "json/__init__.pyc" in names, "json/__init__.py" in names, checked > 100, missing, stale]
+""")
+    assert result == ["/lib/python312.zip", True, True, True, [], []]
+    assert page.watch.console_errors == []
+
+
+def test_boot_without_the_bytecode_archive_compiles_instead(watched_page, app_server):
+    page = watched_page
+    page.route("**/pyc/bytecode-*.zip", lambda route: route.fulfill(status=404, body="gone"))
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(app_server.url)
+    page.evaluate(BOOT_JS)
+    assert run_py(page, "import tfjs, os; os.path.exists(tfjs.__spec__.cached)") is False
+    assert any("bytecode-" in w and "HTTP 404" in w for w in warnings), warnings
+    assert page.locator("#boot-step").inner_text() == "Ready"
