@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import mimetypes
+import re
 import socket
 from pathlib import Path
 
@@ -18,6 +19,22 @@ from .store import ModelStore, http_error
 mimetypes.add_type("application/wasm", ".wasm")
 MAX_CONNECTIONS = 256
 KEEP_ALIVE_S = 5
+# Files whose name changes whenever their bytes do (build.py names them by a digest of their contents, Pyodide's
+# package files by name, version and build): a browser may keep them for a year without asking again.
+IMMUTABLE = re.compile(r"^(?:(?:app|pyc|wasm)/[\w.-]+-[0-9a-f]{16}\.(?:zip|wasm)"
+                       r"|pyodide/[\w.]+-\d[\w.]*-[\w.]+-[\w.]+-[\w.]+\.whl)$")
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+
+
+class AppFiles(StaticFiles):
+    """dist/ as static files (ETag, Last-Modified, conditional requests), and ``Cache-Control: immutable`` on
+    the content-named files, so that a second visit does not even revalidate them."""
+
+    def file_response(self, full_path, stat_result, scope, status_code=200):
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        if IMMUTABLE.match(Path(full_path).relative_to(self.directory).as_posix()):
+            response.headers["Cache-Control"] = IMMUTABLE_CACHE
+        return response
 
 
 def create_app(dist: Path, store: ModelStore | None = None) -> Starlette:
@@ -26,7 +43,7 @@ def create_app(dist: Path, store: ModelStore | None = None) -> Starlette:
     if not (dist / "index.html").exists():
         raise FileNotFoundError(f"{dist} holds no built app (index.html missing): run `python3 build.py build`")
     routes = store.routes() if store is not None else []
-    routes.append(Mount("/", app=StaticFiles(directory=dist, html=True), name="app"))
+    routes.append(Mount("/", app=AppFiles(directory=dist.resolve(), html=True), name="app"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

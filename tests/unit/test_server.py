@@ -22,6 +22,21 @@ def test_index_and_assets(client):
     assert client.get("/" + info["wheel"]).status_code == 200
 
 
+def test_content_named_files_are_immutable_the_others_revalidate(client):
+    info = client.get("/build-info.json").json()
+    numpy = next(name for name in info["packages"] if name.startswith("numpy-"))
+    for path in (info["app"]["file"], info["bytecode"]["file"], info["wasm"]["file"], f"pyodide/{numpy}"):
+        response = client.get("/" + path)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable", path
+    for path in ("", "build-info.json", "web/boot.js", info["wheel"], "pyodide/pyodide.asm.wasm",
+                 "pyodide/python_stdlib_pyc.zip", "pyodide/pyodide-lock.json"):
+        response = client.get("/" + path)
+        assert response.status_code == 200 and "etag" in response.headers
+        assert "cache-control" not in response.headers, path
+        assert client.get("/" + path, headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+
+
 def test_missing_file_is_404(client):
     assert client.get("/no/such/file.js").status_code == 404
 
