@@ -3,6 +3,7 @@
 A real socket server in a thread plays each part; every bad answer ends in a named error, within its time
 limit and within a memory bound."""
 
+import asyncio
 import socket
 import time
 import tracemalloc
@@ -81,6 +82,59 @@ def test_each_limit_ends_a_load_that_would_hang(server, mode, limit, options):
     assert e.value.url in (url, server.url + mode + "/model.json")
     assert e.value.limit == limit and e.value.status is None
     assert elapsed < 5, elapsed
+
+
+class CallerFetch:
+    """A fetch function of the caller's own (as the app's byte counter): it fetches with no limits of its own,
+    or plays a server that never answers, stalls or trickles."""
+
+    def __init__(self, mode, server):
+        self.mode, self.server, self.aborted = mode, server, 0
+
+    async def __call__(self, url, init):
+        from tfjs.platform.fetch import FetchResponse, fetch
+
+        if self.mode == "silent":
+            await asyncio.sleep(3600)
+        if self.mode == "passthrough-stall":  # the real stalling server, fetched with no timeouts
+            response = await fetch(self.server.url + "stall/" + url.rsplit("/", 1)[-1], init)
+            return FetchResponse(response.url, response.status, response.status_text, response.headers,
+                                 response._reader, self._abort(response.abort))
+        if url.endswith("model.json"):
+            response = await fetch(self.server.url + "ok/model.json", init)
+            return FetchResponse(url, 200, "OK", response.headers, response._reader)
+
+        async def body(on_chunk, limit):
+            while True:
+                await asyncio.sleep(0.1)
+                if self.mode == "trickle":
+                    on_chunk(1)
+
+        return FetchResponse(url, 200, "OK", {}, body, self._abort(None))
+
+    def _abort(self, inner):
+        def abort():
+            self.aborted += 1
+            if inner is not None:
+                inner()
+        return abort
+
+
+@pytest.mark.parametrize("mode,limit,options", [
+    ("silent", "connect", {"connect_timeout": 0.5}),
+    ("stall", "idle", {"idle_timeout": 0.5}),
+    ("passthrough-stall", "idle", {"idle_timeout": 0.5}),
+    ("trickle", "total", {"idle_timeout": 1, "total_timeout": 1.5}),
+])
+def test_a_callers_fetch_function_is_held_to_the_same_limits(server, mode, limit, options):
+    caller = CallerFetch(mode, server)
+    start = time.monotonic()
+    with pytest.raises(NetworkError, match=rf"timed out: .*the {limit} .*set {limit}_timeout in the load "
+                                           rf"options") as e:
+        load("http://models.example/m/model.json", fetch_func=caller, **options)
+    assert e.value.limit == limit
+    assert time.monotonic() - start < 5
+    assert (caller.aborted > 0) == (mode != "silent")  # the body transfers were stopped
 
 
 def test_errors_carry_url_and_status(server):

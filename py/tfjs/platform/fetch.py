@@ -1,7 +1,8 @@
 """HTTP requests for the IO handlers: the browser's ``fetch`` under Pyodide, urllib under CPython.
 
 Both sides give the same small response object, :class:`FetchResponse`, so the http handler is written
-once. A user-supplied fetch function may return a JS ``Response`` or an object of this shape.
+once. A user-supplied fetch function may return a JS ``Response`` or an object of this shape; its wait for the
+response and its body are held to the same limits as ours.
 
 Every request can be given :class:`Timeouts`: ``connect`` (until the response headers arrive), ``idle`` (no
 byte of the body for that long) and ``deadline`` (a point in ``time.monotonic()`` time the whole body must
@@ -342,15 +343,69 @@ async def fetch(url: str, init: dict | None = None, fetch_func: Callable | None 
     """
     init = dict(init or {})
     if fetch_func is not None:
-        result = fetch_func(url, init)
-        if inspect.isawaitable(result):
-            result = await result
-        if isinstance(result, FetchResponse):
-            return result
-        return _js_response(result, url)
+        return await _caller_fetch(fetch_func, url, init, timeouts or Timeouts())
     if IN_PYODIDE:
         return await _browser_fetch(url, init, timeouts)
     return await _cpython_fetch(url, init, timeouts)
+
+
+def _soonest(*seconds: float | None) -> float | None:
+    known = [s for s in seconds if s is not None]
+    return min(known) if known else None
+
+
+async def _caller_fetch(fetch_func: Callable, url: str, init: dict, timeouts: Timeouts) -> FetchResponse:
+    """A caller's fetch function under the limits ours keep: the response within the connect limit (and what
+    is left of the total), then the body with no pause longer than the idle limit, within the total. What the
+    function does inside (its own fetch, with or without limits) cannot make the wait longer."""
+    result = fetch_func(url, init)
+    if inspect.isawaitable(result):
+        wait = _soonest(timeouts.connect, timeouts.left())
+        try:
+            result = await (asyncio.wait_for(result, max(wait, 0.0)) if wait is not None else result)
+        except (asyncio.TimeoutError, TimeoutError):
+            if timeouts.connect is not None and wait == timeouts.connect:
+                raise FetchTimeout("connect", timeouts.connect) from None
+            raise FetchTimeout("total", timeouts.total) from None
+    response = result if isinstance(result, FetchResponse) else _js_response(result, url)
+    if timeouts.idle is None and timeouts.deadline is None:
+        return response
+    return FetchResponse(response.url, response.status, response.status_text, response.headers,
+                         _watched_reader(response, timeouts), response.abort)
+
+
+def _watched_reader(response: FetchResponse, timeouts: Timeouts):
+    """``response``'s body reader, stopped (and the transfer aborted) when no chunk came for the idle limit or
+    the total ran out."""
+
+    async def reader(on_chunk: ChunkCallback | None, limit: int | None) -> bytes:
+        last = [time.monotonic()]
+
+        def chunk(n: int) -> None:
+            last[0] = time.monotonic()
+            if on_chunk is not None:
+                on_chunk(n)
+
+        task = asyncio.ensure_future(response.bytes(chunk, limit))
+        try:
+            while True:
+                idle_left = None if timeouts.idle is None else timeouts.idle - (time.monotonic() - last[0])
+                wait = _soonest(idle_left, timeouts.left())
+                done, _ = await asyncio.wait({task}, timeout=None if wait is None else max(wait, 0.0))
+                if done:
+                    return task.result()
+                left = timeouts.left()
+                if left is not None and left <= 0:
+                    raise FetchTimeout("total", timeouts.total)
+                if timeouts.idle is not None and time.monotonic() - last[0] >= timeouts.idle:
+                    raise FetchTimeout("idle", timeouts.idle)
+        except BaseException:
+            if not task.done():
+                task.cancel()
+                response.abort()
+            raise
+
+    return reader
 
 
 class MultipartPart:

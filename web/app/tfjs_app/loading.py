@@ -88,7 +88,8 @@ class FetchRecorder:
             self.on_update(self)
             return data
 
-        return FetchResponse(response.url, response.status, response.status_text, response.headers, reader)
+        return FetchResponse(response.url, response.status, response.status_text, response.headers, reader,
+                             response.abort)
 
 
 class Loader:
