@@ -52,3 +52,27 @@ def test_more_than_declared_is_cut_off_in_the_page(app_page, server):
     kind, message, *_ = load_in_page(app_page, server.url + "flood/model.json")
     assert kind == "FormatError" and f"sent more than the {DECLARED} bytes" in message
     assert server.url + "flood/w.bin" in message
+
+
+@pytest.mark.parametrize("mode,limit,options", [
+    ("silent", "connect", "connect_timeout=0.5"),
+    ("stall", "idle", "idle_timeout=0.5"),
+    ("trickle", "total", "idle_timeout=1, total_timeout=1.5"),
+])
+def test_a_callers_own_fetch_is_held_to_the_limits(app_page, server, mode, limit, options):
+    """The caller's fetch function calls the browser's fetch with no signal of its own: the load still ends
+    at its limit."""
+    kind, got_limit, elapsed = run_py(app_page, f"""
+import time, js, tfjs as tf
+from tfjs.errors import TfjsError
+own_fetch = js.eval("(url, init) => fetch(url)")
+start = time.monotonic()
+try:
+    await tf.io.load({server.url + mode + "/model.json"!r}, fetch_func=own_fetch, {options})
+    result = ["ok", None]
+except TfjsError as e:
+    result = [type(e).__name__, getattr(e, "limit", None)]
+result + [time.monotonic() - start]
+""")
+    assert (kind, got_limit) == ("NetworkError", limit)
+    assert elapsed < 5
