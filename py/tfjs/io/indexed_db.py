@@ -8,12 +8,12 @@ writes both records in ONE transaction: both are stored or neither (TF.js uses t
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any
 
-from ..errors import StorageError, UnsupportedError
+from ..errors import StorageError
 from ..platform import indexeddb
-from .model_json import ARTIFACT_KEYS, artifacts_info, from_camel_dict, info_from_camel, info_to_camel
+from .model_json import (ARTIFACT_KEYS, browser_save_info, camel_fields, from_camel_dict, info_from_camel,
+                         info_to_camel)
 from .model_management import register_manager
 from .router import register_load_router, register_save_router
 from .types import ModelArtifacts, ModelArtifactsInfo, SaveResult
@@ -36,20 +36,8 @@ def artifacts_record(artifacts: ModelArtifacts) -> dict[str, Any]:
 
     ``convertedBy: null`` is kept when the artifacts carry model metadata (a model's save, as tfjs-layers sets it).
     """
-    has_metadata = artifacts.format is not None or artifacts.generated_by is not None
-    out: dict[str, Any] = {}
-    for attr, key in ARTIFACT_KEYS:
-        value = getattr(artifacts, attr)
-        if key == "weightData" and value is not None:
-            value = indexeddb.JoinedBuffer(as_shards(value))
-        if value is not None or (key == "convertedBy" and has_metadata):
-            out[key] = value
-    return out
-
-
-def _now_ms() -> _dt.datetime:
-    now = _dt.datetime.now(_dt.timezone.utc)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    return camel_fields(artifacts, ARTIFACT_KEYS, lambda key, value: (
+        indexeddb.JoinedBuffer(as_shards(value)) if key == "weightData" else value))
 
 
 class BrowserIndexedDB:
@@ -64,10 +52,7 @@ class BrowserIndexedDB:
         return f"BrowserIndexedDB({SCHEME}{self.model_path})"
 
     async def save(self, artifacts: ModelArtifacts) -> SaveResult:
-        if isinstance(artifacts.model_topology, (bytes, bytearray, memoryview)):
-            raise UnsupportedError("BrowserLocalStorage.save() does not support saving model topology in "
-                                   "binary formats yet.")
-        info = artifacts_info(artifacts, date_saved=_now_ms())
+        info = browser_save_info(artifacts)
         info_js = info_to_camel(info, date_as_string=False)
         records = [
             (INFO_STORE_NAME, {"modelPath": self.model_path, "modelArtifactsInfo": info_js}),

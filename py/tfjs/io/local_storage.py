@@ -9,7 +9,6 @@ usually) puts back what was stored at that path before and leaves nothing of the
 from __future__ import annotations
 
 import binascii
-import datetime as _dt
 import json
 from typing import Any
 
@@ -17,7 +16,7 @@ from ..errors import FormatError, StorageError, UnsupportedError
 from ..platform import storage
 from . import jsjson
 from .model_management import register_manager
-from .model_json import METADATA_KEYS, artifacts_info, info_from_camel, info_to_camel
+from .model_json import METADATA_KEYS, browser_save_info, camel_fields, info_from_camel, info_to_camel
 from .router import register_load_router, register_save_router
 from .types import ModelArtifacts, ModelArtifactsInfo, SaveResult
 from .weights import as_shards
@@ -57,18 +56,7 @@ def base64_of(data: Any) -> bytes:
 def metadata_json(artifacts: ModelArtifacts) -> dict[str, Any]:
     """The ``model_metadata`` object as TF.js writes it: undefined fields dropped. ``convertedBy: null`` is
     kept when the artifacts carry model metadata (a model's save, as tfjs-layers sets it)."""
-    out: dict[str, Any] = {}
-    has_metadata = artifacts.format is not None or artifacts.generated_by is not None
-    for attr, key in METADATA_KEYS:
-        value = getattr(artifacts, attr)
-        if value is not None or (key == "convertedBy" and has_metadata):
-            out[key] = value
-    return out
-
-
-def _now_ms() -> _dt.datetime:
-    now = _dt.datetime.now(_dt.timezone.utc)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    return camel_fields(artifacts, METADATA_KEYS)
 
 
 class BrowserLocalStorage:
@@ -84,10 +72,7 @@ class BrowserLocalStorage:
         return f"BrowserLocalStorage({SCHEME}{self.model_path})"
 
     async def save(self, artifacts: ModelArtifacts) -> SaveResult:
-        if isinstance(artifacts.model_topology, (bytes, bytearray, memoryview)):
-            raise UnsupportedError("BrowserLocalStorage.save() does not support saving model topology in "
-                                   "binary formats yet.")
-        info = artifacts_info(artifacts, date_saved=_now_ms())
+        info = browser_save_info(artifacts)
         previous = storage.snapshot(list(self.keys.values()), SCHEME)  # BrowserOnlyError under CPython
         values = {
             "info": jsjson.stringify(info_to_camel(info)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ..errors import FormatError
+from ..errors import FormatError, UnsupportedError
 from . import jsjson
 from .types import MODEL_TOPOLOGY_TYPE_JSON, ModelArtifacts, ModelArtifactsInfo, WeightData
 from .weights import check_weight_spec, weight_data_byte_length
@@ -122,6 +122,31 @@ def artifacts_info(artifacts: ModelArtifacts, date_saved: _dt.datetime | None = 
         weight_specs_bytes=jsjson.byte_length(artifacts.weight_specs),
         weight_data_bytes=weight_data_byte_length(artifacts.weight_data),
     )
+
+
+def browser_save_info(artifacts: ModelArtifacts) -> ModelArtifactsInfo:
+    """The info that localStorage and IndexedDB saves store: TF.js refuses a binary topology there (with the same
+    message in both, as TF.js words it) and dates the save to the millisecond, as a JS ``Date`` holds it."""
+    if isinstance(artifacts.model_topology, (bytes, bytearray, memoryview)):
+        raise UnsupportedError("BrowserLocalStorage.save() does not support saving model topology in binary "
+                               "formats yet.")
+    now = _dt.datetime.now(_dt.timezone.utc)
+    return artifacts_info(artifacts, date_saved=now.replace(microsecond=now.microsecond // 1000 * 1000))
+
+
+def camel_fields(artifacts: ModelArtifacts, keys: list[tuple[str, str]], convert=None) -> dict[str, Any]:
+    """The named artifact fields under their camelCase keys, unset ones dropped, as TF.js writes them;
+    ``convertedBy: null`` is kept when the artifacts carry model metadata (a model's save, as tfjs-layers sets
+    it). ``convert(key, value)`` may change a value on the way."""
+    has_metadata = artifacts.format is not None or artifacts.generated_by is not None
+    out: dict[str, Any] = {}
+    for attr, key in keys:
+        value = getattr(artifacts, attr)
+        if convert is not None and value is not None:
+            value = convert(key, value)
+        if value is not None or (key == "convertedBy" and has_metadata):
+            out[key] = value
+    return out
 
 
 def iso_date(date: _dt.datetime) -> str:
