@@ -4,10 +4,11 @@ GPU (``g``), registration with the kernel registry, and small helpers on shapes 
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ....geometry import same_or_valid_pads
 from ...registry import register_kernel
 from ..errors import NotOnGPU
 from ..tensor import F32, GPUTensor
@@ -113,3 +114,40 @@ def _pair(v):
     if len(v) == 4:
         return v[1], v[2]
     return v[0], v[1]
+
+
+class Window2D(NamedTuple):
+    """Where a 2-D filter window falls (Conv2D, DepthwiseConv2dNative): input (nb, h, w, c), filter (kh, kw) with
+    its last dimension ``fout``, strides, dilations, padding and the output size."""
+    nb: int
+    h: int
+    w: int
+    c: int
+    kh: int
+    kw: int
+    fout: int
+    sh: int
+    sw: int
+    dh: int
+    dw: int
+    pads: list
+    oh: int
+    ow: int
+
+    def glsl_consts(self) -> str:
+        """The window's sizes as GLSL constants (a shader's loops unroll over them)."""
+        return f"const int KH = {self.kh}; const int KW = {self.kw}; const int SH = {self.sh}; " \
+               f"const int SW = {self.sw}; const int DH = {self.dh}; const int DW = {self.dw};\n"
+
+
+def window_2d(op: str, x, filt, strides, pad, dilations) -> Window2D:
+    """The window of ``op`` over NHWC ``x`` with an HWIO-shaped ``filt``; a filter for other channels is a
+    ValueError naming the op."""
+    nb, h, w, c = np.shape(x)
+    kh, kw, fc, fout = np.shape(filt)
+    if fc != c:
+        raise ValueError(f"{op}: input has {c} channels but the filter expects {fc}")
+    sh, sw = _pair(strides)
+    dh, dw = _pair(dilations)
+    pads, (oh, ow) = same_or_valid_pads((h, w), (kh, kw), (sh, sw), (dh, dw), pad)
+    return Window2D(nb, h, w, c, kh, kw, fout, sh, sw, dh, dw, pads, oh, ow)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .... import kernel_names as K
-from ....geometry import same_or_valid_pads
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, _pair, float_image_and_filter, register
+from .base import IMAGES, float_image_and_filter, register, window_2d
 from .layout import LayoutKernels
 from .matmul import MatmulKernels
 
@@ -17,13 +16,8 @@ class ConvKernels(MatmulKernels, LayoutKernels):
     """Convolutions of the webgl backend (Conv2D): direct passes, and 1x1 convolutions as matrix products."""
 
     def conv2d(self, x, filt, strides=1, pad="valid", dilations=1):
-        nb, h, w, cin = np.shape(x)
-        kh, kw, fcin, cout = np.shape(filt)
-        if fcin != cin:
-            raise ValueError(f"Conv2D: input has {cin} channels but the filter expects {fcin}")
-        sh, sw = _pair(strides)
-        dh, dw = _pair(dilations)
-        pads, (oh, ow) = same_or_valid_pads((h, w), (kh, kw), (sh, sw), (dh, dw), pad)
+        win = window_2d("Conv2D", x, filt, strides, pad, dilations)
+        nb, h, w, cin, kh, kw, cout, sh, sw, dh, dw, pads, oh, ow = win
         out_shape = (nb, oh, ow, cout)
         x = self.g(x)
         if kh == 1 and kw == 1 and sh == 1 and sw == 1 and pads == [(0, 0), (0, 0)]:
@@ -41,9 +35,7 @@ class ConvKernels(MatmulKernels, LayoutKernels):
         else:
             filt = self.g(filt)
         params = [h, w, cin, oh, ow, cout, pads[0][0], pads[1][0]]
-        consts = f"const int KH = {kh}; const int KW = {kw}; const int SH = {sh}; const int SW = {sw}; " \
-                 f"const int DH = {dh}; const int DW = {dw};\n"
-        head = consts + "  int H = P(0); int W = P(1); int CIN = P(2); int OH = P(3); int OW = P(4); " \
+        head = win.glsl_consts() + "  int H = P(0); int W = P(1); int CIN = P(2); int OH = P(3); int OW = P(4); " \
                         "int COUT = P(5); int PT = P(6); int PL = P(7);\n"
         w_row = cout % 4 == 0 and filt.texture.h == 1   # the filter in one texture row: read at (texel, 0)
         if cout % 4 == 0:

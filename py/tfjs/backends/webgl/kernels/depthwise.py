@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from .... import kernel_names as K
-from ....geometry import same_or_valid_pads
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, KernelBase, _pair, float_image_and_filter, register
+from .base import IMAGES, KernelBase, float_image_and_filter, register, window_2d
 
 
 class DepthwiseKernels(KernelBase):
     """Depthwise convolutions of the webgl backend (DepthwiseConv2dNative)."""
 
     def depthwise(self, x, filt, strides=1, pad="valid", dilations=1):
-        nb, h, w, c = np.shape(x)
-        kh, kw, fc, mult = np.shape(filt)
-        if fc != c:
-            raise ValueError(f"DepthwiseConv2dNative: input has {c} channels but the filter expects {fc}")
-        sh, sw = _pair(strides)
-        dh, dw = _pair(dilations)
-        pads, (oh, ow) = same_or_valid_pads((h, w), (kh, kw), (sh, sw), (dh, dw), pad)
+        win = window_2d("DepthwiseConv2dNative", x, filt, strides, pad, dilations)
+        nb, h, w, c, kh, kw, mult, sh, sw, dh, dw, pads, oh, ow = win
         out_shape = (nb, oh, ow, c * mult)
         x, filt = self.g(x), self.g(filt)
         params = [h, w, c, oh, ow, mult, pads[0][0], pads[1][0]]
-        consts = f"const int KH = {kh}; const int KW = {kw}; const int SH = {sh}; const int SW = {sw}; " \
-                 f"const int DH = {dh}; const int DW = {dw};\n"
-        head = consts + "  int H = P(0); int W = P(1); int C = P(2); int OH = P(3); int OW = P(4); " \
+        head = win.glsl_consts() + "  int H = P(0); int W = P(1); int C = P(2); int OH = P(3); int OW = P(4); " \
                         "int MU = P(5); int PT = P(6); int PL = P(7); int CO = C * MU;\n"
         fast = mult == 1 and c % 4 == 0
         w_row = False
