@@ -671,3 +671,32 @@ def _bitwise_cases(t):
 
 
 _bitwise_cases(TABLE)
+
+
+# --- TopK on the GPU: rows of 100000 values or more and k up to 128 (shorter rows and larger k read back, as in
+# TF.js's webgl backend); ties ordered by index, NaNs after every number, int32 values exact -------------------
+
+INT_ON_DEVICE |= {"TopK"}
+EXACT |= {"TopK"}
+
+
+def _topk_cases(t):
+    def add(op, shape_class, fn):
+        t.setdefault(op, {})[shape_class] = fn
+
+    def tied(R, *shape):
+        x = np.round(R(*shape, lo=-4, hi=4) * 8) / np.float32(8)  # 65 distinct values: ties everywhere
+        return x.astype(np.float32)
+
+    def with_nans(R, *shape):
+        x = R(*shape, lo=-1, hi=1)
+        x[..., ::997] = np.nan  # NaNs order after every number: never among the top here
+        x[..., 5] = np.float32(1.0)  # the largest value twice in a row: its lower index first
+        x[..., 77777] = np.float32(1.0)
+        return x
+    add("TopK", "large", lambda R: [([tied(R, 2, 100003), 128], {}), ([with_nans(R, 1, 120000), 5, False], {}),
+                                    ([_ints(R, 3, 100000, lo=-1000, hi=1000), 33], {}),
+                                    ([tied(R, 1, 131072), 1], {}), ([R(1, 100000), 100], {})])
+
+
+_topk_cases(TABLE)

@@ -53,7 +53,7 @@ WEBGL_KERNELS_LEFT_OUT = {
                     GRADIENT),
     **dict.fromkeys(["Multiply", "Mod", "Transform"], SPELLED),
     **dict.fromkeys(["FusedConv2D", "FusedDepthwiseConv2D", "_FusedMatMul"], LOWERED),
-    **dict.fromkeys(["BroadcastArgs", "TopK", "NonMaxSuppressionV3", "NonMaxSuppressionV4", "NonMaxSuppressionV5", "Unique",
+    **dict.fromkeys(["BroadcastArgs", "NonMaxSuppressionV3", "NonMaxSuppressionV4", "NonMaxSuppressionV5", "Unique",
                      "RaggedGather", "RaggedRange", "RaggedTensorToTensor", "SparseFillEmptyRows", "SparseReshape",
                      "SparseSegmentMean", "SparseSegmentSum", "StaticRegexReplace", "StringNGrams", "StringSplit",
                      "StringToHashBucketFast"], HOST),

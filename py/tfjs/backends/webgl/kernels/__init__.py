@@ -12,7 +12,7 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
     resize          ResizeBilinear, CropAndResize                 one_hot     OneHot
     scatter         TensorScatterUpdate, ScatterNd, SparseToDense search      SearchSorted (int32 results)
-    bitwise         BitwiseAnd (int32, exact)
+    bitwise         BitwiseAnd (int32, exact)     topk        TopK (rows of 100000 values or more, k <= 128)
     creation        Fill, Range, LinSpace, ZerosLike, OnesLike, Diag
     segment         UnsortedSegmentSum, Bincount, DenseBincount
     volume          Conv3D, MaxPool3D, AvgPool3D (NDHWC)          transform   ImageProjectiveTransformV3
@@ -22,4 +22,4 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
 
 from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
                lrn, one_hot, reduce, resize, scan, scatter, search, softmax)
-from . import bitwise, creation, einsum, multinomial, segment, transform, volume  # noqa: F401
+from . import bitwise, creation, einsum, multinomial, segment, topk, transform, volume  # noqa: F401
