@@ -654,7 +654,9 @@ def _bitwise_cases(t):
         ([_sparse(R, 40, (3000,), repeat=False), [3000], np.float32(-2.0), np.float32(0.0)], {}),
         ([_sparse(R, 40, (2000,)), [2000], _ints(R, 40, lo=-(1 << 24), hi=1 << 24), np.int32(-7)], {}),
         ([_sparse(R, 40, (2000,)), [2000], R(40) > 0, False], {}),
-        ([host(np.array([1999], np.int32)), [2000], np.float32(3.0), np.float32(1.0)], {})])
+        ([host(np.array([1999], np.int32)), [2000], np.float32(3.0), np.float32(1.0)], {}),
+        ([_sparse(R, 30, (1500,)), [1500], R(30), 0.0], {}),  # a Python float default
+        ([_sparse(R, 30, (1500,)), [1500], _ints(R, 30), np.float32(2.75)], {})])  # cast to int32: 2
     add("SparseToDense", "matrix", lambda R: [
         ([_sparse(R, 60, (60, 50)), [60, 50], R(60), np.float32(-1.0)], {}),
         ([_sparse(R, 60, (60, 50)), [60, 50], _ints(R, 60), np.int32(0)], {}),

@@ -145,14 +145,17 @@ def _held_exactly(v) -> bool:
 
 
 def _sparse_inputs(indices, output_shape, values, default_value, *args, **attrs) -> bool:
-    """Host integer indices (at most 65536), float32, int32 or bool values and default of one dtype, and an
-    output of more than 1024 values or values on the GPU (else the cpu kernel makes it, nothing to upload)."""
+    """Host integer indices (at most 65536), float32, int32 or bool values, a host default that the values'
+    dtype holds exactly once cast to it, and an output of more than 1024 values or values on the GPU (else the
+    cpu kernel makes it, with nothing to upload)."""
     if not _host_indices(indices) or isinstance(output_shape, GPUTensor) or isinstance(default_value, GPUTensor):
         return False
-    if not (_held_exactly(values) and _held_exactly(default_value)):
+    if not _held_exactly(values) or _dtype_of(values) not in (F32, I32, BOOL):
         return False
-    if _dtype_of(values) not in (F32, I32, BOOL):
-        return False
+    default = np.asarray(default_value)
+    if default.size != 1 or default.dtype.kind not in "biuf" or \
+            not _held_exactly(default.astype(_dtype_of(values)).reshape(())):
+        return False  # (the default is cast to the values' dtype, as the cpu kernel does)
     total = int(np.prod(np.asarray(output_shape, np.int64).reshape(-1)))
     return isinstance(values, GPUTensor) or total > SMALL_OUTPUT
 
