@@ -669,7 +669,13 @@ def _bitwise_cases(t):
         ([R(1, 3, 3, 4, 3), R(2, 2, 3, 5, 3)], {"output_shape": [1, 3, 6, 4, 5], "strides": [1, 2, 1],
                                                 "pad": "same"}),
         ([R(1, 2, 3, 3, 4), R(3, 3, 3, 3, 4)], {"output_shape": [1, 5, 7, 7, 3], "strides": [2, 2, 2],
-                                                "pad": "valid"})])
+                                                "pad": "valid"}),
+        # four output channels a texel: the filter on the GPU (transposed there) and on the host (laid out once)
+        ([R(1, 3, 4, 4, 16), R(3, 3, 3, 8, 16)], {"output_shape": [1, 6, 8, 8, 8], "strides": 2, "pad": "same"}),
+        ([R(1, 3, 4, 4, 16), host(R(3, 3, 3, 8, 16))], {"output_shape": [1, 6, 8, 8, 8], "strides": 2,
+                                                        "pad": "same"}),
+        ([R(2, 4, 4, 2, 6), host(R(2, 2, 2, 12, 6))], {"output_shape": [2, 4, 4, 3, 12], "strides": [1, 1, 2],
+                                                       "pad": "same"})])
 
 
 _bitwise_cases(TABLE)

@@ -59,6 +59,10 @@ vec4 ifloordiv_(vec4 a, vec4 b) { return vec4(ifloordiv1_(a.x, b.x), ifloordiv1_
   ifloordiv1_(a.z, b.z), ifloordiv1_(a.w, b.w)); }
 vec4 ifloormod_(vec4 a, vec4 b) { return vec4(ifloormod1_(a.x, b.x), ifloormod1_(a.y, b.y),
   ifloormod1_(a.z, b.z), ifloormod1_(a.w, b.w)); }
+// TopK's order on (key, index) pairs: numbers larger first, equal ones by index; NaN keys (NaNs and padding)
+// after every number, by index
+bool pair_before_(vec2 a, vec2 b) { bool la = isnan_(vec4(a.x)).x > 0.0; bool lb = isnan_(vec4(b.x)).x > 0.0;
+  return (la || lb) ? (lb && (!la || a.y < b.y)) : (a.x > b.x || (a.x == b.x && a.y < b.y)); }
 vec4 iand_(vec4 a, vec4 b) { return vec4(ivec4(a) & ivec4(b)); }
 vec4 bool_(vec4 x) { return vec4(notEqual(x, vec4(0.0))); }
 vec4 pow_(vec4 a, vec4 b) { return vec4(powf_(a.x, b.x), powf_(a.y, b.y), powf_(a.z, b.z), powf_(a.w, b.w)); }

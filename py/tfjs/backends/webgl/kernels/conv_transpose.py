@@ -10,10 +10,11 @@ from ....geometry import same_or_valid_pads
 from ..errors import NotOnGPU
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, KernelBase, _is_float_input, _pair, float_image_and_filter, register
+from .base import IMAGES, _is_float_input, _pair, float_image_and_filter, register
+from .layout import LayoutKernels
 
 
-class ConvTransposeKernels(KernelBase):
+class ConvTransposeKernels(LayoutKernels):
     """Transposed convolutions of the webgl backend: Conv2DBackpropInput (NHWC) and Conv3DBackpropInputV2 (NDHWC).
 Each output element sums, over the filter taps that reach it, the input pixels a stride lands on."""
 
@@ -71,20 +72,41 @@ Each output element sums, over the filter taps that reach it, the input pixels a
         if list(ins) != [d, h, w] or min(outs) <= 0 or cout == 0 or nb == 0:
             raise NotOnGPU()
         out_shape = (nb, *outs, cout)
-        dy, filt = self.g(dy), self.g(filt)
+        dy = self.g(dy)
         params = [d, h, w, cin, *outs, cout, pads[0][0], pads[1][0], pads[2][0]]
-        vec = cin % 4 == 0
-        inner = ("for (int c = 0; c < CIN; c += 4) acc += dot(X0((xb + c) >> 2), X1((wb + c) >> 2));" if vec else
-                 "for (int c = 0; c < CIN; c++) acc += S0(xb + c) * S1(wb + c);")
+        vec = cout % 4 == 0
+        if vec:
+            # four output channels a texel: the filter laid out [kd, kh, kw, cin, cout], so that the four are
+            # one texel (a weight: laid out once and cached)
+            perm = (0, 1, 2, 4, 3)
+            filt = self.transpose(filt, perm) if isinstance(filt, GPUTensor) else self.b.upload_derived(
+                filt, ("cin_cout",), lambda v: np.transpose(v, perm), (kd, kh, kw, cin, cout))
+            if cin % 4 == 0:
+                tap = """int wt = ((((kz * KH + ky) * KW + kx) * CIN) * COUT + co) >> 2; int ws = COUT >> 2;
+            for (int c = 0; c < CIN; c += 4) {
+              vec4 xv = X0((xb + c) >> 2);
+              acc += xv.x * X1(wt) + xv.y * X1(wt + ws) + xv.z * X1(wt + 2 * ws) + xv.w * X1(wt + 3 * ws);
+              wt += 4 * ws;
+            }"""
+            else:
+                tap = """int wt = ((((kz * KH + ky) * KW + kx) * CIN) * COUT + co) >> 2; int ws = COUT >> 2;
+            for (int c = 0; c < CIN; c++) { acc += S0(xb + c) * X1(wt); wt += ws; }"""
+            head, tail, acc, indent = "int co = i0 % COUT; int pix = i0 / COUT;", "r = acc;", "vec4", ""
+        else:
+            filt = self.g(filt)
+            inner = ("for (int c = 0; c < CIN; c += 4) acc += dot(X0((xb + c) >> 2), X1((wb + c) >> 2));"
+                     if cin % 4 == 0 else "for (int c = 0; c < CIN; c++) acc += S0(xb + c) * S1(wb + c);")
+            tap = f"int wb = (((kz * KH + ky) * KW + kx) * COUT + co) * CIN;\n            {inner}"
+            head = ("for (int q = 0; q < 4; q++) {\n    int i = i0 + q; if (i >= NOUT) break;\n"
+                    "    int co = i % COUT; int pix = i / COUT;")
+            tail, acc, indent = "r[q] = acc;\n  }", "float", "  "
         body = f"""  const int KD = {kd}; const int KH = {kh}; const int KW = {kw};
   const int SD = {s[0]}; const int SH = {s[1]}; const int SW = {s[2]};
   int D = P(0); int H = P(1); int W = P(2); int CIN = P(3); int OD = P(4); int OH = P(5); int OW = P(6);
   int COUT = P(7); int PF = P(8); int PT = P(9); int PL = P(10);
-  for (int q = 0; q < 4; q++) {{
-    int i = i0 + q; if (i >= NOUT) break;
-    int co = i % COUT; int pix = i / COUT;
+  {head}
     int ox = pix % OW; int oy = (pix / OW) % OH; int oz = (pix / (OW * OH)) % OD; int nn = pix / (OW * OH * OD);
-    float acc = 0.0;
+    {acc} acc = {acc}(0.0);
     for (int kz = 0; kz < KD; kz++) {{
       int nz = oz + PF - kz;
       if (nz < 0 || nz % SD != 0) continue;
@@ -98,14 +120,12 @@ Each output element sums, over the filter taps that reach it, the input pixels a
           if (nx < 0 || nx % SW != 0) continue;
           int ix = nx / SW; if (ix >= W) continue;
           int xb = (((nn * D + iz) * H + iy) * W + ix) * CIN;
-          int wb = (((kz * KH + ky) * KW + kx) * COUT + co) * CIN;
-          {inner}
+          {tap}
         }}
       }}
     }}
-    r[q] = acc;
-  }}"""
-        key = ("conv3dT", kd, kh, kw, *s, vec)
+  {indent}{tail}"""
+        key = ("conv3dT", kd, kh, kw, *s, vec, cin % 4 == 0)
         return GPUTensor(self.b, out_shape, plan=Plan(key, body, [dy, filt], params, [], cout))
 
 
