@@ -1,6 +1,6 @@
 """WebGL kernels of the ops detector heads, video and attention models run (Einsum, Conv3D, MaxPool3D,
-AvgPool3D, ImageProjectiveTransformV3, Multinomial, TopK, Conv3DBackpropInputV2): ours-webgl vs TF.js webgl on the same inputs in the same page,
-inputs already on the GPU, one op and the readback of its result per run. Each case runs ROUNDS rounds, TF.js
+AvgPool3D, ImageProjectiveTransformV3, Multinomial, TopK, Conv3DBackpropInputV2): ours-webgl vs TF.js webgl on
+the same inputs in the same page, inputs already on the GPU, one op and the readback of its result per run. Each case runs ROUNDS rounds, TF.js
 and ours taking turns (a machine whose load changes weighs on both alike); a side's figure is the median over its
 rounds of the median of RUNS runs after warm-up. The note gives what the op costs ours on the cpu kernel with its
 inputs on the host (what it cost before these kernels, transfers left out).

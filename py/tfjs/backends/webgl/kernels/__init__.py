@@ -7,12 +7,14 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     conv            Conv2D            depthwise   DepthwiseConv2dNative
     conv_transpose  Conv2DBackpropInput, Conv3DBackpropInputV2 (NDHWC)
     pool            MaxPool, AvgPool, MaxPoolWithArgmax, Dilation2D              lrn    LRN
-    reduce          Sum, Mean, Max, Min, Prod, ArgMax, ArgMin, All, Any (bool)     scan   Cumsum, Cumprod
+    reduce          Sum, Mean, Max, Min, Prod, ArgMax, ArgMin; All, Any (bool)
+    scan            Cumsum, Cumprod
     softmax         Softmax, LogSoftmax           concat      Concat, Pack, AddN
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
     resize          ResizeBilinear, CropAndResize                 one_hot     OneHot
-    scatter         TensorScatterUpdate, ScatterNd, SparseToDense search      SearchSorted (int32 results)
-    bitwise         BitwiseAnd (int32, exact)     topk        TopK (rows of 100000 values or more, k <= 128)
+    scatter         TensorScatterUpdate, ScatterNd, SparseToDense
+    search          SearchSorted (int32 results)  bitwise     BitwiseAnd (int32, exact)
+    topk            TopK (rows of 100000 values or more, k up to 128; shorter rows go to the cpu kernel)
     creation        Fill, Range, LinSpace, ZerosLike, OnesLike, Diag
     segment         UnsortedSegmentSum, Bincount, DenseBincount
     volume          Conv3D, MaxPool3D, AvgPool3D (NDHWC)          transform   ImageProjectiveTransformV3
