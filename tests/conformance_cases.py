@@ -587,3 +587,124 @@ def _creation_cases(t):
 
 
 _creation_cases(TABLE)
+
+
+# --- bool reductions, bitwise and, sparse to dense, 3D transposed convolution: All, Any, BitwiseAnd (int32,
+# exact up to the 2^24 a float32 holds), SparseToDense (float32, int32 and bool values; repeated indices keep
+# the last value), Conv3DBackpropInputV2 ------------------------------------------------------------------------
+
+INT_ON_DEVICE |= {"BitwiseAnd", "SparseToDense"}
+MADE_ON_DEVICE |= {"SparseToDense"}
+EXACT |= {"All", "Any", "BitwiseAnd", "SparseToDense"}
+
+
+def _bools(R, *shape, p_true=0.5):
+    """Bool values with some rows (along the last axis) all True and some all False."""
+    b = R(*shape, lo=0.0, hi=1.0) < p_true
+    if len(shape) >= 1 and shape[0] >= 3:
+        b[0] = True
+        b[1] = False
+    return b
+
+
+def _one_off(R, shape, fill):
+    """``fill`` everywhere but at one random cell of every other (batch, channel) pair: the reductions over
+    the middle axes give both outcomes."""
+    b = np.full(shape, fill)
+    for n in range(shape[0]):
+        for c in range(0, shape[-1], 2):
+            b[(n, *(int(R.rng.integers(0, s)) for s in shape[1:-1]), c)] = not fill
+    return b
+
+
+def _sparse(R, n, shape, repeat=True):
+    """n host indices into ``shape`` (rank 1: a vector of positions; else [n, rank]), some repeated."""
+    flat = R.rng.choice(int(np.prod(shape)), size=n, replace=False)
+    if repeat:
+        flat[-3:] = flat[:3]  # repeated indices: the cpu kernel keeps the last value written
+    idx = np.stack(np.unravel_index(flat, shape), axis=-1).astype(np.int32)
+    return host(idx.reshape(-1) if len(shape) == 1 else idx)
+
+
+def _bitwise_cases(t):
+    def add(op, shape_class, fn):
+        t.setdefault(op, {})[shape_class] = fn
+
+    for op, p in (("All", 0.9), ("Any", 0.1)):  # mostly True for All and mostly False for Any: both outcomes
+        add(op, "matrix", lambda R, p=p: [([_bools(R, 7, 9, p_true=p)], {"axis": -1, "keep_dims": False}),
+                                          ([_bools(R, 7, 9, p_true=p)], {"axis": None, "keep_dims": False}),
+                                          ([_bools(R, 7, 9, p_true=p).T.copy()], {"axis": 0, "keep_dims": True})])
+        q = 0.97 if p > 0.5 else 0.03
+        add(op, "rank3", lambda R, q=q: [([_bools(R, 3, 7, 5, p_true=q)], {"axis": [0, 2], "keep_dims": False}),
+                                         ([_bools(R, 3, 7, 5, p_true=q)], {"axis": 1, "keep_dims": True})])
+        add(op, "large", lambda R, p=p: [([_one_off(R, (2, 40, 41, 9), p > 0.5)], {"axis": [1, 2], "keep_dims": False}),
+                                         ([_one_off(R, (2, 40, 41, 9), p > 0.5)], {"axis": None, "keep_dims": True})])
+    edge = np.array([-(1 << 24), (1 << 24) - 1, -1, 0, 1 << 23, -(1 << 23) - 5, 255, -256], np.int32)
+    add("BitwiseAnd", "matrix", lambda R: [([_ints(R, 6, 9, lo=-1000, hi=1000), _ints(R, 6, 9, lo=-1000, hi=1000)], {}),
+                                           ([np.tile(edge, (8, 1)), np.tile(edge, (8, 1)).T.copy()], {}),
+                                           ([_ints(R, 6, 9, lo=-(1 << 24), hi=1 << 24),
+                                             _ints(R, 6, 9, lo=-(1 << 24), hi=1 << 24)], {})])
+    add("BitwiseAnd", "broadcast", lambda R: [([_ints(R, 3, 5, lo=-99, hi=99), np.int32(0x55)], {}),
+                                              ([_ints(R, 4, 8, lo=-(1 << 20), hi=1 << 20), edge], {}),
+                                              ([_ints(R, 2, 1, 4, 1), _ints(R, 1, 3, 1, 5)], {})])
+    add("BitwiseAnd", "large", lambda R: [([_ints(R, 2, 40, 41, 9, lo=-(1 << 24), hi=1 << 24),
+                                            _ints(R, 9, lo=-(1 << 16), hi=1 << 16)], {})])
+    add("SparseToDense", "vector", lambda R: [
+        ([_sparse(R, 40, (3000,)), [3000], R(40), np.float32(0.5)], {}),
+        ([_sparse(R, 40, (3000,), repeat=False), [3000], np.float32(-2.0), np.float32(0.0)], {}),
+        ([_sparse(R, 40, (2000,)), [2000], _ints(R, 40, lo=-(1 << 24), hi=1 << 24), np.int32(-7)], {}),
+        ([_sparse(R, 40, (2000,)), [2000], R(40) > 0, False], {}),
+        ([host(np.array([1999], np.int32)), [2000], np.float32(3.0), np.float32(1.0)], {}),
+        ([_sparse(R, 30, (1500,)), [1500], R(30), 0.0], {}),  # a Python float default
+        ([_sparse(R, 30, (1500,)), [1500], _ints(R, 30), np.float32(2.75)], {})])  # cast to int32: 2
+    add("SparseToDense", "matrix", lambda R: [
+        ([_sparse(R, 60, (60, 50)), [60, 50], R(60), np.float32(-1.0)], {}),
+        ([_sparse(R, 60, (60, 50)), [60, 50], _ints(R, 60), np.int32(0)], {}),
+        ([_sparse(R, 60, (40, 30)), [40, 30], R(60) > 0, True], {})])
+    add("SparseToDense", "large", lambda R: [([_sparse(R, 500, (3, 100, 70)), [3, 100, 70], R(500),
+                                               np.float32(0.25)], {})])
+    add("Conv3DBackpropInputV2", "volume", lambda R: [
+        ([R(2, 3, 4, 4, 5), R(3, 3, 3, 4, 5)], {"output_shape": [2, 6, 8, 8, 4], "strides": 2, "pad": "same"}),
+        ([R(1, 4, 5, 3, 8), R(2, 3, 2, 6, 8)], {"output_shape": [1, 5, 7, 4, 6], "strides": 1, "pad": "valid"}),
+        ([R(1, 3, 3, 4, 3), R(2, 2, 3, 5, 3)], {"output_shape": [1, 3, 6, 4, 5], "strides": [1, 2, 1],
+                                                "pad": "same"}),
+        ([R(1, 2, 3, 3, 4), R(3, 3, 3, 3, 4)], {"output_shape": [1, 5, 7, 7, 3], "strides": [2, 2, 2],
+                                                "pad": "valid"}),
+        # four output channels a texel: the filter on the GPU (transposed there) and on the host (laid out once)
+        ([R(1, 3, 4, 4, 16), R(3, 3, 3, 8, 16)], {"output_shape": [1, 6, 8, 8, 8], "strides": 2, "pad": "same"}),
+        ([R(1, 3, 4, 4, 16), host(R(3, 3, 3, 8, 16))], {"output_shape": [1, 6, 8, 8, 8], "strides": 2,
+                                                        "pad": "same"}),
+        ([R(2, 4, 4, 2, 6), host(R(2, 2, 2, 12, 6))], {"output_shape": [2, 4, 4, 3, 12], "strides": [1, 1, 2],
+                                                       "pad": "same"})])
+
+
+_bitwise_cases(TABLE)
+
+
+# --- TopK on the GPU: rows of 100000 values or more and k up to 128 (shorter rows and larger k read back, as in
+# TF.js's webgl backend); ties ordered by index, NaNs after every number, int32 values exact -------------------
+
+INT_ON_DEVICE |= {"TopK"}
+EXACT |= {"TopK"}
+
+
+def _topk_cases(t):
+    def add(op, shape_class, fn):
+        t.setdefault(op, {})[shape_class] = fn
+
+    def tied(R, *shape):
+        x = np.round(R(*shape, lo=-4, hi=4) * 8) / np.float32(8)  # 65 distinct values: ties everywhere
+        return x.astype(np.float32)
+
+    def with_nans(R, *shape):
+        x = R(*shape, lo=-1, hi=1)
+        x[..., ::997] = np.nan  # NaNs order after every number: never among the top here
+        x[..., 5] = np.float32(1.0)  # the largest value twice in a row: its lower index first
+        x[..., 77777] = np.float32(1.0)
+        return x
+    add("TopK", "large", lambda R: [([tied(R, 2, 100003), 128], {}), ([with_nans(R, 1, 120000), 5, False], {}),
+                                    ([_ints(R, 3, 100000, lo=-1000, hi=1000), 33], {}),
+                                    ([tied(R, 1, 131072), 1], {}), ([R(1, 100000), 100], {})])
+
+
+_topk_cases(TABLE)

@@ -1,6 +1,6 @@
 """WebGL kernels of the ops detector heads, video and attention models run (Einsum, Conv3D, MaxPool3D,
-AvgPool3D, ImageProjectiveTransformV3, Multinomial): ours-webgl vs TF.js webgl on the same inputs in the same page,
-inputs already on the GPU, one op and the readback of its result per run. Each case runs ROUNDS rounds, TF.js
+AvgPool3D, ImageProjectiveTransformV3, Multinomial, TopK, Conv3DBackpropInputV2): ours-webgl vs TF.js webgl on
+the same inputs in the same page, inputs already on the GPU, one op and the readback of its result per run. Each case runs ROUNDS rounds, TF.js
 and ours taking turns (a machine whose load changes weighs on both alike); a side's figure is the median over its
 rounds of the median of RUNS runs after warm-up. The note gives what the op costs ours on the cpu kernel with its
 inputs on the host (what it cost before these kernels, transfers left out).
@@ -30,6 +30,9 @@ CASES = [
     ("Transform nearest constant [1,256,256,16]", "ImageProjectiveTransformV3", [[1, 256, 256, 16]],
      {"interpolation": "nearest", "fill_mode": "constant"}),
     ("Multinomial [8,1000] logits, 256 samples", "Multinomial", [[8, 1000]], {}),
+    ("TopK [2,120000] k=100", "TopK", [[2, 120000]], {"k": 100}),
+    ("Conv3DBackpropInputV2 [1,8,16,16,16]x[3,3,3,8,16] s2 same", "Conv3DBackpropInputV2",
+     [[1, 8, 16, 16, 16], [3, 3, 3, 8, 16]], {"output_shape": [1, 16, 32, 32, 8]}),
 ]
 TRANSFORM = [0.9, -0.2, 7.5, 0.25, 1.1, -6.25, 0.0007, -0.0004]
 
@@ -49,8 +52,11 @@ TFJS_JS = """async ([[name, op, shapes, attrs], transform, runs]) => {
     AvgPool3D: () => tf.avgPool3d(xs[0], 3, 2, "same"),
     ImageProjectiveTransformV3: () => tf.image.transform(xs[0], t, attrs.interpolation, attrs.fill_mode, 0),
     Multinomial: () => tf.multinomial(xs[0], 256, 7),
+    TopK: () => { const r = tf.topk(xs[0], attrs.k); return [r.values, r.indices]; },
+    Conv3DBackpropInputV2: () => tf.conv3dTranspose(xs[0], xs[1], attrs.output_shape, 2, "same"),
   }[op];
-  const once = async () => { const t0 = performance.now(); const y = run(); await y.data(); y.dispose();
+  const once = async () => { const t0 = performance.now(); const y = [].concat(run());
+    for (const v of y) { await v.data(); v.dispose(); }
     return performance.now() - t0; };
   const first = await once(); await once();
   const times = []; for (let i = 0; i < runs; i++) times.push(await once());
@@ -80,14 +86,21 @@ def call(kernels, op, xs, t, attrs):
         return kernels[op](xs[0], ksize=3, strides=2, pad="same")
     if op == "Multinomial":
         return kernels[op](xs[0], 256, seed=7)
+    if op == "TopK":
+        return kernels[op](xs[0], attrs["k"])
+    if op == "Conv3DBackpropInputV2":
+        return kernels[op](xs[0], xs[1], attrs["output_shape"], strides=2, pad="same")
     return kernels[op](xs[0], t, None, 0.0, attrs["interpolation"], attrs["fill_mode"])
+
+def read(out):
+    return [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else np.asarray(out)
 
 def bench_case(name, op, shapes, attrs):
     xs = [host(s, k) for k, s in enumerate(shapes)]
     t = np.array([TRANSFORM] * shapes[0][0], np.float32)
     gx, gt = [GL.upload(x) for x in xs], GL.upload(t)
     fb = dict(GL.fallback_report())
-    gl_t = timed(lambda: np.asarray(call(GL.kernels, op, gx, gt, attrs)), RUNS)
+    gl_t = timed(lambda: read(call(GL.kernels, op, gx, gt, attrs)), RUNS)
     cpu_t = timed(lambda: call(CPU.kernels, op, xs, t, attrs), max(RUNS // 2, 3))
     return json.dumps({"webgl": gl_t, "cpu": cpu_t["median"], "fallback": GL.fallback_report() != fb})
 """

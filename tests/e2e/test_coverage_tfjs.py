@@ -4,7 +4,8 @@ converter package's op lists (@tensorflow/tfjs-converter's op_list, the JSON its
 Each prints what we have that TF.js has, what we lack and what we add. The lack lists of graph ops, layer,
 initializer, constraint, regularizer and optimizer classes (and of the attention layers tfjs-layers' nlp modules
 register outside TF.js's bundle) hold only what is left out by name (README: "Not supported, deliberately"); the
-cpu kernel list may only shrink; the webgl list is printed."""
+cpu kernel list may only shrink; the webgl list holds only what WEBGL_KERNELS_LEFT_OUT names, by the reason of its
+group (README: "The webgl backend"), and may only shrink."""
 
 from __future__ import annotations
 
@@ -33,6 +34,48 @@ CPU_KERNELS_NOT_YET = {
     "ResizeNearestNeighborGrad", "RotateWithOffset", "SparseFillEmptyRows", "SparseReshape", "SparseSegmentMean",
     "SparseSegmentSum", "StaticRegexReplace", "StringNGrams", "StringSplit", "StringToHashBucketFast", "Transform",
     "_FusedMatMul"}
+
+# TF.js webgl kernels with no webgl kernel of that name here, by the reason of their group. The mapping may only
+# shrink; each group's claim is checked below against the registries (test_webgl_left_out_groups_hold).
+GRADIENT = "gradient kernel: the tape differentiates through the forward ops' kernels, which run on the GPU"
+SPELLED = "spelled differently here: the kernel of the name in WEBGL_ALIASES runs on the GPU"
+LOWERED = ("fused kernel the graph executor lowers: the convolution or product and its fused ops run as webgl "
+           "kernels that the fusion planner joins into one pass")
+HOST = ("host op: TF.js's own webgl backend reads its inputs back and runs it on the CPU (data-dependent output "
+        "sizes, strings, or shape vectors of a few ints); here the cpu kernel runs it")
+COMPLEX = ("complex64: the cpu backend holds complex64 tensors (numpy); under webgl they stay on the cpu, and "
+           "these kernels with them")
+NO_KERNEL = "no kernel here on any backend (the cpu list holds it too)"
+WEBGL_KERNELS_LEFT_OUT = {
+    **dict.fromkeys(["AvgPool3DGrad", "AvgPoolGrad", "Conv2DBackpropFilter", "Conv3DBackpropFilterV2",
+                     "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "EluGrad",
+                     "LRNGrad", "MaxPool3DGrad", "MaxPoolGrad", "ResizeBilinearGrad", "ResizeNearestNeighborGrad"],
+                    GRADIENT),
+    **dict.fromkeys(["Multiply", "Mod", "Transform"], SPELLED),
+    **dict.fromkeys(["FusedConv2D", "FusedDepthwiseConv2D", "_FusedMatMul"], LOWERED),
+    **dict.fromkeys(["BroadcastArgs", "NonMaxSuppressionV3", "NonMaxSuppressionV4", "NonMaxSuppressionV5", "Unique",
+                     "RaggedGather", "RaggedRange", "RaggedTensorToTensor", "SparseFillEmptyRows", "SparseReshape",
+                     "SparseSegmentMean", "SparseSegmentSum", "StaticRegexReplace", "StringNGrams", "StringSplit",
+                     "StringToHashBucketFast"], HOST),
+    **dict.fromkeys(["Complex", "Real", "Imag", "ComplexAbs", "FFT", "IFFT"], COMPLEX),
+    # the backend contract's from_pixels (tfjs.backends.base.Backend.from_pixels): webgl copies an image
+    # element straight into a texture there, not through a kernel
+    "FromPixels": "the backend contract's from_pixels, not a kernel: webgl copies the image into a texture",
+    # the graph executor forwards an Identity node's tensor; no kernel runs
+    "Identity": "the graph executor forwards the tensor: no kernel runs, on any backend",
+    **dict.fromkeys(["FlipLeftRight", "RotateWithOffset"], NO_KERNEL),
+}
+#: TF.js's kernel name -> ours, for the names spelled differently (SPELLED)
+WEBGL_ALIASES = {"Multiply": "Mul", "Mod": "FloorMod", "Transform": "ImageProjectiveTransformV3"}
+#: TF.js's fused kernel -> the webgl kernels it is lowered to (LOWERED)
+WEBGL_LOWERED = {"FusedConv2D": ["Conv2D"], "FusedDepthwiseConv2D": ["DepthwiseConv2dNative"],
+                 "_FusedMatMul": ["BatchMatMul", "MatMul"]}
+#: TF.js's gradient kernel -> the forward kernels the tape differentiates through (GRADIENT)
+WEBGL_GRADIENT_OF = {"AvgPool3DGrad": "AvgPool3D", "AvgPoolGrad": "AvgPool", "Conv2DBackpropFilter": "Conv2D",
+                     "Conv3DBackpropFilterV2": "Conv3D", "DepthwiseConv2dNativeBackpropFilter": "DepthwiseConv2dNative",
+                     "DepthwiseConv2dNativeBackpropInput": "DepthwiseConv2dNative", "EluGrad": "Elu",
+                     "LRNGrad": "LRN", "MaxPool3DGrad": "MaxPool3D", "MaxPoolGrad": "MaxPool",
+                     "ResizeBilinearGrad": "ResizeBilinear", "ResizeNearestNeighborGrad": "ResizeNearestNeighbor"}
 
 
 def _report(what, theirs, ours):
@@ -144,5 +187,44 @@ def test_kernels_per_backend_against_tfjs(app_page):
         theirs = set(app_page.evaluate(f"tf.getKernelsForBackend('{backend}').map(k => k.kernelName)"))
         assert len(theirs) > 100, backend
         lack = _report(f"{backend} kernels", theirs, set(registry.registered_ops(backend)))
-        if backend == "cpu":  # (webgl's list is another piece of work)
+        if backend == "cpu":
             assert lack <= CPU_KERNELS_NOT_YET, sorted(lack - CPU_KERNELS_NOT_YET)
+        else:
+            assert lack <= set(WEBGL_KERNELS_LEFT_OUT), sorted(lack - set(WEBGL_KERNELS_LEFT_OUT))
+            gone = sorted(set(WEBGL_KERNELS_LEFT_OUT) - lack)
+            assert not gone, f"now covered: remove {gone} from WEBGL_KERNELS_LEFT_OUT"
+            groups = {}
+            for name in sorted(lack):
+                groups.setdefault(WEBGL_KERNELS_LEFT_OUT[name], []).append(name)
+            print("  left to the cpu, by reason:\n" + "\n".join(f"    {reason}: {names}"
+                                                               for reason, names in groups.items()))
+
+
+def test_webgl_left_out_groups_hold():
+    """Each group's reason holds: aliases and lowered kernels name webgl kernels; gradient kernels have webgl
+    forward kernels; host ops have cpu kernels or host graph-op mappers; complex64 kernels have cpu kernels; the
+    kernels no backend has are absent from the cpu registry too."""
+    from tfjs import kernel_names
+    from tfjs.backends import registry
+
+    webgl, cpu = set(registry.registered_ops("webgl")), set(registry.registered_ops("cpu"))
+    graph_ops = set(tf.graph.supported_ops())
+    for theirs, reason in WEBGL_KERNELS_LEFT_OUT.items():
+        assert theirs not in webgl, f"{theirs} has a webgl kernel: remove it from WEBGL_KERNELS_LEFT_OUT"
+        if reason == SPELLED:
+            assert WEBGL_ALIASES[theirs] in webgl and theirs not in kernel_names.ALL, theirs
+        elif reason == LOWERED:
+            assert all(k in webgl for k in WEBGL_LOWERED[theirs]), theirs
+        elif reason == GRADIENT:
+            assert WEBGL_GRADIENT_OF[theirs] in webgl, theirs
+        elif reason == HOST:
+            # a cpu kernel, or a graph op whose mapper computes on the host (ragged, sparse and string groups;
+            # NonMaxSuppressionV3 / V4 through V5's kernel)
+            assert theirs in cpu or theirs in graph_ops, theirs
+        elif reason == COMPLEX:
+            assert theirs in cpu, theirs
+        elif reason == NO_KERNEL:
+            assert theirs not in cpu and theirs in CPU_KERNELS_NOT_YET, theirs
+    assert set(WEBGL_ALIASES) == {k for k, r in WEBGL_KERNELS_LEFT_OUT.items() if r == SPELLED}
+    assert set(WEBGL_LOWERED) == {k for k, r in WEBGL_KERNELS_LEFT_OUT.items() if r == LOWERED}
+    assert set(WEBGL_GRADIENT_OF) == {k for k, r in WEBGL_KERNELS_LEFT_OUT.items() if r == GRADIENT}

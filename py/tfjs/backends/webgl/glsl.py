@@ -59,6 +59,11 @@ vec4 ifloordiv_(vec4 a, vec4 b) { return vec4(ifloordiv1_(a.x, b.x), ifloordiv1_
   ifloordiv1_(a.z, b.z), ifloordiv1_(a.w, b.w)); }
 vec4 ifloormod_(vec4 a, vec4 b) { return vec4(ifloormod1_(a.x, b.x), ifloormod1_(a.y, b.y),
   ifloormod1_(a.z, b.z), ifloormod1_(a.w, b.w)); }
+// TopK's order on (key, index) pairs: numbers larger first, equal ones by index; NaN keys (NaNs and padding)
+// after every number, by index
+bool pair_before_(vec2 a, vec2 b) { bool la = isnan_(vec4(a.x)).x > 0.0; bool lb = isnan_(vec4(b.x)).x > 0.0;
+  return (la || lb) ? (lb && (!la || a.y < b.y)) : (a.x > b.x || (a.x == b.x && a.y < b.y)); }
+vec4 iand_(vec4 a, vec4 b) { return vec4(ivec4(a) & ivec4(b)); }
 vec4 bool_(vec4 x) { return vec4(notEqual(x, vec4(0.0))); }
 vec4 pow_(vec4 a, vec4 b) { return vec4(powf_(a.x, b.x), powf_(a.y, b.y), powf_(a.z, b.z), powf_(a.w, b.w)); }
 """
@@ -105,6 +110,8 @@ BINARY = {
     "FloorMod": "{a} - {b} * floor({a} / {b})", "FloorDiv": "floordiv_({a}, {b})",
     # the int32 forms of FloorDiv and FloorMod (steps of kernels/elementwise.py's floor kernels, not ops)
     "FloorDiv:int": "ifloordiv_({a}, {b})", "FloorMod:int": "ifloormod_({a}, {b})",
+    # BitwiseAnd of int32 operands (kernels/bitwise.py): two's complement AND of the integers the floats hold
+    "BitwiseAnd:int": "iand_({a}, {b})",
     # bool results (0.0 / 1.0): see kernels/compare.py
     "Equal": "vec4(equal({a}, {b}))", "NotEqual": "vec4(notEqual({a}, {b}))",
     "Greater": "vec4(greaterThan({a}, {b}))", "GreaterEqual": "vec4(greaterThanEqual({a}, {b}))",

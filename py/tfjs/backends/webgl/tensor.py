@@ -97,9 +97,9 @@ class GPUTensor:
         if self._host is None:
             host = self.backend._download(self)
             if self.dtype == BOOL:
-                host = host != 0
+                host = np.asarray(host != 0)  # (a comparison of a rank-0 array gives a numpy scalar)
             elif self.dtype != F32:
-                host = np.rint(host).astype(self.dtype)
+                host = np.asarray(np.rint(host).astype(self.dtype))
             host.flags.writeable = False
             self._host = host
         return self._host

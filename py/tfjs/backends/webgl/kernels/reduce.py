@@ -1,5 +1,6 @@
 """Reductions of the webgl backend: Sum, Mean, Max, Min, Prod, ArgMax, ArgMin (over any axes: the reduced axes
-are moved last by a transpose when they are not).
+are moved last by a transpose when they are not), and the bool reductions All and Any (a min and a max over the
+0.0 / 1.0 values a bool tensor holds).
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ import numpy as np
 
 from .... import kernel_names as K
 from ..fusion import Plan
-from ..tensor import GPUTensor
+from ..errors import NotOnGPU
+from ..tensor import BOOL, GPUTensor
 from .base import _ax, float32_first, register
 from .layout import LayoutKernels
 
@@ -99,12 +101,32 @@ def _reduce_adapter(kernel, name):
     return red
 
 
+def _bool_reduce(kernel, name):
+    """All (a min) or Any (a max) over bool values; an empty reduction goes to the cpu kernel (True for All,
+    False for Any: a min or a max over no values has no bool to give)."""
+    def run(x, axis=None, keep_dims=False):  # bool input: see _bool_input
+        if 0 in tuple(np.shape(x)):
+            raise NotOnGPU()
+        out = kernel(x, axis=axis, keep_dims=keep_dims)
+        return out if out.dtype == BOOL else out.retyped(BOOL)
+    run.__name__ = name
+    return run
+
+
+def _bool_input(x, *args, **attrs) -> bool:
+    """Predicate of All and Any: a bool tensor (TF.js's kernels take bool only)."""
+    return (x.dtype if isinstance(x, GPUTensor) else np.asarray(x).dtype) == BOOL
+
+
 def _register() -> None:
     for name, mode in ((K.Sum, "sum"), (K.Mean, "mean"), (K.Max, "max"), (K.Min, "min"), (K.Prod, "prod"),
                        (K.ArgMax, "argmax"), (K.ArgMin, "argmin")):
         shapes = ("matrix", "rank3") if mode.startswith("arg") else ("rank3", "image", "large")
         register(name, lambda b, name=name, mode=mode: _reduce_adapter(ReduceKernels(b).reduce(mode), name), shapes,
                  supports=float32_first)
+    for name, mode in ((K.All, "min"), (K.Any, "max")):
+        register(name, lambda b, name=name, mode=mode: _bool_reduce(ReduceKernels(b).reduce(mode), name),
+                 ("matrix", "rank3", "large"), supports=_bool_input, dtypes=("bool",))
 
 
 _register()
