@@ -69,6 +69,9 @@
       libs.push({ path, aliases, memoryBase: load.memoryBase, tableBase: load.tableBase,
         memorySize: meta.memorySize, tableSize: meta.tableSize });
     }
+    const placed = new Set(libs.map((lib) => byName[lib.path]));
+    const unplaced = Object.keys(byName).find((n) => n !== "__main__" && !placed.has(byName[n]));
+    if (unplaced) throw new Error(`${unplaced} was loaded where its bases could not be seen`);
     const owner = new Map();
     for (const [name, fn] of Object.entries(byName.__main__.exports)) {
       if (typeof fn === "function" && !owner.has(fn)) owner.set(fn, [-1, name]);

@@ -28,11 +28,29 @@ LAZY = """
 import numpy as np, numpy.fft, numpy.linalg
 [np.fft.fft(np.array([1.0, 2.0, 0.0, -1.0])).real.tolist(), float(np.linalg.det(np.diag([2.0, 3.0, 4.0])))]
 """
+# What the page offers beyond numpy: the wasm backend (its kernel module shares Pyodide's memory) and scipy,
+# loaded on demand with shared libraries of its own after the restore.
+WASM_AND_SCIPY = """
+import numpy as np, tfjs as tf
+m = await tf.load_layers_model("indexeddb://snapshot-check")
+x = np.arange(-6, 6, dtype=np.float32).reshape(3, 4) / 4
+tf.set_backend("wasm")
+try:
+    on_wasm = np.asarray(m.predict(x)).astype(float).tolist()
+finally:
+    tf.set_backend("cpu")
+await tf.platform.load_packages("scipy")
+from scipy.linalg import blas
+a = np.arange(12, dtype=np.float32).reshape(4, 3)
+[on_wasm, blas.sgemm(1.0, a, a.T).astype(float).tolist()]
+"""
 DRAWS = """
 import random, numpy as np
 from tfjs.layers import initializers
 [random.random(), float(np.random.rand()), float(initializers._rng.random())]
 """
+
+GRID = [[3.0 * i + j for j in range(3)] for i in range(4)]
 
 CORRUPT_JS = """
 async (how) => {
@@ -91,6 +109,10 @@ def test_second_visit_boots_from_the_snapshot_and_predicts_like_a_full_boot(brow
             assert run_py(page, PREDICT) == full_prediction
             assert run_py(page, LAZY) == full_lazy == [[2.0, 1.0, 0.0, 1.0], pytest.approx(24.0)]
             restored.append(run_py(page, DRAWS))
+            if len(restored) == 1:
+                on_wasm, gram = run_py(page, WASM_AND_SCIPY)
+                assert on_wasm == [pytest.approx(row, abs=1e-6) for row in full_prediction]
+                assert gram == [[float(sum(a * b for a, b in zip(r, q))) for q in GRID] for r in GRID]
             assert page.errors == []
             page.close()
         # Both restores start from the same memory: their random generators must be seeded afresh.
