@@ -335,17 +335,34 @@ del _module, _value
     return pyodide;
   }
 
-  function openDb() {
+  // The database, or null when it does not exist and `create` is false (a first visit creates nothing by
+  // looking: the upgrade is aborted).
+  function openDb(create) {
     return new Promise((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(DB_STORE);
+      let absent = false;
+      request.onupgradeneeded = () => {
+        if (create) {
+          request.result.createObjectStore(DB_STORE);
+        } else {
+          absent = true;
+          request.transaction.abort();
+        }
+      };
       request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
+      request.onerror = (event) => {
+        if (absent) {
+          event.preventDefault();
+          resolve(null);
+        } else {
+          reject(request.error);
+        }
+      };
     });
   }
 
   function transact(mode, fn) {
-    return openDb().then((db) => new Promise((resolve, reject) => {
+    return openDb(mode === "readwrite").then((db) => db && new Promise((resolve, reject) => {
       const tx = db.transaction(DB_STORE, mode);
       const request = fn(tx.objectStore(DB_STORE));
       tx.oncomplete = () => { db.close(); resolve(request.result); };
