@@ -12,7 +12,7 @@
 //
 // The snapshot is kept in IndexedDB (one record, replaced by each full boot) and is used only by a page whose key
 // (a digest of what the snapshot depends on: see boot.js) is the one in its header.
-// globalThis.tfjsSnapshot: { watch, make, encode, decode, restore, load, store, clear, remember, key }.
+// globalThis.tfjsSnapshot: { watch, make, encode, seal, decode, restore, load, store, clear, remember, key }.
 "use strict";
 
 (() => {
@@ -160,16 +160,21 @@
     return encode(header, files.map((f) => f.data), memory);
   }
 
+  // Layout: "TFJSSNAP", format (u32), header length (u32), SHA-256 of all that follows the header (32 bytes, set
+  // by seal()), the header (JSON), then Pyodide's snapshot (16-byte aligned) and the files.
+  const PREFIX = 48;
+  const headLengthOf = (jsonLength) => Math.ceil((PREFIX + jsonLength) / 16) * 16;
+
   function encode(header, fileData, memory) {
     const json = new TextEncoder().encode(JSON.stringify(header));
-    const headLength = Math.ceil((16 + json.length) / 16) * 16;
+    const headLength = headLengthOf(json.length);
     const total = headLength + header.filesLength + memory.length;
     const out = new Uint8Array(total);
     out.set(new TextEncoder().encode(MAGIC), 0);
     const view = new DataView(out.buffer);
     view.setUint32(8, FORMAT, true);
     view.setUint32(12, json.length, true);
-    out.set(json, 16);
+    out.set(json, PREFIX);
     out.set(memory, headLength); // Pyodide reads its part as 32-bit words: it comes first, 16-byte aligned
     let at = headLength + memory.length;
     for (const data of fileData) {
@@ -179,24 +184,38 @@
     return out;
   }
 
-  // {header, files: Map(path -> Uint8Array view), memory: Uint8Array view}; an Error naming what is wrong.
+  async function sha256(bytes) {
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  }
+
+  // Writes the digest of the snapshot's body into its prefix.
+  async function seal(bytes) {
+    const jsonLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+    bytes.set(await sha256(bytes.subarray(headLengthOf(jsonLength))), 16);
+    return bytes;
+  }
+
+  // {header, files: Map(path -> Uint8Array view), memory: Uint8Array view, verified: Promise (rejects when the
+  // body's digest is not the one sealed in)}; an Error naming what is wrong.
   function decode(bytes, key) {
-    if (bytes.length < 16) throw new Error(`snapshot is ${bytes.length} bytes, too short for its header`);
+    if (bytes.length < PREFIX) throw new Error(`snapshot is ${bytes.length} bytes, too short for its header`);
     const magic = new TextDecoder().decode(bytes.subarray(0, 8));
     if (magic !== MAGIC) throw new Error(`snapshot starts with ${JSON.stringify(magic)}, not ${MAGIC}`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const format = view.getUint32(8, true);
     if (format !== FORMAT) throw new Error(`snapshot format ${format}, expected ${FORMAT}`);
     const jsonLength = view.getUint32(12, true);
-    if (16 + jsonLength > bytes.length) throw new Error(`snapshot header of ${jsonLength} bytes runs past its end`);
+    if (PREFIX + jsonLength > bytes.length) {
+      throw new Error(`snapshot header of ${jsonLength} bytes runs past its end`);
+    }
     let header;
     try {
-      header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + jsonLength)));
+      header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX, PREFIX + jsonLength)));
     } catch (e) {
       throw new Error(`snapshot header is not JSON (${e.message})`);
     }
     if (header.key !== key) throw new Error(`snapshot was made for ${header.key}, this page is ${key}`);
-    const headLength = Math.ceil((16 + jsonLength) / 16) * 16;
+    const headLength = headLengthOf(jsonLength);
     const expected = headLength + header.filesLength + header.memoryLength;
     if (bytes.length !== expected) throw new Error(`snapshot is ${bytes.length} bytes, its header says ${expected}`);
     const memory = bytes.subarray(headLength, headLength + header.memoryLength);
@@ -206,7 +225,14 @@
       if (offset + size > header.filesLength) throw new Error(`snapshot file ${path} runs past the file section`);
       files.set(path, bytes.subarray(filesAt + offset, filesAt + offset + size));
     }
-    return { header, files, memory };
+    const sealed = bytes.slice(16, PREFIX);
+    const verified = sha256(bytes.subarray(headLength)).then((digest) => {
+      if (!digest.every((b, i) => b === sealed[i])) {
+        throw new Error("snapshot body does not match its SHA-256 (damaged in storage)");
+      }
+    });
+    verified.catch(() => {}); // awaited by restore()
+    return { header, files, memory, verified };
   }
 
   // Instantiates the side modules again at their recorded bases and puts the table, GOT and dlopen handles back,
@@ -270,7 +296,7 @@
 
   // A Pyodide restored from decoded snapshot parts; options go to loadPyodide.
   async function restore(parts, options) {
-    const { header, files, memory } = parts;
+    const { header, files, memory, verified } = parts;
     const compiled = Promise.all(header.libs.map((lib) => {
       const data = files.get(lib.path);
       if (!data) throw new Error(`snapshot lacks the file of ${lib.path}`);
@@ -313,7 +339,9 @@
     let pyodide;
     try {
       const _snapshotDeserializer = (saved) => globalThis[saved.global];
-      pyodide = await loadPyodide({ ...options, _loadSnapshot: memory, fsInit, _snapshotDeserializer });
+      // Pyodide awaits the memory only once its own script is in: the digest is checked meanwhile.
+      const checkedMemory = verified.then(() => memory);
+      pyodide = await loadPyodide({ ...options, _loadSnapshot: checkedMemory, fsInit, _snapshotDeserializer });
     } catch (e) {
       throw failure || e;
     } finally {
@@ -401,11 +429,11 @@ del _module, _value
       console.warn(`tfjs: no snapshot of this boot for the next visit: ${e.message}`);
       return Promise.resolve(false);
     }
-    return store(bytes).then(() => true, (e) => {
+    return seal(bytes).then(store).then(() => true, (e) => {
       console.warn(`tfjs: the snapshot for the next visit could not be stored: ${e && e.message}`);
       return false;
     });
   }
 
-  globalThis.tfjsSnapshot = { watch, make, encode, decode, restore, load, store, clear, remember, key };
+  globalThis.tfjsSnapshot = { watch, make, encode, seal, decode, restore, load, store, clear, remember, key };
 })();

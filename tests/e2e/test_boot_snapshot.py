@@ -58,14 +58,18 @@ async (how) => {
   const bytes = await S.load();
   if (how === "truncate") {
     await S.store(bytes.slice(0, bytes.length - 4096));
+  } else if (how === "flip") {
+    // One byte of the memory changed in storage: the length and header still fit.
+    bytes[bytes.length >> 1] ^= 0x5a;
+    await S.store(bytes);
   } else if (how === "table") {
-    // A well-formed snapshot whose linking record does not fit this Pyodide (one table slot off).
+    // A well-formed, sealed snapshot whose linking record does not fit this Pyodide (one table slot off).
     const json = new DataView(bytes.buffer).getUint32(12, true);
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + json)));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(48, 48 + json)));
     const parts = S.decode(bytes, header.key);
     header.tableAtStart += 1;
     const files = header.files.map(([path]) => parts.files.get(path));
-    await S.store(S.encode(header, files, parts.memory));
+    await S.store(await S.seal(S.encode(header, files, parts.memory)));
   }
   return bytes.length;
 }
@@ -136,6 +140,7 @@ def test_a_damaged_or_unfitting_snapshot_is_dropped_and_the_page_boots_in_full(b
         expected = run_py(first, PREDICT)
 
         for how, reason in (("truncate", "bytes, its header says"),
+                            ("flip", "does not match its SHA-256"),
                             ("table", "slots before linking, the snapshot")):
             size = first.evaluate(CORRUPT_JS, how)
             assert size > 20_000_000
