@@ -154,14 +154,18 @@
     wheelReady.catch(() => {}); // an info failure is reported through infoReady
     const kernelBytes = infoReady.then((info) => (info.wasm ? fetchBytes(new URL(info.wasm.file, here).href) : null));
     kernelBytes.catch(() => {}); // an error is reported by loadKernels
-    const keyReady = globalThis.tfjsSnapshot ? snapshotKey(here, infoReady, wheelReady) : Promise.resolve(null);
+    const snapshot = globalThis.tfjsSnapshot;
+    const keyReady = snapshot ? snapshotKey(here, infoReady, wheelReady) : Promise.resolve(null);
     keyReady.catch(() => {}); // without a key there is no snapshot; the boot reports the cause itself
-    const restored = globalThis.tfjsSnapshot ? await restorePyodide(indexURL, keyReady) : null;
+    const scriptReady = snapshot ? snapshot.loadScript(indexURL) : Promise.resolve();
+    scriptReady.catch(() => {}); // loadPyodide then loads it itself and reports the failure
+    const restored = snapshot ? await restorePyodide(indexURL, keyReady) : null;
     let pyodide, info, memory;
     if (restored) {
       ({ pyodide, memory } = restored);
       info = await infoReady;
     } else {
+      await scriptReady.catch(() => {});
       const caught = catchPyodideMemory();
       const pyodideReady = loadPyodide({ indexURL, stdout: console.log });
       try {

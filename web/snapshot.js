@@ -12,7 +12,8 @@
 //
 // The snapshot is kept in IndexedDB (one record, replaced by each full boot) and is used only by a page whose key
 // (a digest of what the snapshot depends on: see boot.js) is the one in its header.
-// globalThis.tfjsSnapshot: { watch, make, encode, seal, decode, restore, load, store, clear, remember, key }.
+// globalThis.tfjsSnapshot: { watch, make, encode, seal, decode, loadScript, restore, load, store, clear, remember,
+// key }.
 "use strict";
 
 (() => {
@@ -21,6 +22,9 @@
   const DB_NAME = "tfjs-snapshot";
   const DB_STORE = "snapshots";
   const RECORD = "page";
+
+  // Marks tfjs-snapshot:<step> on the way through a restore, for the page-ready benchmark.
+  const mark = (step) => performance.mark(`tfjs-snapshot:${step}`);
 
   // Side modules are instantiated with a "GOT.mem" import; their env proxy answers __memory_base and __table_base.
   function watch() {
@@ -282,9 +286,13 @@
     }
   }
 
-  async function loadScriptOnce(url) {
-    if (typeof globalThis._createPyodideModule === "function") return;
-    await new Promise((resolve, reject) => {
+  // Pyodide's pyodide.asm.js as a classic script, once: started by the page at once (while the snapshot is read),
+  // so that the restore finds it in; loadPyodide skips loading it when it is there.
+  let scriptLoad = null;
+  function loadScript(indexURL) {
+    if (typeof globalThis._createPyodideModule === "function") return Promise.resolve();
+    scriptLoad ||= new Promise((resolve, reject) => {
+      const url = `${indexURL}pyodide.asm.js`;
       const script = document.createElement("script");
       script.src = url;
       script.crossOrigin = "anonymous"; // as index.html preloads it
@@ -292,6 +300,7 @@
       script.onerror = () => reject(new Error(`${url} did not load`));
       document.head.appendChild(script);
     });
+    return scriptLoad;
   }
 
   // A Pyodide restored from decoded snapshot parts; options go to loadPyodide.
@@ -302,8 +311,10 @@
       if (!data) throw new Error(`snapshot lacks the file of ${lib.path}`);
       return WebAssembly.compile(data);
     }));
-    await loadScriptOnce(`${options.indexURL}pyodide.asm.js`);
+    await loadScript(options.indexURL);
+    mark("script");
     const modules = await compiled;
+    mark("compiled");
     const create = globalThis._createPyodideModule;
     let failure = null;
     globalThis._createPyodideModule = async (settings) => {
@@ -313,12 +324,15 @@
       const restoreMemory = API.restoreSnapshot;
       API.restoreSnapshot = function (snapshot) {
         try {
+          mark("instantiated");
           relink(M, header, modules);
+          mark("linked");
         } catch (e) {
           failure = e;
           throw e;
         }
         const config = restoreMemory.call(API, snapshot);
+        mark("memory");
         const expected = API.getExpectedKeys;
         API.getExpectedKeys = function () {
           API.getExpectedKeys = expected;
@@ -331,6 +345,7 @@
       return M;
     };
     const fsInit = (FS) => {
+      mark("files");
       for (const [path, data] of files) {
         FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
         FS.writeFile(path, data);
@@ -347,6 +362,7 @@
     } finally {
       globalThis._createPyodideModule = create;
     }
+    mark("python");
     Object.assign(pyodide.loadedPackages, header.loadedPackages);
     // Every restore starts from the same memory: the random generators seeded at import are seeded afresh.
     pyodide.runPython(`
@@ -360,6 +376,7 @@ for _module in list(sys.modules.values()):
             _value.bit_generator.state = type(_value.bit_generator)().state
 del _module, _value
 `);
+    mark("reseeded");
     return pyodide;
   }
 
@@ -402,7 +419,9 @@ del _module, _value
   async function load() {
     const blob = await transact("readonly", (s) => s.get(RECORD));
     if (!blob) return null;
-    return new Uint8Array(await blob.arrayBuffer());
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    mark("read");
+    return bytes;
   }
 
   function store(bytes) {
@@ -435,5 +454,7 @@ del _module, _value
     });
   }
 
-  globalThis.tfjsSnapshot = { watch, make, encode, seal, decode, restore, load, store, clear, remember, key };
+  globalThis.tfjsSnapshot = {
+    watch, make, encode, seal, decode, loadScript, restore, load, store, clear, remember, key,
+  };
 })();

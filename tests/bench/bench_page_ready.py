@@ -51,12 +51,25 @@ class StaticServer:
         self.proc.wait(timeout=10)
 
 
+# A restore from the memory snapshot marks tfjs-snapshot:<step> as each of these ends (web/snapshot.js); they
+# split the first boot step of a restored visit.
+RESTORE_STEPS = {"read": "read from IndexedDB", "script": "pyodide.asm.js in", "compiled": "numpy's modules compiled",
+                 "instantiated": "Pyodide instantiated", "linked": "numpy's modules linked",
+                 "memory": "memory copied", "python": "Python up", "reseeded": "generators reseeded"}
+
+
 def phases(page) -> dict[str, float]:
     info = page.evaluate(PHASES_JS)
     marks, steps = info["marks"], info["steps"]
     points = [0.0] + [marks[f"tfjs-boot:{i}"] for i in range(len(steps) + 1)]
     names = ["page, scripts, build-info"] + list(steps)
-    return {name: points[i + 1] - points[i] for i, name in enumerate(names)}
+    split = {name: points[i + 1] - points[i] for i, name in enumerate(names)}
+    if all(f"tfjs-snapshot:{step}" in marks for step in RESTORE_STEPS):
+        last = marks["tfjs-boot:0"]
+        for step, name in RESTORE_STEPS.items():
+            split[f"  restore: {name}"] = marks[f"tfjs-snapshot:{step}"] - last
+            last = marks[f"tfjs-snapshot:{step}"]
+    return split
 
 
 # A warm visit restores the memory snapshot the first visit stored (web/snapshot.js); without it, the stored
@@ -89,7 +102,7 @@ def measure(ctx, url: str, warm: bool, snapshot: bool = True):
         page.close()
     if first is not None:
         first.close()
-    split = {name: median([s[name] for s in splits]) for name in splits[0]}
+    split = {name: median([s[name] for s in splits]) for name in splits[0] if all(name in s for s in splits)}
     return median(totals), split, (min(totals), max(totals)), sources
 
 
