@@ -135,6 +135,9 @@
       const parts = snapshot.decode(stored, await keyReady);
       showDetail("from the snapshot of an earlier visit");
       const pyodide = await snapshot.restore(parts, { indexURL, stdout: console.log });
+      // A restored interpreter has to compute before the page relies on it.
+      const check = pyodide.runPython("import numpy, tfjs; int(numpy.arange(5) @ numpy.ones(5, numpy.int64))");
+      if (check !== 10) throw new Error(`the restored Python computes 0+1+2+3+4 = ${check}`);
       return { pyodide, memory: caught.memory };
     } catch (e) {
       console.warn(`tfjs: the stored snapshot was not used (${e && e.message}); booting in full`);

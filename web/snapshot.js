@@ -243,7 +243,8 @@
   // before Pyodide copies the memory in (which overwrites what the modules' data initialisation wrote).
   function relink(M, header, modules) {
     if (M.wasmTable.length !== header.tableAtStart) {
-      throw new Error(`function table has ${M.wasmTable.length} slots before linking, the snapshot ${header.tableAtStart}`);
+      throw new Error(`function table has ${M.wasmTable.length} slots before linking, ` +
+        `the snapshot ${header.tableAtStart}`);
     }
     const sp = M.stackSave();
     const handle = M.stackAlloc(64);
@@ -364,18 +365,23 @@
     }
     mark("python");
     Object.assign(pyodide.loadedPackages, header.loadedPackages);
-    // Every restore starts from the same memory: the random generators seeded at import are seeded afresh.
-    pyodide.runPython(`
+    // Every restore starts from the same memory: the random generators seeded at import are seeded afresh
+    // (in a namespace of their own: __main__ stays as the snapshot left it).
+    const scope = pyodide.globals.get("dict")();
+    try {
+      pyodide.runPython(`
 import random, sys
 import numpy as np
 random.seed()
 np.random.seed()
-for _module in list(sys.modules.values()):
-    for _value in list(getattr(_module, "__dict__", {}).values()):
-        if isinstance(_value, np.random.Generator):
-            _value.bit_generator.state = type(_value.bit_generator)().state
-del _module, _value
-`);
+for module in list(sys.modules.values()):
+    for value in list(getattr(module, "__dict__", {}).values()):
+        if isinstance(value, np.random.Generator):
+            value.bit_generator.state = type(value.bit_generator)().state
+`, { globals: scope });
+    } finally {
+      scope.destroy();
+    }
     mark("reseeded");
     return pyodide;
   }

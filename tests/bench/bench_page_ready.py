@@ -54,7 +54,8 @@ class StaticServer:
 # A restore from the memory snapshot marks tfjs-snapshot:<step> as each of these ends (web/snapshot.js); they
 # split the first boot step of a restored visit.
 RESTORE_STEPS = {"read": "read from IndexedDB", "script": "pyodide.asm.js in", "compiled": "numpy's modules compiled",
-                 "instantiated": "Pyodide instantiated", "linked": "numpy's modules linked",
+                 "files": "Pyodide's wasm instantiated", "instantiated": "files written, runtime up",
+                 "linked": "numpy's modules linked",
                  "memory": "memory copied", "python": "Python up", "reseeded": "generators reseeded"}
 
 

@@ -52,6 +52,17 @@ from tfjs.layers import initializers
 
 GRID = [[3.0 * i + j for j in range(3)] for i in range(4)]
 
+# Bytes that are no snapshot: too short, another format, a header longer than the bytes.
+REFUSALS_JS = """() => {
+  const overlong = new Uint8Array(64);
+  overlong.set(new TextEncoder().encode("TFJSSNAP"));
+  new DataView(overlong.buffer).setUint32(8, 1, true);
+  new DataView(overlong.buffer).setUint32(12, 4000, true);
+  return [new Uint8Array(20), new TextEncoder().encode("GIF89a" + "x".repeat(60)), overlong].map((bytes) => {
+    try { tfjsSnapshot.decode(bytes, "k"); return null; } catch (e) { return e.message; }
+  });
+}"""
+
 CORRUPT_JS = """
 async (how) => {
   const S = globalThis.tfjsSnapshot;
@@ -136,11 +147,7 @@ def test_a_damaged_or_unfitting_snapshot_is_dropped_and_the_page_boots_in_full(b
           try { tfjsSnapshot.decode(bytes, "another-build"); return null; } catch (e) { return e.message; }
         }""")
         assert message.startswith("snapshot was made for ") and message.endswith(", this page is another-build")
-        refusals = first.evaluate("""() => [new Uint8Array(20), new TextEncoder().encode("GIF89a" + "x".repeat(60)),
-                                           (() => { const b = new Uint8Array(64); b.set(new TextEncoder().encode("TFJSSNAP"));
-                                                    new DataView(b.buffer).setUint32(8, 1, true);
-                                                    new DataView(b.buffer).setUint32(12, 4000, true); return b; })()]
-          .map((bytes) => { try { tfjsSnapshot.decode(bytes, "k"); return null; } catch (e) { return e.message; } })""")
+        refusals = first.evaluate(REFUSALS_JS)
         assert refusals == ["snapshot is 20 bytes, too short for its header",
                             'snapshot starts with "GIF89axx", not TFJSSNAP',
                             "snapshot header of 4000 bytes runs past its end"]
