@@ -122,7 +122,8 @@
     }
   }
 
-  // The snapshot of a Pyodide booted with _makeSnapshot, as bytes: header (JSON), memory, site-packages files.
+  // The snapshot of a booted Pyodide (numpy loaded, tfjs imported), as bytes: header (JSON), memory, the files of
+  // site-packages.
   function make(pyodide, watched, tableAtStart, key) {
     const M = pyodide._module;
     const API = pyodide._api;
