@@ -355,7 +355,9 @@ def bytecode(dest: Path, cache: Path, packages: list[str], wheel: str, app: dict
     compile what it imports at every start: pyodide/python_stdlib_pyc.zip (Pyodide's standard library with a
     hash-checked .pyc beside each .py; boot.js loads it instead of python_stdlib.zip) and
     pyc/bytecode-<digest>.zip (the __pycache__ files of numpy, tfjs and the app, unpacked at / before tfjs is
-    imported). Each is cached by a digest of its inputs and of the tools. Returns {file, sha256} of the second."""
+    imported). Each is cached by a digest of its inputs and of the tools. Returns {file, sha256} of the second,
+    and the same of the first under "stdlib" (build-info.json names both, so that a memory snapshot's key
+    covers the standard library it was made with)."""
     numpy = [name for name in packages if name.startswith("numpy-")]
     if len(numpy) != 1:
         raise BuildError(f"expected one numpy wheel among the Pyodide packages, found {numpy}")
@@ -391,7 +393,9 @@ def bytecode(dest: Path, cache: Path, packages: list[str], wheel: str, app: dict
     for old in (dest / "pyc").glob("bytecode-*.zip"):
         if old != target:
             old.unlink()
-    return {"file": f"pyc/{target.name}", "sha256": sha256_of(target)}
+    stdlib = dest / "pyodide" / "python_stdlib_pyc.zip"
+    return {"file": f"pyc/{target.name}", "sha256": sha256_of(target),
+            "stdlib": {"file": "pyodide/python_stdlib_pyc.zip", "sha256": sha256_of(stdlib)}}
 
 
 def wasm_kernels(dest: Path, cache: Path) -> dict:

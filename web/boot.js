@@ -11,6 +11,8 @@
 // Then the app starts: its Python (web/app/tfjs_app, packed by build.py into one zip named in
 // build-info.json) is unpacked into Pyodide's file system and `tfjs_app.start()` runs; all UI logic is there.
 // globalThis.tfjsApp resolves to the Pyodide instance once the app is up (its state: `tfjs_app.current`).
+// A second visit restores a memory snapshot of the first one's boot (web/snapshot.js) instead of starting Python,
+// loading numpy and importing tfjs again; globalThis.tfjsBootSource says which ("snapshot" or "full").
 "use strict";
 
 (() => {
@@ -121,51 +123,120 @@
     }
   }
 
+  // What a memory snapshot of this boot depends on (web/snapshot.js): the page, build-info.json (Pyodide, the
+  // package files, the app and kernel digests), the tfjs wheel's bytes and what the boot imports.
+  const SNAPSHOT_RECIPE = "numpy, tfjs; format 1";
+  async function snapshotKey(here, infoReady, wheelReady) {
+    const [info, wheel] = await Promise.all([infoReady, wheelReady]);
+    if (wheel.error) throw new Error(`${wheel.url}: ${wheel.error}`);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", wheel.bytes));
+    const wheelSha = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    return globalThis.tfjsSnapshot.key({ page: here.href, info, wheelSha, recipe: SNAPSHOT_RECIPE });
+  }
+
+  // Pyodide restored from the snapshot an earlier visit stored, with numpy and tfjs already imported; null when
+  // there is none, or (after a console warning, and the stored one dropped) when it does not fit or fails.
+  async function restorePyodide(pyodideOptions, keyReady) {
+    const snapshot = globalThis.tfjsSnapshot;
+    let stored;
+    try {
+      stored = await snapshot.load();
+    } catch (e) {
+      console.warn(`tfjs: no stored snapshot could be read (${e && e.message}); booting in full`);
+      return null;
+    }
+    if (!stored) return null;
+    const caught = catchPyodideMemory();
+    try {
+      const parts = snapshot.decode(stored, await keyReady);
+      showDetail("from the snapshot of an earlier visit");
+      const pyodide = await snapshot.restore(parts, pyodideOptions);
+      // A restored interpreter has to compute before the page relies on it.
+      const check = pyodide.runPython("import numpy, tfjs; int(numpy.arange(5) @ numpy.ones(5, numpy.int64))");
+      if (check !== 10) throw new Error(`the restored Python computes 0+1+2+3+4 = ${check}`);
+      return { pyodide, memory: caught.memory };
+    } catch (e) {
+      console.warn(`tfjs: the stored snapshot was not used (${e && e.message}); booting in full`);
+      snapshot.clear().catch(() => {});
+      return null;
+    } finally {
+      caught.release();
+    }
+  }
+
   async function boot() {
     const here = new URL(".", location.href);
+    const indexURL = new URL("pyodide/", here).href;
+    // The standard library with bytecode (a restore must mount the same zip its memory was made with).
+    const pyodideOptions = { indexURL, stdLibURL: `${indexURL}python_stdlib_pyc.zip`, stdout: console.log };
     showStep(0);
-    const caught = catchPyodideMemory();
-    const pyodideReady = loadPyodide({
-      indexURL: new URL("pyodide/", here).href,
-      stdLibURL: new URL("pyodide/python_stdlib_pyc.zip", here).href,
-      stdout: console.log,
-    });
     const infoReady = fetchJson(new URL("build-info.json", here).href, " (is dist/ built?)");
     const wheelReady = infoReady.then((info) => fetchWheel(new URL(info.wheel, here).href));
     wheelReady.catch(() => {}); // an info failure is reported through infoReady
     const kernelBytes = infoReady.then((info) => (info.wasm ? fetchBytes(new URL(info.wasm.file, here).href) : null));
     kernelBytes.catch(() => {}); // an error is reported by loadKernels
     const bytecodeReady = infoReady.then((info) => fetchBytecode(info, here));
-    let pyodide, info;
-    try {
-      [pyodide, info] = await Promise.all([pyodideReady, infoReady]);
-    } finally {
-      caught.release();
+    const snapshot = globalThis.tfjsSnapshot;
+    const keyReady = snapshot ? snapshotKey(here, infoReady, wheelReady) : Promise.resolve(null);
+    keyReady.catch(() => {}); // without a key there is no snapshot; the boot reports the cause itself
+    const scriptReady = snapshot ? snapshot.loadScript(indexURL) : Promise.resolve();
+    scriptReady.catch(() => {}); // loadPyodide then loads it itself and reports the failure
+    const restored = snapshot ? await restorePyodide(pyodideOptions, keyReady) : null;
+    let pyodide, info, memory;
+    if (restored) {
+      ({ pyodide, memory } = restored);
+      info = await infoReady;
+    } else {
+      await scriptReady.catch(() => {});
+      const caught = catchPyodideMemory();
+      const pyodideReady = loadPyodide(pyodideOptions);
+      try {
+        [pyodide, info] = await Promise.all([pyodideReady, infoReady]);
+      } finally {
+        caught.release();
+      }
+      memory = caught.memory;
     }
-    globalThis.tfjsWasmKernels = await loadKernels(info, kernelBytes, caught.memory, pyodide);
-    const loadOptions = { messageCallback: showDetail, errorCallback: showDetail };
-    showStep(1);
-    await pyodide.loadPackage(["numpy"], loadOptions);
-    showStep(2);
-    const wheel = await wheelReady;
-    if (wheel.error) throw new Error(`${wheel.url}: ${wheel.error}`);
-    showDetail(`tfjs ${info.tfjs} (${Math.round(wheel.bytes.byteLength / 1024)} KiB)`);
-    try {
-      const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-      pyodide.unpackArchive(wheel.bytes, "wheel", { extractDir: sitePackages });
-      const bytecode = await bytecodeReady;
-      if (bytecode) pyodide.unpackArchive(bytecode, "zip", { extractDir: "/" });
-      pyodide.runPython("import importlib; importlib.invalidate_caches()");
-    } catch (error) {
-      const { last, full } = summary(error);
-      throw new Error(`${wheel.url}: ${last}\n\n${full}`);
+    globalThis.tfjsWasmKernels = await loadKernels(info, kernelBytes, memory, pyodide);
+    let remember = null;
+    if (restored) {
+      globalThis.tfjsBootSource = "snapshot";
+      showStep(1);
+      showStep(2);
+    } else {
+      globalThis.tfjsBootSource = "full";
+      const loadOptions = { messageCallback: showDetail, errorCallback: showDetail };
+      showStep(1);
+      const watched = globalThis.tfjsSnapshot ? globalThis.tfjsSnapshot.watch() : null;
+      const tableAtStart = pyodide._module.wasmTable.length;
+      try {
+        await pyodide.loadPackage(["numpy"], loadOptions);
+      } finally {
+        if (watched) watched.release();
+      }
+      showStep(2);
+      const wheel = await wheelReady;
+      if (wheel.error) throw new Error(`${wheel.url}: ${wheel.error}`);
+      showDetail(`tfjs ${info.tfjs} (${Math.round(wheel.bytes.byteLength / 1024)} KiB)`);
+      try {
+        const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+        pyodide.unpackArchive(wheel.bytes, "wheel", { extractDir: sitePackages });
+        const bytecode = await bytecodeReady;
+        if (bytecode) pyodide.unpackArchive(bytecode, "zip", { extractDir: "/" });
+        pyodide.runPython("import importlib; importlib.invalidate_caches()");
+      } catch (error) {
+        const { last, full } = summary(error);
+        throw new Error(`${wheel.url}: ${last}\n\n${full}`);
+      }
+      const key = await keyReady.catch(() => null);
+      if (watched && key) remember = () => globalThis.tfjsSnapshot.remember(pyodide, watched, tableAtStart, key);
     }
     showStep(3);
     const versions = pyodide.runPython(`
 import numpy, pyodide_js, tfjs
 f"Pyodide {pyodide_js.version} \u00b7 numpy {numpy.__version__} \u00b7 tfjs {tfjs.__version__}"
 `);
-    return { pyodide, versions, info };
+    return { pyodide, versions, info, remember };
   }
 
   const APP_DIR = "/home/pyodide/tfjs_app_src";
@@ -215,9 +286,11 @@ await tfjs_app.start()
   }
 
   let bootInfo = null;
+  let rememberBoot = null;
   globalThis.tfjsReady = boot().then(
-    ({ pyodide, versions, info }) => {
+    ({ pyodide, versions, info, remember }) => {
       bootInfo = info;
+      rememberBoot = remember;
       globalThis.tfjsReadyMs = performance.now(); // milliseconds since navigation started
       performance.mark(`tfjs-boot:${STEPS.length}`);
       showReady(versions);
@@ -229,6 +302,9 @@ await tfjs_app.start()
     },
   );
 
+  // A full boot leaves a snapshot for the next visit: made here, before the app (or anything awaiting tfjsReady)
+  // runs Python; stored in the background. globalThis.tfjsSnapshotStored resolves to whether it was stored.
+  globalThis.tfjsSnapshotStored = globalThis.tfjsReady.then(() => (rememberBoot ? rememberBoot() : false), () => false);
   globalThis.tfjsApp = globalThis.tfjsReady.then(
     (pyodide) => startApp(pyodide, bootInfo).catch((error) => { showAppError(error); throw error; }));
   globalThis.tfjsApp.catch(() => {}); // a failure is shown on the page; awaiting tfjsApp still rejects

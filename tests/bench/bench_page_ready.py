@@ -1,5 +1,6 @@
 """Page ready (navigation -> tfjsReady) split by phase, cold and warm, from a plain static server
-(python -m http.server on dist/) and from the app server (build.py serve), beside bare Pyodide + numpy."""
+(python -m http.server on dist/) and from the app server (build.py serve), beside bare Pyodide + numpy.
+Warm visits are measured with the memory snapshot of the first visit (web/snapshot.js) and without it."""
 
 from __future__ import annotations
 
@@ -50,32 +51,60 @@ class StaticServer:
         self.proc.wait(timeout=10)
 
 
+# A restore from the memory snapshot marks tfjs-snapshot:<step> as each of these ends (web/snapshot.js); they
+# split the first boot step of a restored visit.
+RESTORE_STEPS = {"read": "read from IndexedDB", "script": "pyodide.asm.js in", "compiled": "numpy's modules compiled",
+                 "files": "Pyodide's wasm instantiated", "instantiated": "files written, runtime up",
+                 "linked": "numpy's modules linked",
+                 "memory": "memory copied", "python": "Python up", "reseeded": "generators reseeded"}
+
+
 def phases(page) -> dict[str, float]:
     info = page.evaluate(PHASES_JS)
     marks, steps = info["marks"], info["steps"]
     points = [0.0] + [marks[f"tfjs-boot:{i}"] for i in range(len(steps) + 1)]
     names = ["page, scripts, build-info"] + list(steps)
-    return {name: points[i + 1] - points[i] for i, name in enumerate(names)}
+    split = {name: points[i + 1] - points[i] for i, name in enumerate(names)}
+    if all(f"tfjs-snapshot:{step}" in marks for step in RESTORE_STEPS):
+        last = marks["tfjs-boot:0"]
+        for step, name in RESTORE_STEPS.items():
+            split[f"  restore: {name}"] = marks[f"tfjs-snapshot:{step}"] - last
+            last = marks[f"tfjs-snapshot:{step}"]
+    return split
 
 
-def measure(ctx, url: str, warm: bool):
+# A warm visit restores the memory snapshot the first visit stored (web/snapshot.js); without it, the stored
+# snapshot is deleted before each reload, so that the page boots in full from the HTTP cache.
+DROP_SNAPSHOT_JS = """() => new Promise((resolve, reject) => {
+  const request = indexedDB.deleteDatabase("tfjs-snapshot");
+  request.onsuccess = () => resolve(true);
+  request.onerror = () => reject(request.error);
+})"""
+
+
+def measure(ctx, url: str, warm: bool, snapshot: bool = True):
     """RUNS loads: cold (each in a fresh browser context) or warm (reloads after a first visit, same context)."""
-    totals, splits = [], []
+    totals, splits, sources = [], [], []
     first = None
     if warm:
         first = ctx.fresh_page()
         first.goto(url)
         first.evaluate(BOOT_JS)
+        first.evaluate("async () => await globalThis.tfjsSnapshotStored")
     for _ in range(RUNS):
+        if warm and not snapshot:
+            first.evaluate(DROP_SNAPSHOT_JS)
         page = first.context.new_page() if warm else ctx.fresh_page()
         page.goto(url)
         totals.append(page.evaluate(BOOT_JS))
         splits.append(phases(page))
+        sources.append(page.evaluate("globalThis.tfjsBootSource"))
+        page.evaluate("async () => await globalThis.tfjsSnapshotStored")
         page.close()
     if first is not None:
         first.close()
-    split = {name: median([s[name] for s in splits]) for name in splits[0]}
-    return median(totals), split, (min(totals), max(totals))
+    split = {name: median([s[name] for s in splits]) for name in splits[0] if all(name in s for s in splits)}
+    return median(totals), split, (min(totals), max(totals)), sources
 
 
 def bare(ctx, url: str, warm: bool) -> float:
@@ -99,17 +128,19 @@ def page_ready(ctx):
     rows = []
     with StaticServer() as static:
         for label, url in (("static host", static.url), ("build.py serve", ctx.url)):
-            for warm in (False, True):
-                visit = "warm" if warm else "cold"
-                total, split, (lo, hi) = measure(ctx, url, warm)
+            for warm, snapshot in ((False, True), (True, True), (True, False)):
+                visit = ("warm" if snapshot else "warm, no snapshot") if warm else "cold"
+                total, split, (lo, hi), sources = measure(ctx, url, warm, snapshot)
                 base = bare(ctx, url, warm)
                 parts = ", ".join(f"{name} {ms:.0f}" for name, ms in split.items())
+                booted = ", ".join(f"{sources.count(s)} {s}" for s in sorted(set(sources)))
                 rows.append(Row(f"page ready, {visit}, {label}", total, note=f"median of {RUNS} "
-                                f"(min {lo:.0f}, max {hi:.0f}); bare Pyodide + numpy {base:.0f} ms "
+                                f"(min {lo:.0f}, max {hi:.0f}; boots: {booted}); bare Pyodide + numpy {base:.0f} ms "
                                 f"(ratio {total / base:.2f})"))
                 for name, ms in split.items():
                     rows.append(Row(f"  {visit}, {label}: {name}", ms, note="median"))
-                print(f"[page ready] {visit}, {label}: {total:.0f} ms = {parts}; bare {base:.0f} ms", flush=True)
+                print(f"[page ready] {visit}, {label}: {total:.0f} ms = {parts} (boots: {booted}); bare {base:.0f} ms",
+                      flush=True)
     return rows
 
 
