@@ -708,3 +708,45 @@ def _topk_cases(t):
 
 
 _topk_cases(TABLE)
+
+
+# --- int32 arithmetic: Add, Sub, Mul, Maximum, Minimum, SquaredDifference, Neg, Abs, Square, Sign, Relu on int32
+# operands (exact while the values stay within the 2^24 a float32 holds; host values past it go to the cpu: see
+# tests/unit/test_creation_segment_kernels.py) ---------------------------------------------------------------------
+
+INT_ARITH = {"Add", "Sub", "Mul", "Maximum", "Minimum", "SquaredDifference", "Neg", "Abs", "Square", "Sign", "Relu"}
+INT_ON_DEVICE |= INT_ARITH
+EXACT |= INT_ARITH
+
+
+def _int_arith_cases(t):
+    def extend(op, shape_class, fn):
+        before = t[op][shape_class]
+        t[op][shape_class] = lambda R: before(R) + fn(R)
+
+    for op in ("Add", "Sub", "Mul", "Maximum", "Minimum", "SquaredDifference"):
+        extend(op, "matrix", lambda R: [
+            ([_ints(R, 6, 9), _ints(R, 6, 9)], {}),
+            ([_ints(R, 6, 9, lo=-2000, hi=2000), _ints(R, 6, 9, lo=-2000, hi=2000)], {}),
+            ([_ints(R, 6, 9), R(6, 9)], {}),  # int32 with float32: float32
+            ([_ints(R, 6, 9), np.int32(-3)], {}), ([np.int32(4000), _ints(R, 6, 9)], {})])
+        extend(op, "broadcast", lambda R: [([_ints(R, 3, 1, 5), _ints(R, 4, 1)], {}),
+                                           ([_ints(R, 2, 4), host(R(4) > 0)], {})])
+        extend(op, "large", lambda R: [([_ints(R, 2, 40, 41, 9, lo=-1000, hi=1000), _ints(R, 9)], {})])
+    extend("Add", "image_c4", lambda R: [([_ints(R, 1, 4, 5, 16), _ints(R, 16)], {})])
+    for op in ("Neg", "Abs", "Square", "Sign", "Relu"):
+        edges = [] if op == "Square" else [([np.array([[-(1 << 24), 0], [5, (1 << 24) - 1]], np.int32)], {})]
+        extend(op, "matrix", lambda R, edges=edges: [([_ints(R, 6, 9, lo=-3000, hi=3000)], {})] + edges)
+        extend(op, "large", lambda R: [([_ints(R, 2, 40, 41, 9, lo=-1000, hi=1000)], {})])
+    # GatherV2 by int32 indices on the device (a top-k's positions turned into gather indices there), and by
+    # host indices (an index map)
+    extend("GatherV2", "matrix", lambda R: [
+        ([R(4, 5), host(np.array([[0, 2], [1, 1], [3, 0]], np.int32))], {"axis": 0}),
+        ([_ints(R, 30, 7), _ints(R, 40, lo=0, hi=30)], {"axis": 0}),
+        ([R(6, 50), _ints(R, 3, 9, lo=0, hi=50)], {"axis": -1})])
+    extend("GatherV2", "rank3", lambda R: [([R(4, 5, 3), host(np.array([4, 0, 2], np.int32))], {"axis": 1}),
+                                           ([R(3, 70, 6), _ints(R, 25, lo=0, hi=70)], {"axis": 1})])
+
+
+INT_ON_DEVICE |= {"GatherV2"}
+_int_arith_cases(TABLE)
