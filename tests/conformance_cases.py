@@ -750,3 +750,32 @@ def _int_arith_cases(t):
 
 INT_ON_DEVICE |= {"GatherV2"}
 _int_arith_cases(TABLE)
+
+
+# --- FlipLeftRight and RotateWithOffset (tf.image.flipLeftRight, tf.image.rotateWithOffset): float32 and int32
+# images; angles whose source coordinates fall on rounding ties (quarter and half turns about a centre between
+# pixels), a number or [r, g, b] fill (alpha 255), a centre as a number or [x, y] --------------------------------
+
+INT_ON_DEVICE |= {"FlipLeftRight", "RotateWithOffset"}
+EXACT |= {"FlipLeftRight", "RotateWithOffset"}
+
+
+def _flip_rotate_cases(t):
+    def add(op, shape_class, fn):
+        t.setdefault(op, {})[shape_class] = fn
+
+    add("FlipLeftRight", "image", lambda R: [([R(2, 5, 7, 3)], {}), ([_ints(R, 1, 4, 6, 1)], {}),
+                                             ([R(1, 3, 1, 2)], {})])
+    add("FlipLeftRight", "image_c4", lambda R: [([R(1, 4, 5, 16)], {})])
+    add("FlipLeftRight", "large", lambda R: [([R(2, 40, 41, 9)], {})])
+    add("RotateWithOffset", "image", lambda R: [
+        ([R(2, 9, 11, 3)], {"radians": 0.7}),
+        ([R(1, 8, 8, 1)], {"radians": np.pi / 2, "fill_value": -2.5}),
+        ([R(1, 7, 10, 3)], {"radians": np.pi, "fill_value": [0.25, 0.5, 0.75], "center": [0.3, 0.6]}),
+        ([R(2, 6, 5, 4)], {"radians": -1.2, "fill_value": [10.0, 20.0, 30.0], "center": 0.25}),
+        ([_ints(R, 1, 9, 9, 3)], {"radians": 2.0, "fill_value": 7.9}),
+        ([R(1, 5, 5, 2)], {"radians": 0.0, "center": [1.0, 0.0]})])
+    add("RotateWithOffset", "large", lambda R: [([R(2, 90, 100, 3)], {"radians": 0.35, "fill_value": 1.0})])
+
+
+_flip_rotate_cases(TABLE)
