@@ -708,3 +708,74 @@ def _topk_cases(t):
 
 
 _topk_cases(TABLE)
+
+
+# --- int32 arithmetic: Add, Sub, Mul, Maximum, Minimum, SquaredDifference, Neg, Abs, Square, Sign, Relu on int32
+# operands (exact while the values stay within the 2^24 a float32 holds; host values past it go to the cpu: see
+# tests/unit/test_creation_segment_kernels.py) ---------------------------------------------------------------------
+
+INT_ARITH = {"Add", "Sub", "Mul", "Maximum", "Minimum", "SquaredDifference", "Neg", "Abs", "Square", "Sign", "Relu"}
+INT_ON_DEVICE |= INT_ARITH
+EXACT |= INT_ARITH
+
+
+def _int_arith_cases(t):
+    def extend(op, shape_class, fn):
+        before = t[op][shape_class]
+        t[op][shape_class] = lambda R: before(R) + fn(R)
+
+    for op in ("Add", "Sub", "Mul", "Maximum", "Minimum", "SquaredDifference"):
+        extend(op, "matrix", lambda R: [
+            ([_ints(R, 6, 9), _ints(R, 6, 9)], {}),
+            ([_ints(R, 6, 9, lo=-2000, hi=2000), _ints(R, 6, 9, lo=-2000, hi=2000)], {}),
+            ([_ints(R, 6, 9), R(6, 9)], {}),  # int32 with float32: float32
+            ([_ints(R, 6, 9), np.int32(-3)], {}), ([np.int32(4000), _ints(R, 6, 9)], {})])
+        extend(op, "broadcast", lambda R: [([_ints(R, 3, 1, 5), _ints(R, 4, 1)], {}),
+                                           ([_ints(R, 2, 4), host(R(4) > 0)], {})])
+        extend(op, "large", lambda R: [([_ints(R, 2, 40, 41, 9, lo=-1000, hi=1000), _ints(R, 9)], {})])
+    extend("Add", "image_c4", lambda R: [([_ints(R, 1, 4, 5, 16), _ints(R, 16)], {})])
+    for op in ("Neg", "Abs", "Square", "Sign", "Relu"):
+        edges = [] if op == "Square" else [([np.array([[-(1 << 24), 0], [5, (1 << 24) - 1]], np.int32)], {})]
+        extend(op, "matrix", lambda R, edges=edges: [([_ints(R, 6, 9, lo=-3000, hi=3000)], {})] + edges)
+        extend(op, "large", lambda R: [([_ints(R, 2, 40, 41, 9, lo=-1000, hi=1000)], {})])
+    # GatherV2 by int32 indices on the device (a top-k's positions turned into gather indices there), and by
+    # host indices (an index map)
+    extend("GatherV2", "matrix", lambda R: [
+        ([R(4, 5), host(np.array([[0, 2], [1, 1], [3, 0]], np.int32))], {"axis": 0}),
+        ([_ints(R, 30, 7), _ints(R, 40, lo=0, hi=30)], {"axis": 0}),
+        ([R(6, 50), _ints(R, 3, 9, lo=0, hi=50)], {"axis": -1})])
+    extend("GatherV2", "rank3", lambda R: [([R(4, 5, 3), host(np.array([4, 0, 2], np.int32))], {"axis": 1}),
+                                           ([R(3, 70, 6), _ints(R, 25, lo=0, hi=70)], {"axis": 1})])
+
+
+INT_ON_DEVICE |= {"GatherV2"}
+_int_arith_cases(TABLE)
+
+
+# --- FlipLeftRight and RotateWithOffset (tf.image.flipLeftRight, tf.image.rotateWithOffset): float32 and int32
+# images; angles whose source coordinates fall on rounding ties (quarter and half turns about a centre between
+# pixels), a number or [r, g, b] fill (alpha 255), a centre as a number or [x, y] --------------------------------
+
+INT_ON_DEVICE |= {"FlipLeftRight", "RotateWithOffset"}
+EXACT |= {"FlipLeftRight", "RotateWithOffset"}
+
+
+def _flip_rotate_cases(t):
+    def add(op, shape_class, fn):
+        t.setdefault(op, {})[shape_class] = fn
+
+    add("FlipLeftRight", "image", lambda R: [([R(2, 5, 7, 3)], {}), ([_ints(R, 1, 4, 6, 1)], {}),
+                                             ([R(1, 3, 1, 2)], {})])
+    add("FlipLeftRight", "image_c4", lambda R: [([R(1, 4, 5, 16)], {})])
+    add("FlipLeftRight", "large", lambda R: [([R(2, 40, 41, 9)], {})])
+    add("RotateWithOffset", "image", lambda R: [
+        ([R(2, 9, 11, 3)], {"radians": 0.7}),
+        ([R(1, 8, 8, 1)], {"radians": np.pi / 2, "fill_value": -2.5}),
+        ([R(1, 7, 10, 3)], {"radians": np.pi, "fill_value": [0.25, 0.5, 0.75], "center": [0.3, 0.6]}),
+        ([R(2, 6, 5, 4)], {"radians": -1.2, "fill_value": [10.0, 20.0, 30.0], "center": 0.25}),
+        ([_ints(R, 1, 9, 9, 3)], {"radians": 2.0, "fill_value": 7.9}),
+        ([R(1, 5, 5, 2)], {"radians": 0.0, "center": [1.0, 0.0]})])
+    add("RotateWithOffset", "large", lambda R: [([R(2, 90, 100, 3)], {"radians": 0.35, "fill_value": 1.0})])
+
+
+_flip_rotate_cases(TABLE)

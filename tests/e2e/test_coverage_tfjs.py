@@ -28,10 +28,10 @@ GRAPH_OPS_LEFT_OUT = {"SimpleMLCreateModelResource", "SimpleMLInferenceOpWithHan
 CPU_KERNELS_NOT_YET = {
     "AvgPool3DGrad", "AvgPoolGrad", "Conv2DBackpropFilter", "Conv3DBackpropFilterV2",
     "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "Dilation2DBackpropFilter",
-    "Dilation2DBackpropInput", "Draw", "EluGrad", "FlipLeftRight", "FusedConv2D", "FusedDepthwiseConv2D",
+    "Dilation2DBackpropInput", "Draw", "EluGrad", "FusedConv2D", "FusedDepthwiseConv2D",
     "Identity", "LRNGrad", "MaxPool3DGrad", "MaxPoolGrad", "Mod", "Multiply", "NonMaxSuppressionV3",
     "NonMaxSuppressionV4", "RaggedGather", "RaggedRange", "RaggedTensorToTensor", "ResizeBilinearGrad",
-    "ResizeNearestNeighborGrad", "RotateWithOffset", "SparseFillEmptyRows", "SparseReshape", "SparseSegmentMean",
+    "ResizeNearestNeighborGrad", "SparseFillEmptyRows", "SparseReshape", "SparseSegmentMean",
     "SparseSegmentSum", "StaticRegexReplace", "StringNGrams", "StringSplit", "StringToHashBucketFast", "Transform",
     "_FusedMatMul"}
 
@@ -63,7 +63,6 @@ WEBGL_KERNELS_LEFT_OUT = {
     "FromPixels": "the backend contract's from_pixels, not a kernel: webgl copies the image into a texture",
     # the graph executor forwards an Identity node's tensor; no kernel runs
     "Identity": "the graph executor forwards the tensor: no kernel runs, on any backend",
-    **dict.fromkeys(["FlipLeftRight", "RotateWithOffset"], NO_KERNEL),
 }
 #: TF.js's kernel name -> ours, for the names spelled differently (SPELLED)
 WEBGL_ALIASES = {"Multiply": "Mul", "Mod": "FloorMod", "Transform": "ImageProjectiveTransformV3"}

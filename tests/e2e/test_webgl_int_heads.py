@@ -1,5 +1,7 @@
 """A detector head's int32 and creation ops as a graph model on webgl: Range, Fill, LinSpace, ZerosLike, OnesLike,
-FloorDiv / FloorMod on int32, SelectV2 on int32 branches, Bincount and DenseBincount stay on the GPU
+FloorDiv / FloorMod on int32, SelectV2 on int32 branches, Bincount and DenseBincount, int32 arithmetic (Mul, AddV2,
+SquaredDifference, Maximum, Neg, Abs joining each other's passes, then a float32 add on their cast result) and a
+GatherV2 by int32 indices computed on the GPU stay on the GPU
 (no cpu fallback, no readback before the outputs, no host-made Range or Fill uploaded) and equal the cpu backend's
 results exactly (int32) or within 1e-5 (float32)."""
 
@@ -36,8 +38,21 @@ nodes = [
     gb.node("shifted", "AddV2", ["weighted", "ones"], T=F),
     gb.node("hist", "Bincount", ["rem", "classes", "shifted"], T=F),
     gb.node("dense", "DenseBincount", ["cls", "bins", "shifted"], T=F, Tidx=I, binary_output=False),
+    # int32 arithmetic: cls * 7 + rem gives the index back; its steps fuse into the FloorDiv's pass
+    gb.node("back", "Mul", ["cls", "seven"], T=I),
+    gb.node("pos", "AddV2", ["back", "rem"], T=I),
+    gb.node("off", "SquaredDifference", ["pos", "idx"], T=I),          # zeros
+    gb.node("far", "Maximum", ["pos", "classes"], T=I),
+    gb.node("neg", "Neg", ["far"], T=I),
+    gb.node("dist", "Abs", ["neg"], T=I),
+    gb.node("span", "AddV2", ["dist", "off"], T=I),
+    gb.node("spanf", "Cast", ["span"], SrcT=I, DstT=F),
+    gb.node("mixed", "AddV2", ["spanf", "scores"], T=F),              # a float32 step on an int32 pass
+    gb.node("rev", "Sub", ["n", "pos"], T=I),
+    gb.node("last", "Sub", ["rev", "one"], T=I),                      # N - 1 - idx: a reversal
+    gb.node("picked", "GatherV2", ["scores", "last", "zero"], Tparams=F, Tindices=I, Taxis=I, batch_dims=0),
 ]
-OUTS = ["kept_cls", "kept_rem", "hist", "dense"]
+OUTS = ["kept_cls", "kept_rem", "hist", "dense", "span", "mixed", "picked"]
 model = gb.model(gb.graph_def(nodes))
 scores = np.random.default_rng(5).uniform(-1, 1, N).astype(np.float32)
 scores.flags.writeable = False       # uploaded once (a read-only array's upload is cached), read by two ops
@@ -65,13 +80,15 @@ tf.set_backend("cpu")
 def test_int_head_graph_stays_on_the_gpu_and_matches_cpu(app_page):
     out = run_py(app_page, HEAD_PY)
     assert out["dtypes"] == [["int32", "int32"], ["int32", "int32"], ["float32", "float32"],
+                             ["float32", "float32"], ["int32", "int32"], ["float32", "float32"],
                              ["float32", "float32"]], out
-    assert out["shapes"] == [[[3000], [3000]], [[3000], [3000]], [[7], [7]], [[500], [500]]], out
-    assert out["int_equal"] == [True, True], out
+    assert out["shapes"] == [[[3000], [3000]], [[3000], [3000]], [[7], [7]], [[500], [500]], [[3000], [3000]],
+                             [[3000], [3000]], [[3000], [3000]]], out
+    assert out["int_equal"] == [True, True, True], out
     assert max(out["float_err"]) < 1e-5, out
     assert 1000 < out["kept"] < 3000, out          # the mask picks some of each branch
     stats = out["stats"]
     assert stats["fallbacks"] == {}, stats
-    assert stats["downloads"] == 4, stats          # the four outputs, nothing before them
+    assert stats["downloads"] == 7, stats          # the seven outputs, nothing before them
     # the scores and a few small constants; Range, Fill, LinSpace and the *Like outputs are made on the GPU
     assert stats["upload_bytes"] < out["scores_bytes"] + 1024, stats

@@ -71,12 +71,11 @@ async def compare_layers(path, shape, lo, hi):
 
 # Ops that run on the cpu kernel with GPU inputs, per model (all others run on the GPU). Exact, so that a model
 # that drifts onto the cpu fails here. centernet's TopK picks detections from a row of more than 100000 scores on
-# the GPU (as TF.js's webgl backend does); the int32 Mul and Add that turn its indices into gather positions run
-# on the cpu kernels (webgl's Add and Mul take float32), on the k indices only (no score map read back); its
-# Equal (a bool result) stays on the GPU.
+# the GPU (as TF.js's webgl backend does); the int32 Mul and Add that turn its indices into gather positions and
+# the GatherV2 that reads them stay there too, and so does its Equal (a bool result).
 FALLBACKS = {"human/blazeface.json": set(), "human/movenet-lightning.json": set(), "human/facemesh.json": set(),
              "human/iris.json": set(), "human/emotion.json": set(), "human/antispoof.json": set(),
-             "human/liveness.json": set(), "human/faceres.json": set(), "human/centernet.json": {"Add", "Mul"},
+             "human/liveness.json": set(), "human/faceres.json": set(), "human/centernet.json": set(),
              "human/handlandmark-lite.json": set(), "human/handtrack.json": set(),
              "basic-pitch/model.json": set()}
 

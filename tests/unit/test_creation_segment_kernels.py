@@ -73,3 +73,20 @@ def test_webgl_int32_ops_hand_inexact_host_values_to_the_cpu():
     assert not seg(np.full((2, 3), 1 << 23, np.int32), small, 2)  # their sum passes 2^24
     assert bincount(small, 4) and not bincount(big, 4)
     assert not bincount(small, 4, np.ones(2, np.float64))        # float64 weights: a float64 result
+
+
+def test_webgl_int32_arithmetic_hands_inexact_host_values_to_the_cpu():
+    big = np.array([1 << 25, 3], np.int32)
+    small = np.array([7, -3], np.int32)
+    for op in (K.Add, K.Sub, K.Mul, K.Maximum, K.Minimum, K.SquaredDifference):
+        ok = _supports(op)
+        assert ok(small, small) and ok(small, np.int32(1 << 24)) and ok(small, np.array([True, False]))
+        assert not ok(big, small) and not ok(small, np.int32((1 << 24) + 1)), op
+        assert ok(big, np.float32(0.5)) and ok(small.astype(np.float32), small)  # a float32 result: any ints
+        assert not ok(small, np.array(["a", "b"]))
+    for op in (K.Neg, K.Abs, K.Square, K.Sign, K.Relu):
+        ok = _supports(op)
+        assert ok(small) and ok(small.astype(np.float32)) and not ok(big), op
+        assert not ok(np.array([True, False])) and not ok(small.astype(np.float64)), op
+    assert not _supports(K.RealDiv)(small, small)                # TF.js's RealDiv is float32 only here
+    assert _supports(K.RealDiv)(small, small.astype(np.float32))

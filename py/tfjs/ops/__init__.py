@@ -12,5 +12,6 @@ from .math import (abs, add, all, any, arg_max, arg_min, cast, ceil, clip_by_val
                    pow, prelu, prod, reciprocal, relu, relu6, round, rsqrt, selu, sigmoid, sign, sin, softmax,
                    softplus, sqrt, square, squared_difference, step, sub, sum, tanh, where)
 from .nn import (avg_pool, batch_norm, conv1d, conv2d, conv2d_transpose, conv3d, conv3d_transpose,
-                 depthwise_conv2d, matmul, max_pool, resize_bilinear, resize_nearest_neighbor, separable_conv2d)
+                 depthwise_conv2d, flip_left_right, matmul, max_pool, resize_bilinear, resize_nearest_neighbor,
+                 rotate_with_offset, separable_conv2d)
 from . import graph_extra  # graph models' extra ops (dtype-preserving, indexing, detection, spectral)

@@ -1,6 +1,9 @@
-"""Neural-network ops: products, convolutions, pooling, normalization, resizing (channels-last)."""
+"""Neural-network ops: products, convolutions, pooling, normalization, resizing, mirroring and rotating images
+(channels-last)."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from .. import kernel_names as K
 from .dispatch import run, tensor
@@ -96,3 +99,33 @@ def resize_bilinear(x, size, align_corners=False, half_pixel_centers=False):
 def resize_nearest_neighbor(x, size, align_corners=False, half_pixel_centers=False):
     return run(K.ResizeNearestNeighbor, tensor(x), size=list(size), align_corners=align_corners,
                half_pixel_centers=half_pixel_centers)
+
+
+def _image(op, image):
+    """A float32 image batch for the image ops: nested lists and numbers read as float32; an array or device
+    tensor of another dtype is refused, as TF.js's tf.image ops refuse it."""
+    x = tensor(image, None) if isinstance(image, np.ndarray) or getattr(image, "__tfjs_tensor__", False) \
+        else tensor(image)
+    if x.dtype != np.float32:
+        raise ValueError(f"{op}: image must be a float32 tensor, got {x.dtype}")
+    _check_rank(op, x, 4, "image")
+    return x
+
+
+def flip_left_right(image):
+    """tf.image.flipLeftRight: each image of a [batch, height, width, channels] batch mirrored along its width."""
+    return run(K.FlipLeftRight, _image("FlipLeftRight", image))
+
+
+def rotate_with_offset(image, radians, fill_value=0, center=0.5):
+    """tf.image.rotateWithOffset: each image rotated by ``radians`` about ``center`` (a fraction of the width
+    and height, or [x, y] fractions), sampling the nearest pixel; pixels from outside the image take
+    ``fill_value`` (a number, or [r, g, b] for the first three channels, with 255 for a fourth)."""
+    x = _image("RotateWithOffset", image)
+    if not np.isscalar(radians) and np.ndim(radians) != 0:
+        raise ValueError(f"RotateWithOffset: radians must be a number, got shape {list(np.shape(radians))}")
+    fill = [float(v) for v in np.reshape(fill_value, -1)] if np.ndim(fill_value) else float(fill_value)
+    ctr = [float(v) for v in np.reshape(center, -1)] if np.ndim(center) else float(center)
+    if isinstance(ctr, list) and len(ctr) != 2:
+        raise ValueError(f"RotateWithOffset: center must be a number or [x, y], got {len(ctr)} values")
+    return run(K.RotateWithOffset, x, radians=float(radians), fill_value=fill, center=ctr)

@@ -12,6 +12,7 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
     softmax         Softmax, LogSoftmax           concat      Concat, Pack, AddN
     layout          transpose, pad, slices, gathers, and the other index-map ops; reshapes
     resize          ResizeBilinear, CropAndResize                 one_hot     OneHot
+    flip_rotate     FlipLeftRight, RotateWithOffset (source pixels from the cpu kernel's rule)
     scatter         TensorScatterUpdate, ScatterNd, SparseToDense
     search          SearchSorted (int32 results)  bitwise     BitwiseAnd (int32, exact)
     topk            TopK (rows of 100000 values or more, k up to 128; shorter rows go to the cpu kernel)
@@ -24,4 +25,4 @@ kernel registry (tfjs.backends.registry), under the op names of tfjs.kernel_name
 
 from . import (compare, concat, conv, conv_transpose, depthwise, elementwise, layout, matmul, pool,  # noqa: F401
                lrn, one_hot, reduce, resize, scan, scatter, search, softmax)
-from . import bitwise, creation, einsum, multinomial, segment, topk, transform, volume  # noqa: F401
+from . import bitwise, creation, einsum, flip_rotate, multinomial, segment, topk, transform, volume  # noqa: F401

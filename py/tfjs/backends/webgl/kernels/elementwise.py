@@ -70,6 +70,32 @@ class ElementwiseKernels(LayoutKernels):
             return GPUTensor(self.b, out_shape, plan=step)
         return kernel
 
+    def int_unary(self, name):
+        """Neg, Abs, Square, Sign, Relu on float32 or int32 (int32 values held as integer-valued floats stay
+        integers under these; the result keeps the input's dtype)."""
+        run = self.unary(name)
+
+        def kernel(x, *args, **attrs):  # see _number_first, the registry predicate
+            dtype = x.dtype if isinstance(x, GPUTensor) else np.asarray(x).dtype
+            out = run(x, *args, **attrs)
+            if dtype.kind in "iu":
+                out.dtype = I32
+            return out
+        return kernel
+
+    def int_binary(self, name):
+        """Add, Sub, Mul, Maximum, Minimum, SquaredDifference: on two int32 operands an int32 result, the same
+        float arithmetic on integer-valued floats (exact while the values stay within 2^24); otherwise
+        float32."""
+        run = self.binary(name)
+
+        def kernel(a, b):  # see _arith_inputs, the registry predicate
+            out = run(a, b)
+            if _int_like(a) and _int_like(b):
+                out.dtype = I32
+            return out
+        return kernel
+
     def floor_op(self, name):
         """FloorDiv or FloorMod: on two int32 operands in integer arithmetic (an int32 result); otherwise on
         float32 values, FloorDiv's result int32 (as TF.js's) and FloorMod's float32."""
@@ -147,6 +173,29 @@ def _exact_number(v) -> bool:
     return a.dtype == F32 or a.dtype == BOOL
 
 
+def _arith_inputs(a, b, *args, **attrs) -> bool:
+    """Add, Sub, Mul, Maximum, Minimum, SquaredDifference: one operand float32 (a float32 result), or two
+    int32 operands whose host values a float32 holds exactly (an int32 result; TF.js's webgl backend keeps
+    int32 tensors as floats too)."""
+    if _int_like(a) and _int_like(b):
+        return _exact_number(a) and _exact_number(b)
+    return _binary_inputs(a, b)
+
+
+def _int_like(v) -> bool:
+    """An operand TF.js's upcast counts as int32: a GPU int32 tensor, host integers or bools."""
+    return v.dtype == I32 if isinstance(v, GPUTensor) else np.asarray(v).dtype.kind in "iub"
+
+
+def _number_first(x, *args, **attrs) -> bool:
+    """Neg, Abs, Square, Sign, Relu: a GPU tensor (float32 or int32), host float32, or host integers a
+    float32 holds exactly."""
+    if isinstance(x, GPUTensor):
+        return True
+    a = np.asarray(x)
+    return a.dtype == F32 or (a.dtype.kind in "iu" and _exact_number(a))
+
+
 def _floor_inputs(a, b, *args, **attrs) -> bool:
     """FloorDiv / FloorMod: both operands numbers a float32 holds exactly (ints below 2^24)."""
     return _exact_number(a) and _exact_number(b)
@@ -167,12 +216,21 @@ def _cast_on_gpu(x, dtype="float32", *args, **attrs) -> bool:
     return target in (F32, BOOL) or (target == I32 and x.dtype in (BOOL, I32))
 
 
+#: ops that run on int32 operands too (integer-valued floats in, integer-valued floats out)
+INT_BINARY = {K.Add, K.Sub, K.Mul, K.Maximum, K.Minimum, K.SquaredDifference}
+INT_UNARY = {K.Neg, K.Abs, K.Square, K.Sign, K.Relu}
+
+
 def _register() -> None:
     for name in UNARY:
         if name in BOOL_OUT:
             continue
         shapes = ("matrix", "image", "image_c4") if name in UNARY_ATTRS else \
             ("matrix", "rank3", "image", "image_c4", "large")
+        if name in INT_UNARY:
+            register(name, lambda b, name=name: ElementwiseKernels(b).int_unary(name), shapes,
+                     supports=_number_first, dtypes=("float32", "int32"))
+            continue
         register(name, lambda b, name=name: ElementwiseKernels(b).unary(name), shapes, supports=float32_first)
     for name in BINARY:
         if name in BOOL_OUT or ":" in name:
@@ -182,6 +240,10 @@ def _register() -> None:
         if name in (K.FloorDiv, K.FloorMod):
             register(name, lambda b, name=name: ElementwiseKernels(b).floor_op(name), shapes,
                      supports=_floor_inputs, dtypes=("float32", "int32"))
+            continue
+        if name in INT_BINARY:
+            register(name, lambda b, name=name: ElementwiseKernels(b).int_binary(name), shapes,
+                     supports=_arith_inputs, dtypes=("float32", "int32"))
             continue
         register(name, lambda b, name=name: ElementwiseKernels(b).binary(name), shapes, supports=_binary_inputs)
     register(K.FusedBatchNorm, lambda b: ElementwiseKernels(b).batch_norm, IMAGES + ("large",),

@@ -11,7 +11,7 @@ from .... import kernel_names as K
 from ...registry import get_kernel_config
 from ..errors import NotOnGPU
 from ..fusion import Plan
-from ..tensor import F32, GPUTensor
+from ..tensor import F32, I32, GPUTensor
 from ..textures import MAX_EXACT_INDEX
 from .base import IMAGES, KernelBase, _freeze, _probe, float32_first, register
 
@@ -97,9 +97,34 @@ class LayoutKernels(KernelBase):
         return self.gather_map(x, key, lambda ix: fn(ix, idx))
 
     def gather(self, x, indices, axis=0, batch_dims=0):
+        if isinstance(indices, GPUTensor):
+            return self.gather_by_gpu_indices(x, indices, axis)
         cpu_gather = self.b.cpu.kernels["GatherV2"]
         return self._indexed("GatherV2", x, indices, lambda ix, idx: cpu_gather(ix, idx, axis, batch_dims),
                              int(axis), int(batch_dims))
+
+    def gather_by_gpu_indices(self, x, indices, axis=0):
+        """GatherV2 (batch_dims 0) with int32 indices that are on the GPU already (computed there, as a
+        detector's top-k positions): one pass reads each index from its texture, so nothing is read back. An
+        index outside [0, n) gives 0, as TF.js's webgl backend gives (the cpu kernel names it instead)."""
+        x = self.g(x)
+        axis = int(axis) + len(x.shape) if int(axis) < 0 else int(axis)
+        n = x.shape[axis]
+        inner = int(np.prod(x.shape[axis + 1:], dtype=np.int64))
+        out_shape = x.shape[:axis] + indices.shape + x.shape[axis + 1:]
+        if max(x.size, int(np.prod(out_shape, dtype=np.int64))) >= MAX_EXACT_INDEX:
+            raise NotOnGPU()
+        body = """  for (int q = 0; q < 4; q++) {
+    int e = i0 + q;
+    int i = e % P(2); int rest = e / P(2); int j = rest % P(0); int outer = rest / P(0);
+    int k = int(S1(min(j, P(0) - 1)));
+    r[q] = (e >= NOUT || k < 0 || k >= P(1)) ? 0.0 : S0((outer * P(1) + k) * P(2) + i);
+  }"""
+        m = max(indices.size, 1)
+        out = Plan(("gather_gpu_indices",), body, [x, indices], [m, n, max(inner, 1)], [],
+                   out_shape[-1] if out_shape else 1).execute(self.b, out_shape)
+        out.dtype = x.dtype
+        return out
 
     def gather_nd(self, x, indices):
         return self._indexed("GatherNd", x, indices, self.b.cpu.kernels["GatherNd"])
@@ -117,6 +142,14 @@ def _host_indices(x, indices, *args, **attrs) -> bool:
     return not isinstance(indices, GPUTensor) and float32_first(x) and np.size(indices) <= 4096
 
 
+def _gather_indices(x, indices, axis=0, batch_dims=0, *args, **attrs) -> bool:
+    """GatherV2: host indices (see _host_indices), or int32 indices on the GPU with batch_dims 0."""
+    if isinstance(indices, GPUTensor):
+        return indices.dtype == I32 and int(batch_dims) == 0 and indices.size > 0 and \
+            -len(np.shape(x)) <= int(axis) < len(np.shape(x))
+    return _host_indices(x, indices)
+
+
 def _on_gpu(x, *args, **attrs) -> bool:
     """Reshapes are free views of a GPU tensor; a host array is reshaped on the host."""
     return isinstance(x, GPUTensor)
@@ -129,7 +162,7 @@ ANY = ("float32", "bool", "int32")
 def _register() -> None:
     register(K.Transpose, lambda b: LayoutKernels(b).transpose, ("matrix", "image"), dtypes=ANY)
     register(K.PadV2, lambda b: LayoutKernels(b).pad, ("image",))
-    register(K.GatherV2, lambda b: LayoutKernels(b).gather, ("matrix", "rank3"), supports=_host_indices,
+    register(K.GatherV2, lambda b: LayoutKernels(b).gather, ("matrix", "rank3"), supports=_gather_indices,
              dtypes=ANY)
     register(K.GatherNd, lambda b: LayoutKernels(b).gather_nd, ("rank3",), supports=_host_indices, dtypes=ANY)
     by_index_map = {K.Slice: ("rank3",), K.StridedSlice: ("rank3",), K.Tile: ("matrix",), K.Reverse: ("rank3",),
