@@ -175,18 +175,18 @@
     wheelReady.catch(() => {}); // an info failure is reported through infoReady
     const kernelBytes = infoReady.then((info) => (info.wasm ? fetchBytes(new URL(info.wasm.file, here).href) : null));
     kernelBytes.catch(() => {}); // an error is reported by loadKernels
-    const bytecodeReady = infoReady.then((info) => fetchBytecode(info, here));
     const snapshot = globalThis.tfjsSnapshot;
     const keyReady = snapshot ? snapshotKey(here, infoReady, wheelReady) : Promise.resolve(null);
     keyReady.catch(() => {}); // without a key there is no snapshot; the boot reports the cause itself
     const scriptReady = snapshot ? snapshot.loadScript(indexURL) : Promise.resolve();
     scriptReady.catch(() => {}); // loadPyodide then loads it itself and reports the failure
     const restored = snapshot ? await restorePyodide(pyodideOptions, keyReady) : null;
-    let pyodide, info, memory;
+    let pyodide, info, memory, bytecodeReady;
     if (restored) {
       ({ pyodide, memory } = restored);
       info = await infoReady;
     } else {
+      bytecodeReady = infoReady.then((info) => fetchBytecode(info, here)); // a restore holds its bytecode
       await scriptReady.catch(() => {});
       const caught = catchPyodideMemory();
       const pyodideReady = loadPyodide(pyodideOptions);
