@@ -35,6 +35,16 @@ def rb(*shape):
     return RNG.random(shape) > 0.5
 
 
+def drive(coroutine):
+    """The result of one of our async functions, which finish without waiting on anything (the page's event loop
+    runs playwright's calls here, so asyncio.run is not available)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the coroutine waited on something")
+
+
 def case(cid, py, js, inputs=(), tol=1e-5, error=None):
     """``py(*inputs)`` here against ``js`` (a JS function of the same inputs as tensors) in TF.js; ``error``:
     both throw, with that text in ours."""
@@ -52,6 +62,11 @@ case("tensor/bad-shape", lambda: tf.tensor([1, 2, 3], [2, 2]), "() => tf.tensor(
 case("scalar", lambda: tf.scalar(3.5), "() => tf.scalar(3.5)")
 case("scalar/int32", lambda: tf.scalar(3, "int32"), "() => tf.scalar(3, 'int32')")
 case("tensor1d", lambda: tf.tensor1d([1, 2, 3]), "() => tf.tensor1d([1, 2, 3])")
+case("tensor1d/int32", lambda: tf.tensor1d([1, 2, 3], "int32"), "() => tf.tensor1d([1, 2, 3], 'int32')")
+case("tensor1d/nested", lambda: tf.tensor1d([[1, 2]]), "() => tf.tensor1d([[1, 2]])",
+     error="tensor1d() requires values to be a flat/TypedArray")
+case("tensor2d/flat-no-shape", lambda: tf.tensor2d([1, 2]), "() => tf.tensor2d([1, 2])",
+     error="tensor2d() requires shape to be provided when `values` are a flat/TypedArray")
 case("tensor2d/shape", lambda: tf.tensor2d([1, 2, 3, 4], [2, 2]), "() => tf.tensor2d([1, 2, 3, 4], [2, 2])")
 case("tensor3d", lambda: tf.tensor3d([[[1], [2]], [[3], [4]]]), "() => tf.tensor3d([[[1], [2]], [[3], [4]]])")
 case("tensor4d/shape", lambda: tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]),
@@ -381,6 +396,24 @@ case("upcast_type", lambda: [np.asarray(tf.upcast_type(a, b) == e) for a, b, e i
      "() => [tf.scalar(tf.upcastType('bool', 'int32') === 'int32'), "
      "tf.scalar(tf.upcastType('int32', 'float32') === 'float32'), "
      "tf.scalar(tf.upcastType('complex64', 'int32') === 'complex64')]")
+
+# ---------------------------------------------------------------------------------------------- async, memory
+case("where_async", lambda c: drive(tf.where_async(c)), "(c) => tf.whereAsync(c)", [rb(3, 4)])
+case("boolean_mask_async", lambda t, m: drive(tf.boolean_mask_async(t, m)),
+     "(t, m) => tf.booleanMaskAsync(t, m)", [r(4, 3), np.asarray([True, False, True, True])])
+case("boolean_mask_async/axis", lambda t, m: drive(tf.boolean_mask_async(t, m, 1)),
+     "(t, m) => tf.booleanMaskAsync(t, m, 1)", [r(2, 3, 2), np.asarray([False, True, True])])
+case("setdiff1d_async", lambda x, y: drive(tf.setdiff1d_async(x, y)), "(x, y) => tf.setdiff1dAsync(x, y)",
+     [np.int32([1, 5, 2, 5, 9, 3]), np.int32([5, 3])])
+case("in_top_k_async", lambda p, t: drive(tf.in_top_k_async(p, t, 2)), "(p, t) => tf.inTopKAsync(p, t, 2)",
+     [np.float32([[0.1, 0.9, 0.9, 0.3], [0.5, 0.2, 0.5, 0.1], [0, 0, 0, 1]]), np.int32([2, 2, 0])])
+case("image.non_max_suppression_async", lambda b, s: drive(tf.image.non_max_suppression_async(b, s, 3)),
+     "(b, s) => tf.image.nonMaxSuppressionAsync(b, s, 3)",
+     [np.float32([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 10, 1, 11]]), np.float32([0.9, 0.8, 0.7])])
+case("tidy", lambda a, b: tf.tidy(lambda: tf.mul(tf.add(a, b), 2)), "(a, b) => tf.tidy(() => tf.mul(tf.add(a, b), 2))",
+     [r(3), r(3)])
+case("tidy/named-list", lambda a: tf.tidy("f", lambda: [tf.neg(a), tf.keep(tf.abs(a))]),
+     "(a) => tf.tidy('f', () => [tf.neg(a), tf.keep(tf.abs(a))])", [r(3)])
 
 # ---------------------------------------------------------------------------------------------- tf.image
 _BATCH = r(2, 4, 5, 3, lo=0, hi=255)

@@ -42,23 +42,34 @@ def scalar(value, dtype=None):
     return tensor(value, [], dtype)
 
 
+_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
 def _ranked(rank):
     def make(values, shape=None, dtype=None):
-        arr = np.asarray(values, dtype=object if isinstance(values, (list, tuple)) and not values else None)
-        if shape is None and arr.ndim != rank and not (arr.ndim == 1 and arr.size == 0 and rank == 1):
-            which = "number[]" if rank == 1 else "number" + "[]" * rank
-            raise InvalidArgumentError(f"tensor{rank}d() requires values to be {which} or flat/TypedArray"
-                                       if rank > 1 else f"tensor1d() requires values to be a flat/TypedArray")
         if shape is not None and len(shape) != rank:
-            raise InvalidArgumentError(f"tensor{rank}d() requires shape to have {rank} values when provided")
-        out = tensor(values if np.asarray(values).size else np.zeros(0, np.float32), shape, dtype)
-        return out
+            raise InvalidArgumentError(f"tensor{rank}d() requires shape to have {_WORDS[rank]} numbers")
+        ndim = np.ndim(values)
+        if ndim not in (rank, 1):
+            raise InvalidArgumentError(f"tensor{rank}d() requires values to be number{'[]' * rank} or "
+                                       f"flat/TypedArray")
+        if ndim == 1 and shape is None:
+            raise InvalidArgumentError(f"tensor{rank}d() requires shape to be provided when `values` are a "
+                                       f"flat/TypedArray")
+        return tensor(values, shape, dtype)
     make.__name__ = f"tensor{rank}d"
     make.__doc__ = f"tf.tensor{rank}d(values, shape?, dtype?): a rank-{rank} tensor."
     return make
 
 
-tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d = (_ranked(r) for r in range(1, 7))
+tensor2d, tensor3d, tensor4d, tensor5d, tensor6d = (_ranked(r) for r in range(2, 7))
+
+
+def tensor1d(values, dtype=None):
+    """tf.tensor1d(values, dtype?): a rank-1 tensor."""
+    if np.ndim(values) != 1:
+        raise InvalidArgumentError("tensor1d() requires values to be a flat/TypedArray")
+    return tensor(values, [len(values)], dtype)
 
 
 def fill(shape, value, dtype=None):

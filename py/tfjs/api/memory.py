@@ -31,6 +31,7 @@ def tidy(name_or_fn, fn=None):
         raise InvalidArgumentError("The last argument to tidy() must be a function")
     result = fn()
     if hasattr(result, "__await__"):
+        getattr(result, "close", lambda: None)()
         raise InvalidArgumentError("Cannot return a Promise inside of tidy.")
     gc.collect()
     return result
@@ -59,4 +60,4 @@ def dispose_variables():
     ``tf.variable_grads`` with no list)."""
     from .. import variables
 
-    variables._variables.clear()
+    variables.forget_all()
