@@ -22,7 +22,7 @@ __all__ = ["__version__", "browser", "errors", "io", "platform", "is_browser", "
 
 # name -> (submodule, attribute or None for the submodule itself): imported on first access
 _LAZY = {"browser": ("browser", None), "graph": ("graph", None), "training": ("training", None)}
-_LAZY.update({name: ("graph", name) for name in ("GraphModel", "load_graph_model", "register_op")})
+_LAZY.update({name: ("graph", name) for name in ("GraphModel", "load_graph_model", "register_op", "deregister_op")})
 _LAZY.update({name: ("training", name) for name in ("callbacks", "grad", "grads", "metrics", "train",
                                                     "value_and_grad", "value_and_grads", "variable_grads")})
 _LAZY["losses"] = ("training.core_losses", None)  # TF.js's tf.losses: weights and reductions
@@ -30,7 +30,8 @@ __all__ += [name for name in _LAZY if name not in __all__]
 
 
 # TF.js's op API (tf.add, tf.tensor2d, tf.image ...): tfjs.api, imported on the first such name
-_LAZY.update({name: ("api", name) for name in ("image", "linalg", "signal", "spectral", "math")})
+_LAZY.update({name: ("api", name) for name in ("image", "linalg", "signal", "spectral", "math", "sparse", "string",
+                                                "fused")})
 
 
 def __getattr__(name: str):

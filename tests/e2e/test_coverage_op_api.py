@@ -30,26 +30,18 @@ TENSOR_CLASS = ("TF.js's tensor classes: a TensorBuffer, a Variable with assign(
 REGISTRY = ("TF.js's engine and kernel/gradient registries: here tfjs.backends (register_kernel(backend, op, fn=...),"
             " registered_ops, register_backend) and tfjs.training.gradients, with their own signatures")
 ENV = "TF.js's environment flags, deprecation warnings and engine profiling: no such engine state here"
-GRAPH_HOST = ("ragged, sparse and string ops run as graph-op mappers (tfjs.graph.mappers.*) on the host; no op "
-              "function over plain arrays yet")
 NO_KERNEL = "no kernel for it here yet (and not composable exactly from the existing ones)"
-FUSED = "fused ops: the graph executor's fusion planner fuses; no op function for them yet"
 SYNC_IO = "synchronous model loading: every load here awaits its IO (tf.load_graph_model)"
 OP_API_NOT_YET = {
     **dict.fromkeys(["buffer", "variable", "moving_average"], TENSOR_CLASS),
-    **dict.fromkeys(["copy_registered_kernels", "custom_grad", "deregister_op", "engine", "find_backend_factory",
-                     "get_gradient", "get_kernel", "get_kernels_for_backend", "op", "register_backend",
+    **dict.fromkeys(["copy_registered_kernels", "custom_grad", "engine", "find_backend_factory",
+                     "get_gradient", "get_kernel", "get_kernels_for_backend", "op",
                      "register_gradient", "register_kernel", "unregister_gradient", "unregister_kernel",
                      "set_platform", "set_web_gl_context", "force_half_float", "register_callback_constructor"],
                     REGISTRY),
     **dict.fromkeys(["env", "enable_debug_mode", "enable_prod_mode", "deprecation_warn",
                      "disable_deprecation_warnings", "profile", "time"], ENV),
-    **dict.fromkeys(["ragged_gather", "ragged_range", "ragged_tensor_to_tensor",
-                     "sparse.sparse_fill_empty_rows", "sparse.sparse_reshape", "sparse.sparse_segment_mean",
-                     "sparse.sparse_segment_sum", "string.static_regex_replace", "string.string_n_grams",
-                     "string.string_split", "string.string_to_hash_bucket_fast"], GRAPH_HOST),
     **dict.fromkeys(["random_gamma", "image.rotate_with_offset"], NO_KERNEL),
-    **dict.fromkeys(["fused.conv2d", "fused.depthwise_conv2d", "fused.mat_mul"], FUSED),
     "load_graph_model_sync": SYNC_IO,
 }
 

@@ -306,6 +306,9 @@ case("mat_mul", lambda a, b: tf.mat_mul(a, b), "(a, b) => tf.matMul(a, b)", [r(3
 case("mat_mul/transposes", lambda a, b: tf.mat_mul(a, b, True, True), "(a, b) => tf.matMul(a, b, true, true)",
      [r(4, 3), r(2, 4)])
 case("mat_mul/batch-broadcast", lambda a, b: tf.mat_mul(a, b), "(a, b) => tf.matMul(a, b)", [r(2, 3, 4), r(4, 5)])
+case("mat_mul/inner-mismatch", lambda a, b: tf.mat_mul(a, b, False, True), "(a, b) => tf.matMul(a, b, false, true)",
+     [r(3, 4), r(4, 2)], error="Error in matMul: inner shapes (4) and (2) of Tensors with shapes 3,4 and 4,2 and "
+     "transposeA=false and transposeB=true must match.")
 case("mat_mul/int32", lambda a, b: tf.mat_mul(a, b), "(a, b) => tf.matMul(a, b)", [ri(2, 3), ri(3, 2)])
 case("dot/vv", lambda a, b: tf.dot(a, b), "(a, b) => tf.dot(a, b)", [r(4), r(4)])
 case("dot/vm", lambda a, b: tf.dot(a, b), "(a, b) => tf.dot(a, b)", [r(3), r(3, 2)])
@@ -517,6 +520,73 @@ case("spectral.irfft", lambda re, im: tf.spectral.irfft(tf.complex(re, im)),
 # ---------------------------------------------------------------------------------------------- tf.math
 case("math.confusion_matrix", lambda a, b: tf.math.confusion_matrix(a, b, 4),
      "(a, b) => tf.math.confusionMatrix(a, b, 4)", [np.int32([0, 1, 3, 3, 2, 1]), np.int32([0, 2, 3, 1, 2, 1])])
+
+
+# ---------------------------------------------------------------------------------------------- tf.fused
+for _act in ("linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu", "prelu"):
+    case(f"fused.mat_mul/{_act}", lambda a, b, c, p, act=_act: tf.fused.mat_mul(
+            a, b, False, True, c, act, p if act == "prelu" else None, 0.1),
+         f"(a, b, c, p) => tf.fused.matMul({{a, b, transposeA: false, transposeB: true, bias: c, activation: '{_act}', "
+         f"preluActivationWeights: {'p' if _act == 'prelu' else 'null'}, leakyreluAlpha: 0.1}})",
+         [r(3, 4), r(5, 4), r(5), r(5)])
+case("fused.conv2d", lambda x, w, b: tf.fused.conv2d(x, w, 2, "same", bias=b, activation="relu"),
+     "(x, w, b) => tf.fused.conv2d({x, filter: w, strides: 2, pad: 'same', bias: b, activation: 'relu'})",
+     [r(1, 5, 5, 3), r(3, 3, 3, 4), r(4)])
+case("fused.depthwise_conv2d", lambda x, w, b: tf.fused.depthwise_conv2d(x, w, 1, "valid", bias=b, activation="elu"),
+     "(x, w, b) => tf.fused.depthwiseConv2d({x, filter: w, strides: 1, pad: 'valid', bias: b, activation: 'elu'})",
+     [r(1, 5, 5, 3), r(2, 2, 3, 2), r(6)])
+
+# ---------------------------------------------------------------------------------------------- tf.sparse
+case("sparse.sparse_fill_empty_rows", lambda i, v, s, d: list(tf.sparse.sparse_fill_empty_rows(i, v, s, d)),
+     "(i, v, s, d) => { const r = tf.sparse.sparseFillEmptyRows(i, v, s, d); "
+     "return [r.outputIndices, r.outputValues, r.emptyRowIndicator, r.reverseIndexMap]; }",
+     [np.int32([[0, 0], [1, 0], [1, 3], [1, 4], [3, 2], [3, 3]]), np.float32([0, 10, 13, 14, 32, 33]),
+      np.int32([5, 6]), np.float32(-1)])
+case("sparse.sparse_reshape", lambda i, s, n: list(tf.sparse.sparse_reshape(i, s, n)),
+     "(i, s, n) => { const r = tf.sparse.sparseReshape(i, s, n); return [r.outputIndices, r.outputShape]; }",
+     [np.int32([[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 2, 3]]), np.int32([2, 3, 6]), np.int32([9, -1])])
+for _py, _js in (("sparse_segment_sum", "sparseSegmentSum"), ("sparse_segment_mean", "sparseSegmentMean")):
+    case(f"sparse.{_py}", lambda d, i, s, f=_py: getattr(tf.sparse, f)(d, i, s),
+         f"(d, i, s) => tf.sparse.{_js}(d, i, s)", [r(4, 3), np.int32([0, 2, 3, 1]), np.int32([0, 0, 1, 3])])
+
+# ---------------------------------------------------------------------------------------------- tf.string
+def _strs(*values):
+    out = np.empty(len(values), object)
+    out[:] = [v.encode("utf-8") for v in values]
+    return out
+
+
+case("string.string_n_grams", lambda d, s: list(tf.string.string_n_grams(d, s, "|", [1, 2], "LP", "RP", -1, False)),
+     "(d, s) => { const r = tf.string.stringNGrams(d, s, '|', [1, 2], 'LP', 'RP', -1, false); "
+     "return [r.nGrams, r.nGramsSplits]; }", [_strs("a", "b", "c", "d"), np.int32([0, 1, 4])])
+case("string.string_n_grams/preserve", lambda d, s: list(tf.string.string_n_grams(d, s, " ", [3], "", "", 0, True)),
+     "(d, s) => { const r = tf.string.stringNGrams(d, s, ' ', [3], '', '', 0, true); "
+     "return [r.nGrams, r.nGramsSplits]; }", [_strs("a", "b", "c", "d", "e"), np.int32([0, 2, 5])])
+case("string.string_split", lambda x, d: list(tf.string.string_split(x, d)),
+     "(x, d) => { const r = tf.string.stringSplit(x, d); return [r.indices, r.values, r.shape]; }",
+     [_strs("hello world", "a  b c", ""), np.asarray(b" ", object)])
+case("string.string_split/keep-empty", lambda x, d: list(tf.string.string_split(x, d, False)),
+     "(x, d) => { const r = tf.string.stringSplit(x, d, false); return [r.indices, r.values, r.shape]; }",
+     [_strs("a,,b", "c;d"), np.asarray(b",;", object)])
+case("string.string_to_hash_bucket_fast", lambda x: tf.string.string_to_hash_bucket_fast(x, 1000),
+     "(x) => tf.string.stringToHashBucketFast(x, 1000)", [_strs("hello", "world", "", "tfjs")])
+case("string.static_regex_replace", lambda x: tf.string.static_regex_replace(x, "[aeiou]", "_"),
+     "(x) => tf.string.staticRegexReplace(x, '[aeiou]', '_')", [_strs("hello world", "tensorflow")])
+case("string.static_regex_replace/Case-first", lambda x: tf.string.static_regex_replace(x, "O", "0", False),
+     "(x) => tf.string.staticRegexReplace(x, 'O', '0', false)", [_strs("FOO BOO", "oO")])
+
+# ---------------------------------------------------------------------------------------------- ragged
+case("ragged_range", lambda s, l, d: list(tf.ragged_range(s, l, d)),
+     "(s, l, d) => { const r = tf.raggedRange(s, l, d); return [r.rtNestedSplits, r.rtDenseValues]; }",
+     [np.int32([0, 5, 8]), np.int32([3, 3, 12]), np.int32([1, -1, 2])])
+case("ragged_gather", lambda sp, v, i: (lambda g: g.output_nested_splits + [g.output_dense_values])(
+        tf.ragged_gather([sp], v, i, 1)),
+     "(sp, v, i) => { const r = tf.raggedGather([sp], v, i, 1); "
+     "return [...r.outputNestedSplits, r.outputDenseValues]; }",
+     [np.int32([0, 2, 2, 5]), r(5), np.int32([2, 0, 2])])
+case("ragged_tensor_to_tensor", lambda s, v, d, p: tf.ragged_tensor_to_tensor(s, v, d, [p], ["ROW_SPLITS"]),
+     "(s, v, d, p) => tf.raggedTensorToTensor(s, v, d, [p], ['ROW_SPLITS'])",
+     [np.int32([3, 4]), r(5), np.float32(0), np.int32([0, 2, 2, 5])])
 
 
 # ---------------------------------------------------------------------------------------------- running

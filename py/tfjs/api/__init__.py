@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import types
 
-from . import arithmetic, creation, image, linalg, linear, math, memory, nn, reduction, runtime, shape, signal, spectral
+from . import (arithmetic, creation, fused, image, linalg, linear, math, memory, nn, ragged, reduction, runtime,
+               shape, signal, sparse, spectral, string)
 
-#: the namespaces, as ``tf.image`` ... ``tf.math``
-NAMESPACES = {"image": image, "linalg": linalg, "signal": signal, "spectral": spectral, "math": math}
+#: the namespaces, as ``tf.image`` ... ``tf.string``
+NAMESPACES = {"image": image, "linalg": linalg, "signal": signal, "spectral": spectral, "math": math,
+              "sparse": sparse, "string": string, "fused": fused}
 
 
 def _public(module) -> dict:
@@ -29,7 +31,7 @@ def _public(module) -> dict:
 
 #: top-level name -> function
 TOP_LEVEL: dict = {}
-for _module in (creation, arithmetic, reduction, shape, linear, nn, memory, runtime):
+for _module in (creation, arithmetic, reduction, shape, linear, nn, memory, runtime, ragged):
     TOP_LEVEL.update(_public(_module))
 TOP_LEVEL["cosine_window"] = signal.cosine_window
 TOP_LEVEL["enclosing_power_of_two"] = signal.enclosing_power_of_two

@@ -17,8 +17,9 @@ def mat_mul(a, b, transpose_a=False, transpose_b=False):
     inner_b = b.shape[-1] if transpose_b else b.shape[-2]
     if inner_a != inner_b:
         raise InvalidArgumentError(f"Error in matMul: inner shapes ({inner_a}) and ({inner_b}) of Tensors with "
-                                   f"shapes {list(a.shape)} and {list(b.shape)} and "
-                                   f"transposeA={str(transpose_a).lower()} and transposeB={str(transpose_b).lower()} must match.")
+                                   f"shapes {','.join(map(str, a.shape))} and {','.join(map(str, b.shape))} and "
+                                   f"transposeA={str(transpose_a).lower()} and "
+                                   f"transposeB={str(transpose_b).lower()} must match.")
     out = run(K.BatchMatMul, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
     return run(K.Cast, out, dtype="int32") if dtype_of(a) == "int32" else out
 

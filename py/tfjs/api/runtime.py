@@ -26,6 +26,13 @@ def find_backend(name):
     return backends.find_backend(name)
 
 
+def register_backend(name, factory, priority=1):
+    """tf.registerBackend(name, factory, priority=1): a factory returning a :class:`tfjs.backends.Backend`;
+    returns True."""
+    backends.register_backend(name, factory, priority)
+    return True
+
+
 def remove_backend(name):
     """tf.removeBackend(name): forget a backend and dispose of it."""
     backends.remove_backend(name)
