@@ -41,7 +41,7 @@ OP_API_NOT_YET = {
                     REGISTRY),
     **dict.fromkeys(["env", "enable_debug_mode", "enable_prod_mode", "deprecation_warn",
                      "disable_deprecation_warnings", "profile", "time"], ENV),
-    **dict.fromkeys(["random_gamma", "image.rotate_with_offset"], NO_KERNEL),
+    "image.rotate_with_offset": NO_KERNEL,
     "load_graph_model_sync": SYNC_IO,
 }
 

@@ -39,6 +39,15 @@ def test_random_normal_truncated_and_standard():
         tf.random_normal([2], 0, 1, "bool")
 
 
+def test_random_gamma_mean_and_variance():
+    x = tf.random_gamma([20000], 3, 2, "float32", 9)
+    assert x.dtype == np.float32 and x.min() > 0
+    assert abs(x.mean() - 1.5) < 0.03 and abs(x.var() - 0.75) < 0.05  # alpha / beta, alpha / beta**2
+    np.testing.assert_array_equal(x, tf.random_gamma([20000], 3, 2, "float32", 9))
+    with pytest.raises(InvalidArgumentError, match="alpha must be > 0"):
+        tf.random_gamma([2], 0)
+
+
 def test_rand_multinomial_dropout():
     values = iter(range(6))
     np.testing.assert_array_equal(tf.rand([2, 3], lambda: next(values), "int32"), [[0, 1, 2], [3, 4, 5]])

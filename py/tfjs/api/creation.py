@@ -118,7 +118,7 @@ def cast(x, dtype):
     x = convert(x, "x", "cast")
     if dtype == "string" or dtype_of(x) == "string":
         if dtype_of(x) != dtype:
-            raise InvalidArgumentError(f"Only strings can be casted to strings")
+            raise InvalidArgumentError("Only strings can be casted to strings")
         return x
     if dtype == "complex64":
         return np.asarray(x).astype(np.complex64)
@@ -228,6 +228,20 @@ def truncated_normal(shape, mean=0, std_dev=1, dtype="float32", seed=None):
         raise InvalidArgumentError(f"Unsupported data type {dtype}")
     out = run(K.RandomStandardNormal, [int(d) for d in shape], mean=mean, stddev=std_dev, truncated=True, seed=seed)
     return np.round(out).astype(np.int32) if dtype == "int32" else out
+
+
+def random_gamma(shape, alpha, beta=1, dtype="float32", seed=None):
+    """tf.randomGamma(shape, alpha, beta=1, dtype='float32', seed?): gamma-distributed values of shape alpha
+    and rate beta (mean alpha / beta), drawn on the host (numpy's generator; TF.js's own sequence differs)."""
+    if alpha <= 0:
+        raise InvalidArgumentError("Error in randomGamma: alpha must be > 0.")
+    if beta <= 0:
+        raise InvalidArgumentError("Error in randomGamma: beta must be > 0.")
+    if dtype not in ("float32", "int32"):
+        raise InvalidArgumentError(f"Unsupported data type {dtype}")
+    rng = np.random.default_rng(seed)
+    out = rng.gamma(float(alpha), 1.0 / float(beta), size=[int(d) for d in shape])
+    return np.round(out).astype(np.int32) if dtype == "int32" else out.astype(np.float32)
 
 
 def rand(shape, rand_function, dtype="float32"):

@@ -119,7 +119,7 @@ def expand_dims(x, axis=0):
     """tf.expandDims(x, axis=0)."""
     x = convert(x, "x", "expandDims")
     if not -(x.ndim + 1) <= axis <= x.ndim:
-        raise InvalidArgumentError(f"Axis must be <= rank of the tensor")
+        raise InvalidArgumentError("Axis must be <= rank of the tensor")
     return run(K.ExpandDims, x, axis=axis % (x.ndim + 1))
 
 
