@@ -25,15 +25,15 @@ pytestmark = pytest.mark.e2e
 
 NAMESPACES = ("image", "linalg", "signal", "spectral", "math", "sparse", "string", "fused")
 
-TENSOR_CLASS = ("TF.js's tensor classes: a TensorBuffer, a Variable with assign(); here tensors are numpy arrays "
-                "(or device tensors) and weights are LayerVariables (tfjs.variables)")
+TENSOR_CLASS = ("TF.js's Variable, a tensor with assign(): here tensors are numpy arrays (or device tensors) and "
+                "weights are LayerVariables (tfjs.variables)")
 REGISTRY = ("TF.js's engine and kernel/gradient registries: here tfjs.backends (register_kernel(backend, op, fn=...),"
             " registered_ops, register_backend) and tfjs.training.gradients, with their own signatures")
 ENV = "TF.js's environment flags, deprecation warnings and engine profiling: no such engine state here"
 NO_KERNEL = "no kernel for it here yet (and not composable exactly from the existing ones)"
 SYNC_IO = "synchronous model loading: every load here awaits its IO (tf.load_graph_model)"
 OP_API_NOT_YET = {
-    **dict.fromkeys(["buffer", "variable", "moving_average"], TENSOR_CLASS),
+    "variable": TENSOR_CLASS,
     **dict.fromkeys(["copy_registered_kernels", "custom_grad", "engine", "find_backend_factory",
                      "get_gradient", "get_kernel", "get_kernels_for_backend", "op",
                      "register_gradient", "register_kernel", "unregister_gradient", "unregister_kernel",

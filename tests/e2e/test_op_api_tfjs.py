@@ -101,6 +101,17 @@ case("meshgrid", lambda a, b: tf.meshgrid(a, b), "(a, b) => tf.meshgrid(a, b)", 
 case("meshgrid/ij", lambda a, b: tf.meshgrid(a, b, indexing="ij"), "(a, b) => tf.meshgrid(a, b, {indexing: 'ij'})",
      [r(3), r(2)])
 
+case("buffer", lambda: (lambda b: [b.set(5, 0, 1), b.set(7, 1, 2), b.to_tensor(), np.int32(b.get(1, 2)),
+                                   np.int32(b.index_to_loc(4)), np.int32(b.loc_to_index([1, 1]))][2:])(
+        tf.buffer([2, 3], "int32")),
+     "() => { const b = tf.buffer([2, 3], 'int32'); b.set(5, 0, 1); b.set(7, 1, 2); return [b.toTensor(), "
+     "tf.scalar(b.get(1, 2), 'int32'), tf.tensor1d(b.indexToLoc(4), 'int32'), tf.scalar(b.locToIndex([1, 1]), "
+     "'int32')]; }")
+case("buffer/values", lambda: tf.buffer([2, 2], "float32", [1, 2, 3, 4]).to_tensor(),
+     "() => tf.buffer([2, 2], 'float32', [1, 2, 3, 4]).toTensor()")
+case("buffer/out-of-range", lambda: tf.buffer([2, 2]).get(2, 0), "() => tf.scalar(tf.buffer([2, 2]).get(2, 0))",
+     error="Requested out of range element at 2,0")
+
 # ---------------------------------------------------------------------------------------------- arithmetic
 for _py, _js in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("maximum", "maximum"), ("minimum", "minimum"),
                  ("squared_difference", "squaredDifference"), ("atan2", "atan2")):
@@ -164,6 +175,10 @@ case("round/halves", lambda x: tf.round(x), "(x) => tf.round(x)",
      [np.asarray([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5], np.float32)])
 case("leaky_relu", lambda x: tf.leaky_relu(x), "(x) => tf.leakyRelu(x)", [r(6)])
 case("leaky_relu/alpha", lambda x: tf.leaky_relu(x, 0.1), "(x) => tf.leakyRelu(x, 0.1)", [r(6)])
+case("moving_average", lambda v, x: tf.moving_average(v, x, 0.6, 3), "(v, x) => tf.movingAverage(v, x, 0.6, 3)",
+     [r(2, 3), r(2, 3)])
+case("moving_average/no-debias", lambda v, x: tf.moving_average(v, x, 0.9, None, False),
+     "(v, x) => tf.movingAverage(v, x, 0.9, null, false)", [r(4), r(4)])
 case("prelu", lambda x, a: tf.prelu(x, a), "(x, a) => tf.prelu(x, a)", [r(2, 3), r(3)])
 case("step", lambda x: tf.step(x, 0.3), "(x) => tf.step(x, 0.3)", [r(6)])
 case("clip_by_value", lambda x: tf.clip_by_value(x, -0.5, 1), "(x) => tf.clipByValue(x, -0.5, 1)", [r(3, 3)])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import types
 
-from . import (arithmetic, creation, fused, image, linalg, linear, math, memory, nn, ragged, reduction, runtime,
+from . import (arithmetic, buffer, creation, fused, image, linalg, linear, math, memory, nn, ragged, reduction, runtime,
                shape, signal, sparse, spectral, string)
 
 #: the namespaces, as ``tf.image`` ... ``tf.string``
@@ -31,7 +31,7 @@ def _public(module) -> dict:
 
 #: top-level name -> function
 TOP_LEVEL: dict = {}
-for _module in (creation, arithmetic, reduction, shape, linear, nn, memory, runtime, ragged):
+for _module in (buffer, creation, arithmetic, reduction, shape, linear, nn, memory, runtime, ragged):
     TOP_LEVEL.update(_public(_module))
 TOP_LEVEL["cosine_window"] = signal.cosine_window
 TOP_LEVEL["enclosing_power_of_two"] = signal.enclosing_power_of_two

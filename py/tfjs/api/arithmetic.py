@@ -3,6 +3,8 @@ broadcasting; the float functions (exp, log, sin ...) give float32; abs, neg, sq
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import kernel_names as K
 from ..errors import InvalidArgumentError
 from ..ops.dispatch import run
@@ -127,8 +129,6 @@ def where(condition, a, b):
     a, b = match(a, b, "where")
     shape = broadcast_shape(a, b)
     try:
-        import numpy as np
-
         np.broadcast_shapes(tuple(cond.shape), tuple(shape))
     except ValueError:
         raise InvalidArgumentError(f"Error in where: Operands could not be broadcast together with shapes "
@@ -245,3 +245,23 @@ def clip_by_value(x, clip_value_min, clip_value_max):
     x = convert(x, "x", "clipByValue")
     out = run(K.ClipByValue, x, clip_value_min=clip_value_min, clip_value_max=clip_value_max)
     return run(K.Cast, out, dtype="int32") if dtype_of(x) == "int32" else out
+
+
+def moving_average(v, x, decay, step=None, zero_debias=True):
+    """tf.movingAverage(v, x, decay, step?, zeroDebias=true): v + (x - v) (1 - decay), divided by
+    1 - decay ** step when zero-debiasing (step is then required). Returns the new average; v is unchanged."""
+    v, x = convert(v, "v", "movingAverage"), convert(x, "x", "movingAverage")
+    if dtype_of(v) != dtype_of(x):
+        raise InvalidArgumentError(f"The dtypes of the first({dtype_of(v)}) and second({dtype_of(x)}) input must "
+                                   f"match")
+    if list(v.shape) != list(x.shape):
+        raise InvalidArgumentError("Shape mismatch in v and x")
+    one = np.float32(1)
+    decay = convert(decay, "decay", "movingAverage")
+    update = run(K.Mul, run(K.Sub, x, v), run(K.Sub, one, decay))
+    if zero_debias:
+        if step is None:
+            raise InvalidArgumentError("When using zeroDebias: true, step is required.")
+        step = convert(step, "step", "movingAverage")
+        update = run(K.RealDiv, update, run(K.Sub, one, run(K.Pow, decay, step)))
+    return run(K.Add, v, update)
