@@ -108,12 +108,21 @@ def test_dtype_rules():
     assert tf.add(np.int32([1]), np.float64([2])).dtype == np.float32
     assert tf.tensor(["a", "bc"]).dtype == object
     assert tf.fill([2], "x").tolist() == [b"x", b"x"]
+    assert tf.fill([2], True).dtype == np.bool_
     with pytest.raises(InvalidArgumentError, match="Unknown data type float64"):
         tf.zeros([2], "float64")
     with pytest.raises(InvalidArgumentError, match="depth must be >=2"):
         tf.one_hot([0], 1)
     with pytest.raises(InvalidArgumentError, match="Can't squeeze axis 0"):
         tf.squeeze(np.zeros([2, 1]), [0])
+
+
+def test_print_writes_the_values(capsys):
+    tf.print(np.int32([[1, 2], [3, 4]]), True)
+    out = capsys.readouterr().out
+    assert "dtype: int32" in out and "shape: [2, 2]" in out and "[[1, 2],\n     [3, 4]]" in out
+    tf.print([1.5])
+    assert capsys.readouterr().out == "Tensor\n    [1.5]\n"
 
 
 def test_namespaces_and_names_tfjs_exports_at_the_top_too():

@@ -73,10 +73,10 @@ def tensor1d(values, dtype=None):
 
 
 def fill(shape, value, dtype=None):
-    """tf.fill(shape, value, dtype?): dtype defaults to float32 for numbers, string for strings."""
+    """tf.fill(shape, value, dtype?): dtype defaults to the value's (float32 for numbers, bool, string)."""
     _check_dtype(dtype)
     if dtype is None:
-        dtype = "string" if isinstance(value, (str, bytes)) else "float32"
+        dtype = "string" if isinstance(value, (str, bytes)) else "bool" if isinstance(value, bool) else "float32"
     if dtype == "string":
         return tensor([value] * int(np.prod(shape)) if shape else value, shape, "string")
     return run(K.Fill, [int(d) for d in shape], value, dtype=dtype)

@@ -5,9 +5,9 @@ goes back to the backend's pool when Python drops the last reference to it: ther
 references by scope as TF.js's does. So:
 
 - ``tidy(fn)`` runs fn and returns its result; the intermediates fn made and dropped are freed as soon as
-  fn returns (reference counting), and ``tidy`` also runs a garbage-collector pass so that tensors kept
-  alive only by reference cycles made inside fn go too. Tensors fn returns (nested in lists, tuples, dicts)
-  stay alive, as in TF.js.
+  fn returns (reference counting), and ``tidy`` also collects the youngest garbage-collector generation, so
+  that tensors kept alive only by reference cycles made inside fn go too. Tensors fn returns (nested in
+  lists, tuples, dicts) stay alive, as in TF.js.
 - ``dispose(x)`` disposes of models and layers (anything with a ``dispose()`` method: their weights and
   their device copies); for tensors it can only drop this function's own reference: the caller's names still
   hold them, and they are freed when those go (``del t``).
@@ -33,7 +33,7 @@ def tidy(name_or_fn, fn=None):
     if hasattr(result, "__await__"):
         getattr(result, "close", lambda: None)()
         raise InvalidArgumentError("Cannot return a Promise inside of tidy.")
-    gc.collect()
+    gc.collect(0)
     return result
 
 

@@ -42,13 +42,13 @@ def print(x, verbose=False):  # noqa: A001
     """tf.print(x, verbose=false): write the tensor (with its dtype, rank and shape when verbose) to stdout."""
     import builtins
 
-    t = convert(x, "x", "print")
-    arr = np.asarray(t)
+    arr = np.asarray(convert(x, "x", "print"))
+    values = "    " + np.array2string(arr, separator=", ").replace("\n", "\n    ")
     if verbose:
         builtins.print(f"Tensor\n  dtype: {dtype_of(arr)}\n  rank: {arr.ndim}\n  shape: {list(arr.shape)}\n"
-                       f"  values:")
-    builtins.print("Tensor\n    " + np.array2string(arr, separator=", ").replace("\n", "\n    ") if not verbose
-                   else "    " + np.array2string(arr, separator=", ").replace("\n", "\n    "))
+                       f"  values:\n{values}")
+    else:
+        builtins.print(f"Tensor\n{values}")
 
 
 def sum_out_type(dtype):

@@ -377,8 +377,8 @@ def upper_bound(sorted_sequence, values):
 
 
 async def where_async(condition):
-    """tf.whereAsync(condition): int64-free int32 coordinates [n, rank] of the true elements (awaitable, as
-    in TF.js)."""
+    """tf.whereAsync(condition): the int32 coordinates [n, rank] of the true elements (awaitable, as in
+    TF.js)."""
     return run(K.Where, convert(condition, "condition", "whereAsync", "bool"))
 
 
