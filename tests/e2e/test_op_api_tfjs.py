@@ -346,6 +346,22 @@ case("conv2d/stride+dilation", lambda x, w: tf.conv2d(x, w, [2, 1], "valid", "NH
 case("conv2d/rank3-explicit", lambda x, w: tf.conv2d(x, w, 1, [[0, 0], [1, 0], [0, 2], [0, 0]]),
      "(x, w) => tf.conv2d(x, w, 1, [[0, 0], [1, 0], [0, 2], [0, 0]])", [r(5, 5, 3), _W])
 case("conv2d/number-pad", lambda x, w: tf.conv2d(x, w, 1, 1), "(x, w) => tf.conv2d(x, w, 1, 1)", [_IMG, _W])
+case("conv2d/nchw", lambda x, w: tf.conv2d(x, w, 2, "same", "NCHW"), "(x, w) => tf.conv2d(x, w, 2, 'same', 'NCHW')",
+     [r(2, 3, 6, 5), _W])
+case("conv2d/nchw-explicit", lambda x, w: tf.conv2d(x, w, 1, [[0, 0], [0, 0], [2, 1], [0, 1]], "NCHW"),
+     "(x, w) => tf.conv2d(x, w, 1, [[0, 0], [0, 0], [2, 1], [0, 1]], 'NCHW')", [r(1, 3, 5, 4), _W])
+for _mode in ("ceil", "floor", "round"):
+    case(f"conv2d/rounding-{_mode}", lambda x, w, m=_mode: tf.conv2d(x, w, 2, 1, "NHWC", 1, m),
+         f"(x, w) => tf.conv2d(x, w, 2, 1, 'NHWC', 1, '{_mode}')", [r(1, 6, 5, 3), r(2, 2, 3, 2)])
+    case(f"depthwise_conv2d/rounding-{_mode}", lambda x, w, m=_mode: tf.depthwise_conv2d(x, w, 3, 1, "NHWC", 1, m),
+         f"(x, w) => tf.depthwiseConv2d(x, w, 3, 1, 'NHWC', 1, '{_mode}')", [r(1, 7, 6, 2), r(2, 2, 2, 1)])
+    for _py, _js in (("avg_pool", "avgPool"), ("max_pool", "maxPool")):
+        # (a ceil window wholly in the padding would give -inf in both: windows here overlap the input)
+        case(f"{_py}/rounding-{_mode}", lambda x, f=_py, m=_mode: getattr(tf, f)(x, 3, 2, 1, m),
+             f"(x) => tf.{_js}(x, 3, 2, 1, '{_mode}')", [r(1, 6, 7, 2)])
+case("conv2d/pad-not-int", lambda x, w: tf.conv2d(x, w, 1, "same", "NHWC", 1, "ceil"),
+     "(x, w) => tf.conv2d(x, w, 1, 'same', 'NHWC', 1, 'ceil')", [r(1, 5, 5, 3), _W],
+     error="pad must be an integer when using dimRoundingMode ceil but got pad same.")
 case("conv1d", lambda x, w: tf.conv1d(x, w, 2, "same"), "(x, w) => tf.conv1d(x, w, 2, 'same')",
      [r(2, 7, 3), r(3, 3, 2)])
 case("conv1d/dilation", lambda x, w: tf.conv1d(x, w, 1, "valid", "NWC", 2),

@@ -4,6 +4,7 @@ batch axis, as in TF.js."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -12,7 +13,7 @@ from .. import kernel_names as K
 from ..errors import InvalidArgumentError, UnsupportedError
 from ..ops.dispatch import run
 from .arithmetic import _unary_input
-from .convert import convert, parse_axis
+from .convert import convert
 
 
 def _batched(x, rank, op):
@@ -31,15 +32,29 @@ def _unbatch(y, squeeze):
 def _channels_last(data_format, op, want):
     if data_format != want:
         raise UnsupportedError(f"Error in {op}: got dataFormat of {data_format} but only {want} is supported "
-                               f"here (as in TF.js's cpu and webgl backends).")
+                               f"here.")
 
 
-def _rounding(dim_rounding_mode, pad, op):
-    if dim_rounding_mode is not None and not isinstance(pad, (int, np.integer)):
+_ROUND = {"round": lambda v: math.floor(v + 0.5), "floor": math.floor, "ceil": math.ceil}
+
+
+def _window_pad(pad, dim_rounding_mode, in_hw, k_hw, strides, dilations, op):
+    """The kernel's pad for TF.js's pad forms; a number with a dimRoundingMode pads by that number before and
+    by what makes the output size round((in + 2 pad - k) / stride + 1) after."""
+    if dim_rounding_mode is None:
+        return _pad(pad)
+    if not isinstance(pad, (int, np.integer)):
         raise InvalidArgumentError(f"Error in {op}: pad must be an integer when using dimRoundingMode "
                                    f"{dim_rounding_mode} but got pad {pad}.")
-    if dim_rounding_mode is not None:
-        raise UnsupportedError(f"Error in {op}: dimRoundingMode is not supported here")
+    if dim_rounding_mode not in _ROUND:
+        raise InvalidArgumentError(f"Error in {op}: unknown dimRoundingMode {dim_rounding_mode}")
+    s, d = _pair(strides), _pair(dilations)
+    pads = []
+    for size, k, stride, rate in zip(in_hw, k_hw, s, d):
+        k_eff = (k - 1) * rate + 1
+        out = _ROUND[dim_rounding_mode]((size - k_eff + 2 * int(pad)) / stride + 1)
+        pads.append([int(pad), max((out - 1) * stride + k_eff - size - int(pad), 0)])
+    return pads
 
 
 def _pair(v, n=2):
@@ -53,21 +68,34 @@ def _strides_or_dilations(strides, dilations, op):
                                    f"{','.join(map(str, s))} and dilations '{','.join(map(str, d))}'")
 
 
-def _pad(pad):
-    """TF.js's pad forms: 'same', 'valid', a number (on every side) or explicit [[0,0],[t,b],[l,r],[0,0]]."""
+def _pad(pad, channels_first=False):
+    """TF.js's pad forms: 'same', 'valid', a number (on every side) or explicit [[0,0],[t,b],[l,r],[0,0]]
+    ([[0,0],[0,0],[t,b],[l,r]] channels first)."""
     if isinstance(pad, str):
         return pad
     if isinstance(pad, (int, np.integer)):
         return [[int(pad), int(pad)], [int(pad), int(pad)]]
     pad = [list(p) for p in pad]
-    return pad[1:-1] if len(pad) == 4 else pad
+    if len(pad) == 4:
+        return pad[2:] if channels_first else pad[1:-1]
+    return pad
+
+
+def _to_channels_last(x4, data_format, op):
+    if data_format not in ("NHWC", "NCHW"):
+        raise InvalidArgumentError(f"Error in {op}: dataFormat must be NHWC or NCHW, got {data_format}")
+    return run(K.Transpose, x4, perm=[0, 2, 3, 1]) if data_format == "NCHW" else x4
+
+
+def _from_channels_last(y, data_format):
+    return run(K.Transpose, y, perm=[0, 3, 1, 2]) if data_format == "NCHW" else y
 
 
 def conv2d(x, filter, strides, pad, data_format="NHWC", dilations=(1, 1), dim_rounding_mode=None):  # noqa: A002
-    """tf.conv2d(x, filter, strides, pad, dataFormat='NHWC', dilations=[1,1], dimRoundingMode?)."""
-    _channels_last(data_format, "conv2d", "NHWC")
-    _rounding(dim_rounding_mode, pad, "conv2d")
+    """tf.conv2d(x, filter, strides, pad, dataFormat='NHWC', dilations=[1,1], dimRoundingMode?): NCHW input
+    is transposed to NHWC and the output back."""
     x4, squeeze = _batched(x, 4, "conv2d")
+    x4 = _to_channels_last(x4, data_format, "conv2d")
     w = convert(filter, "filter", "conv2d", "float32")
     if w.ndim != 4:
         raise InvalidArgumentError(f"Error in conv2d: filter must be rank 4, but got rank {w.ndim}.")
@@ -75,7 +103,10 @@ def conv2d(x, filter, strides, pad, data_format="NHWC", dilations=(1, 1), dim_ro
         raise InvalidArgumentError(f"Error in conv2d: depth of input ({x4.shape[3]}) must match input depth for "
                                    f"filter {w.shape[2]}.")
     _strides_or_dilations(strides, dilations, "conv2D")
-    return _unbatch(run(K.Conv2D, x4, w, strides=strides, pad=_pad(pad), dilations=dilations), squeeze)
+    p = _window_pad(_pad(pad, data_format == "NCHW") if not isinstance(pad, (int, np.integer)) else pad,
+                    dim_rounding_mode, x4.shape[1:3], w.shape[:2], strides, dilations, "conv2d")
+    y = run(K.Conv2D, x4, w, strides=strides, pad=p, dilations=dilations)
+    return _unbatch(_from_channels_last(y, data_format), squeeze)
 
 
 def conv1d(x, filter, stride, pad, data_format="NWC", dilation=1, dim_rounding_mode=None):  # noqa: A002
@@ -103,12 +134,13 @@ def conv3d(x, filter, strides, pad, data_format="NDHWC", dilations=(1, 1, 1)):  
 def depthwise_conv2d(x, filter, strides, pad, data_format="NHWC", dilations=(1, 1),  # noqa: A002
                      dim_rounding_mode=None):
     """tf.depthwiseConv2d(x, filter, strides, pad, dataFormat='NHWC', dilations=[1,1], dimRoundingMode?)."""
+    # (TF.js 4.22 takes NCHW here but convolves the input as if it were NHWC: no result to agree with)
     _channels_last(data_format, "depthwiseConv2d", "NHWC")
-    _rounding(dim_rounding_mode, pad, "depthwiseConv2d")
     x4, squeeze = _batched(x, 4, "depthwiseConv2d")
     w = convert(filter, "filter", "depthwiseConv2d", "float32")
-    return _unbatch(run(K.DepthwiseConv2dNative, x4, w, strides=strides, pad=_pad(pad), dilations=dilations),
-                    squeeze)
+    p = _window_pad(pad, dim_rounding_mode, x4.shape[1:3], w.shape[:2], strides, dilations, "depthwiseConv2d")
+    y = run(K.DepthwiseConv2dNative, x4, w, strides=strides, pad=p, dilations=dilations)
+    return _unbatch(y, squeeze)
 
 
 def separable_conv2d(x, depthwise_filter, pointwise_filter, strides, pad, dilation=(1, 1), data_format="NHWC"):
@@ -118,8 +150,11 @@ def separable_conv2d(x, depthwise_filter, pointwise_filter, strides, pad, dilati
 
 
 def conv2d_transpose(x, filter, output_shape, strides, pad, dim_rounding_mode=None):  # noqa: A002
-    """tf.conv2dTranspose(x, filter, outputShape, strides, pad, dimRoundingMode?): filter [h, w, out, in]."""
-    _rounding(dim_rounding_mode, pad, "conv2dTranspose")
+    """tf.conv2dTranspose(x, filter, outputShape, strides, pad, dimRoundingMode?): filter [h, w, out, in]; the
+    output shape is given, so dimRoundingMode changes nothing."""
+    if dim_rounding_mode is not None and not isinstance(pad, (int, np.integer)):
+        raise InvalidArgumentError(f"Error in conv2dTranspose: pad must be an integer when using dimRoundingMode "
+                                   f"{dim_rounding_mode} but got pad {pad}.")
     x4, squeeze = _batched(x, 4, "conv2dTranspose")
     w = convert(filter, "filter", "conv2dTranspose", "float32")
     shape = list(output_shape)
@@ -140,9 +175,14 @@ def conv3d_transpose(x, filter, output_shape, strides, pad):  # noqa: A002
 
 def _pool(kernel, rank, js_name):
     def op(x, filter_size, strides, pad, dim_rounding_mode=None, data_format=None):
-        _rounding(dim_rounding_mode, pad, js_name)
         xb, squeeze = _batched(x, rank, js_name)
-        return _unbatch(run(kernel, xb, ksize=filter_size, strides=strides, pad=_pad(pad)), squeeze)
+        if rank == 4:
+            pad = _window_pad(pad, dim_rounding_mode, xb.shape[1:3], _pair(filter_size), strides, 1, js_name)
+        elif dim_rounding_mode is not None:
+            raise UnsupportedError(f"Error in {js_name}: dimRoundingMode is not supported here")
+        else:
+            pad = _pad(pad)
+        return _unbatch(run(kernel, xb, ksize=filter_size, strides=strides, pad=pad), squeeze)
     op.__name__ = js_name
     op.__doc__ = f"tf.{js_name}(x, filterSize, strides, pad, dimRoundingMode?)."
     return op
