@@ -2,8 +2,9 @@
 
     import tfjs as tf
 
-Graph models, training and tf.browser load on first use (``tf.load_graph_model``, ``tf.grad``,
-``tf.browser.from_pixels`` ...), so that ``import tfjs`` in a page stays short.
+Graph models, training, tf.browser and TF.js's op API load on first use (``tf.load_graph_model``, ``tf.grad``,
+``tf.browser.from_pixels``, ``tf.add``, ``tf.image.resize_bilinear`` ...), so that ``import tfjs`` in a page stays
+short.
 """
 
 import importlib as _importlib
