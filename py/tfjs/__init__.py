@@ -2,8 +2,9 @@
 
     import tfjs as tf
 
-Graph models, training and tf.browser load on first use (``tf.load_graph_model``, ``tf.grad``,
-``tf.browser.from_pixels`` ...), so that ``import tfjs`` in a page stays short.
+Graph models, training, tf.browser and TF.js's op API load on first use (``tf.load_graph_model``, ``tf.grad``,
+``tf.browser.from_pixels``, ``tf.add``, ``tf.image.resize_bilinear`` ...), so that ``import tfjs`` in a page stays
+short.
 """
 
 import importlib as _importlib
@@ -22,15 +23,24 @@ __all__ = ["__version__", "browser", "errors", "io", "platform", "is_browser", "
 
 # name -> (submodule, attribute or None for the submodule itself): imported on first access
 _LAZY = {"browser": ("browser", None), "graph": ("graph", None), "training": ("training", None)}
-_LAZY.update({name: ("graph", name) for name in ("GraphModel", "load_graph_model", "register_op")})
+_LAZY.update({name: ("graph", name) for name in ("GraphModel", "load_graph_model", "register_op", "deregister_op")})
 _LAZY.update({name: ("training", name) for name in ("callbacks", "grad", "grads", "metrics", "train",
-                                                    "value_and_grad", "variable_grads")})
+                                                    "value_and_grad", "value_and_grads", "variable_grads")})
 _LAZY["losses"] = ("training.core_losses", None)  # TF.js's tf.losses: weights and reductions
 __all__ += [name for name in _LAZY if name not in __all__]
 
 
+# TF.js's op API (tf.add, tf.tensor2d, tf.image ...): tfjs.api, imported on the first such name
+_LAZY.update({name: ("api", name) for name in ("image", "linalg", "signal", "spectral", "math", "sparse", "string",
+                                                "fused")})
+
+
 def __getattr__(name: str):
     target = _LAZY.get(name)
+    if target is None and not name.startswith("__"):
+        api = _importlib.import_module(".api", __name__)
+        if name in api.TOP_LEVEL:
+            target = ("api", name)
     if target is None:
         raise AttributeError(f"module 'tfjs' has no attribute {name!r}")
     module = _importlib.import_module(f".{target[0]}", __name__)
@@ -40,4 +50,5 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    api = _importlib.import_module(".api", __name__)
+    return sorted(set(globals()) | set(_LAZY) | set(api.TOP_LEVEL))

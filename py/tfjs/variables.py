@@ -20,6 +20,14 @@ def all_variables() -> list:
     return list(_variables)
 
 
+def forget_all() -> int:
+    """Forget every LayerVariable (``tf.disposeVariables``): ``tf.variableGrads`` with no list finds none of them
+    afterwards. Returns how many there were."""
+    n = len(_variables)
+    _variables.clear()
+    return n
+
+
 class LayerVariable:
     """A weight: its TF.js name ('<layer>/<weight>'), value (numpy float32), trainable flag and constraint (an
     object with ``apply(array) -> array``, or None). As in TF.js, :meth:`write` applies the constraint (so
