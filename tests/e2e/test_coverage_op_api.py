@@ -30,7 +30,6 @@ TENSOR_CLASS = ("TF.js's Variable, a tensor with assign(): here tensors are nump
 REGISTRY = ("TF.js's engine and kernel/gradient registries: here tfjs.backends (register_kernel(backend, op, fn=...),"
             " registered_ops, register_backend) and tfjs.training.gradients, with their own signatures")
 ENV = "TF.js's environment flags, deprecation warnings and engine profiling: no such engine state here"
-NO_KERNEL = "no kernel for it here yet (and not composable exactly from the existing ones)"
 SYNC_IO = "synchronous model loading: every load here awaits its IO (tf.load_graph_model)"
 OP_API_NOT_YET = {
     "variable": TENSOR_CLASS,
@@ -41,7 +40,6 @@ OP_API_NOT_YET = {
                     REGISTRY),
     **dict.fromkeys(["env", "enable_debug_mode", "enable_prod_mode", "deprecation_warn",
                      "disable_deprecation_warnings", "profile", "time"], ENV),
-    "image.rotate_with_offset": NO_KERNEL,
     "load_graph_model_sync": SYNC_IO,
 }
 

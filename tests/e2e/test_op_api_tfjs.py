@@ -452,6 +452,13 @@ case("tidy/named-list", lambda a: tf.tidy("f", lambda: [tf.neg(a), tf.keep(tf.ab
 # ---------------------------------------------------------------------------------------------- tf.image
 _BATCH = r(2, 4, 5, 3, lo=0, hi=255)
 case("image.flip_left_right", lambda x: tf.image.flip_left_right(x), "(x) => tf.image.flipLeftRight(x)", [_BATCH])
+case("image.rotate_with_offset", lambda x: tf.image.rotate_with_offset(x, 0.7, [10, 20, 30], [0.4, 0.6]),
+     "(x) => tf.image.rotateWithOffset(x, 0.7, [10, 20, 30], [0.4, 0.6])", [_BATCH])
+case("image.rotate_with_offset/defaults", lambda x: tf.image.rotate_with_offset(x, -1.2),
+     "(x) => tf.image.rotateWithOffset(x, -1.2)", [_BATCH])
+case("image.rotate_with_offset/rank3", lambda x: tf.image.rotate_with_offset(x, 1.0),
+     "(x) => tf.image.rotateWithOffset(x, 1.0)", [_BATCH[0]],
+     error="Error in rotateWithOffset: image must be rank 4,but got rank 3.")
 case("image.grayscale_to_rgb", lambda x: tf.image.grayscale_to_rgb(x), "(x) => tf.image.grayscaleToRGB(x)",
      [r(2, 3, 1)])
 case("image.grayscale_to_rgb/int32", lambda x: tf.image.grayscale_to_rgb(x), "(x) => tf.image.grayscaleToRGB(x)",

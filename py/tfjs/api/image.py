@@ -10,6 +10,7 @@ import numpy as np
 from .. import kernel_names as K
 from ..errors import InvalidArgumentError
 from ..ops.dispatch import run
+from ..ops.nn import rotate_with_offset as ops_rotate_with_offset
 from .convert import convert, dtype_of
 
 
@@ -18,7 +19,17 @@ def flip_left_right(image):
     x = convert(image, "image", "flipLeftRight", "float32")
     if x.ndim != 4:
         raise InvalidArgumentError(f"Error in flipLeftRight: image must be rank 4,but got rank {x.ndim}.")
-    return run(K.Reverse, x, dims=[2])
+    return run(K.FlipLeftRight, x)
+
+
+def rotate_with_offset(image, radians, fill_value=0, center=0.5):
+    """tf.image.rotateWithOffset(image, radians, fillValue=0, center=0.5): each image of a rank-4 float32 batch
+    rotated by ``radians`` about ``center`` (a fraction of width and height, or [x, y]), nearest pixel;
+    pixels from outside take ``fill_value`` (a number, or [r, g, b])."""
+    x = convert(image, "image", "rotateWithOffset", "float32")
+    if x.ndim != 4:
+        raise InvalidArgumentError(f"Error in rotateWithOffset: image must be rank 4,but got rank {x.ndim}.")
+    return ops_rotate_with_offset(x, radians, fill_value, center)
 
 
 def grayscale_to_rgb(image):
