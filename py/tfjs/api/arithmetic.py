@@ -12,6 +12,7 @@ from .convert import broadcast_shape, convert, dtype_of, match
 
 
 def _binary(kernel, js_name, doc):
+    """tf.<js_name>(a, b): the two matched to one dtype as TF.js does, broadcast, then the kernel."""
     def op(a, b):
         a, b = match(a, b, js_name)
         broadcast_shape(a, b)
@@ -72,13 +73,7 @@ def add_n(tensors):
 
 # ------------------------------------------------------------------------------------------------ compare
 def _compare(kernel, js_name, doc):
-    def op(a, b):
-        a, b = match(a, b, js_name)
-        broadcast_shape(a, b)
-        return run(kernel, a, b)
-    op.__name__ = js_name
-    op.__doc__ = f"tf.{js_name}(a, b): bool, {doc}, with broadcasting."
-    return op
+    return _binary(kernel, js_name, f"bool, {doc}")
 
 
 equal = _compare(K.Equal, "equal", "a == b")
