@@ -580,14 +580,14 @@ def _creation_cases(t):
                                                   ([R(9, 3, 4), _ints(R, 9, lo=0, hi=4), 4], {})])
     for op in ("Bincount", "DenseBincount"):
         add(op, "vector", lambda R: [
-            ([_ints(R, 300, lo=-2, hi=12), 10], {}), ([_ints(R, 300, lo=-2, hi=12), 10, R(300)], {}),
+            ([_ints(R, 300, lo=0, hi=12), 10], {}), ([_ints(R, 300, lo=0, hi=12), 10, R(300)], {}),
             ([_ints(R, 300, lo=0, hi=12), 10, _ints(R, 300)], {}),
             ([_ints(R, 300, lo=0, hi=12), 10, np.zeros(0, np.float32)], {}),
             ([_ints(R, 300, lo=0, hi=12), 1500], {}),
             ([_ints(R, 300, lo=0, hi=12), 10], {"binary_output": True}),
             ([_ints(R, 300, lo=0, hi=12), 10, R(300)], {"binary_output": True}),
             ([np.array([3], np.int32), 5], {})])
-        add(op, "matrix", lambda R: [([_ints(R, 4, 60, lo=-1, hi=10), 9, R(4, 60)], {}),
+        add(op, "matrix", lambda R: [([_ints(R, 4, 60, lo=0, hi=10), 9, R(4, 60)], {}),
                                      ([_ints(R, 4, 60, lo=0, hi=10), 9], {"binary_output": True}),
                                      ([_ints(R, 30, 50, lo=0, hi=60), 50], {})])
     extend("Select", "matrix", lambda R: [([R(7, 9) > 0, _ints(R, 7, 9), _ints(R, 7, 9)], {}),

@@ -301,6 +301,8 @@ case("bincount", lambda x, w: tf.bincount(x, w, 5), "(x, w) => tf.bincount(x, w,
      [np.int32([0, 1, 1, 4, 4, 4, 7]), r(7)])
 case("bincount/no-weights", lambda x: tf.bincount(x, [], 4), "(x) => tf.bincount(x, [], 4)",
      [np.int32([0, 1, 1, 3, 3, 3])])
+case("bincount/negative", lambda x: tf.bincount(x, [], 4), "(x) => tf.bincount(x, [], 4)",
+     [np.array([1, -2, 3], np.int32)], error="Input x must be non-negative!")
 case("dense_bincount", lambda x: tf.dense_bincount(x, [], 4, True), "(x) => tf.denseBincount(x, [], 4, true)",
      [np.int32([[0, 1, 1], [3, 2, 3]])])
 case("topk", lambda x: list(tf.topk(x, 3)), "(x) => { const t = tf.topk(x, 3); return [t.values, t.indices]; }",

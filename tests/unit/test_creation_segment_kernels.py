@@ -7,6 +7,7 @@ import pytest
 
 from tfjs import kernel_names as K
 from tfjs.backends import find_backend, registry
+from tfjs.errors import InvalidArgumentError
 
 CPU = find_backend("cpu").kernels
 
@@ -37,9 +38,12 @@ def test_unsorted_segment_sum_drops_out_of_range_ids_and_names_bad_shapes():
 
 
 def test_dense_bincount_and_the_like_kernels():
-    x = np.array([[0, 1, 1, 5], [2, 2, 2, -1]], np.int32)
-    assert np.array_equal(CPU[K.DenseBincount](x, 3), [[1, 2, 0], [0, 0, 3]])
+    x = np.array([[0, 1, 1, 5], [2, 2, 2, 7]], np.int32)
+    assert np.array_equal(CPU[K.DenseBincount](x, 3), [[1, 2, 0], [0, 0, 3]])  # from size up: not counted
     assert np.array_equal(CPU[K.DenseBincount](x, 3, binary_output=True), [[1, 1, 0], [0, 0, 1]])
+    for op in (K.Bincount, K.DenseBincount):
+        with pytest.raises(InvalidArgumentError, match=r"^Input x must be non-negative! \(Bincount: x holds -1\)"):
+            CPU[op](np.array([[0, 1], [2, -1]], np.int32), 3)
     with pytest.raises(ValueError, match=r"rank 1 or 2, got shape \[1, 2, 4\]"):
         CPU[K.DenseBincount](x[None], 3)
     assert CPU[K.ZerosLike](np.ones((2, 3), np.int64)).dtype == np.int32
@@ -71,7 +75,8 @@ def test_webgl_int32_ops_hand_inexact_host_values_to_the_cpu():
     seg, bincount = _supports(K.UnsortedSegmentSum), _supports(K.Bincount)
     assert seg(np.ones((2, 3), np.int32), small, 2)
     assert not seg(np.full((2, 3), 1 << 23, np.int32), small, 2)  # their sum passes 2^24
-    assert bincount(small, 4) and not bincount(big, 4)
+    assert bincount(np.abs(small), 4) and not bincount(big, 4)
+    assert not bincount(small, 4)                                # a negative host id: the cpu kernel refuses it
     assert not bincount(small, 4, np.ones(2, np.float64))        # float64 weights: a float64 result
 
 

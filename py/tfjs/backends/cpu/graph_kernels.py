@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import kernel_names as K
+from ...errors import InvalidArgumentError
 from . import graph_array, graph_nn
 
 F32 = np.float32
@@ -95,12 +96,16 @@ def cumulative(x, axis, exclusive=False, reverse=False, product=False):
 
 
 def bincount(x, size, weights=None, binary_output=False):
+    """Counts (or weight sums) of each value of x in [0, size); values from size up are not counted, a negative
+    value is an error (TF.js's text)."""
     x = np.asarray(x).astype(np.intp)
+    if x.size and x.min() < 0:
+        raise InvalidArgumentError(f"Input x must be non-negative! (Bincount: x holds {int(x.min())})")
     w = None if weights is None or np.size(weights) == 0 else np.asarray(weights)
     out_dtype = F32 if w is None else w.dtype
 
     def one(row, wrow):
-        keep = (row >= 0) & (row < size)
+        keep = row < size
         if binary_output:
             out = np.zeros(size, out_dtype)
             out[row[keep]] = 1

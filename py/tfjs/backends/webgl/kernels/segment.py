@@ -146,8 +146,11 @@ def _segment_inputs(x, segment_ids, num_segments, *args, **attrs) -> bool:
 
 
 def _bincount_inputs(x, size, weights=None, binary_output=False, *args, **attrs) -> bool:
+    """Ids on the GPU, or host ids with no negative value (those go to the cpu kernel, which refuses them as
+    TF.js does; on the GPU a negative id is not counted, since checking would read the ids back)."""
     weights_ok = weights is None or np.size(weights) == 0 or _values(weights, True)
-    return _ids(x) and weights_ok and np.size(size) == 1
+    host_ok = isinstance(x, GPUTensor) or np.size(x) == 0 or np.min(x) >= 0
+    return _ids(x) and host_ok and weights_ok and np.size(size) == 1
 
 
 def _register() -> None:
