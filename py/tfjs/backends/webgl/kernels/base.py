@@ -151,3 +151,20 @@ def window_2d(op: str, x, filt, strides, pad, dilations) -> Window2D:
     dh, dw = _pair(dilations)
     pads, (oh, ow) = same_or_valid_pads((h, w), (kh, kw), (sh, sw), (dh, dw), pad)
     return Window2D(nb, h, w, c, kh, kw, fout, sh, sw, dh, dw, pads, oh, ow)
+
+
+def window_2d_loop(tap: str, indent: str = "  ", row: str = "") -> str:
+    """GLSL: the loop over a 2-D filter window's taps (ky, kx) for the output pixel (oy, ox), skipping the taps
+    that fall in the padding. ``tap`` (lines indented by the caller) runs with iy and ix set; ``row``, when
+    given, runs once iy is known."""
+    i = indent
+    return (f"{i}for (int ky = 0; ky < KH; ky++) {{\n"
+            f"{i}  int iy = oy * SH - PT + ky * DH;\n"
+            f"{i}  if (iy < 0 || iy >= H) continue;\n"
+            + (f"{i}  {row}\n" if row else "")
+            + f"{i}  for (int kx = 0; kx < KW; kx++) {{\n"
+            f"{i}    int ix = ox * SW - PL + kx * DW;\n"
+            f"{i}    if (ix < 0 || ix >= W) continue;\n"
+            f"{tap}\n"
+            f"{i}  }}\n"
+            f"{i}}}")

@@ -7,7 +7,7 @@ import numpy as np
 from .... import kernel_names as K
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, float_image_and_filter, register, window_2d
+from .base import IMAGES, float_image_and_filter, register, window_2d, window_2d_loop
 from .layout import LayoutKernels
 from .matmul import MatmulKernels
 
@@ -72,38 +72,23 @@ class ConvKernels(MatmulKernels, LayoutKernels):
                 if w_row:
                     body = body.replace("X1(", "B1(")
             else:
+                tap = ("      int xb = ((nn * H + iy) * W + ix) * CIN;\n"
+                       "      int wt = ((ky * KW + kx) * CIN * COUT + co) >> 2;\n" + inner)
                 body = head + f"""  int co = i0 % COUT; int pix = i0 / COUT; int ws = COUT >> 2;
   int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
   vec4 acc = vec4(0.0);
-  for (int ky = 0; ky < KH; ky++) {{
-    int iy = oy * SH - PT + ky * DH;
-    if (iy < 0 || iy >= H) continue;
-    for (int kx = 0; kx < KW; kx++) {{
-      int ix = ox * SW - PL + kx * DW;
-      if (ix < 0 || ix >= W) continue;
-      int xb = ((nn * H + iy) * W + ix) * CIN;
-      int wt = ((ky * KW + kx) * CIN * COUT + co) >> 2;
-{inner}
-    }}
-  }}
+{window_2d_loop(tap)}
   r = acc;"""
         else:
+            tap = ("        int xb = ((nn * H + iy) * W + ix) * CIN;\n"
+                   "        int wb = (ky * KW + kx) * CIN * COUT + co;\n"
+                   "        for (int c = 0; c < CIN; c++) acc += S0(xb + c) * S1(wb + c * COUT);")
             body = head + """  for (int q = 0; q < 4; q++) {
     int i = i0 + q; if (i >= NOUT) break;
     int co = i % COUT; int pix = i / COUT;
     int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
     float acc = 0.0;
-    for (int ky = 0; ky < KH; ky++) {
-      int iy = oy * SH - PT + ky * DH;
-      if (iy < 0 || iy >= H) continue;
-      for (int kx = 0; kx < KW; kx++) {
-        int ix = ox * SW - PL + kx * DW;
-        if (ix < 0 || ix >= W) continue;
-        int xb = ((nn * H + iy) * W + ix) * CIN;
-        int wb = (ky * KW + kx) * CIN * COUT + co;
-        for (int c = 0; c < CIN; c++) acc += S0(xb + c) * S1(wb + c * COUT);
-      }
-    }
+""" + window_2d_loop(tap, "    ") + """
     r[q] = acc;
   }"""
         key = ("conv2d", kh, kw, sh, sw, dh, dw, cout % 4 == 0, cin % 4 == 0, w_row, cin == 4)

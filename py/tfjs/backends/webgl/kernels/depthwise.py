@@ -5,7 +5,7 @@ from __future__ import annotations
 from .... import kernel_names as K
 from ..fusion import Plan
 from ..tensor import GPUTensor
-from .base import IMAGES, KernelBase, float_image_and_filter, register, window_2d
+from .base import IMAGES, KernelBase, float_image_and_filter, register, window_2d, window_2d_loop
 
 
 class DepthwiseKernels(KernelBase):
@@ -22,18 +22,11 @@ class DepthwiseKernels(KernelBase):
         fast = mult == 1 and c % 4 == 0
         w_row = False
         if fast:
+            tap = "      acc += X0((((nn * H + iy) * W + ix) * C + cc) >> 2) * X1(((ky * KW + kx) * C + cc) >> 2);"
             body = head + """  int cc = i0 % C; int pix = i0 / C;
   int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
   vec4 acc = vec4(0.0);
-  for (int ky = 0; ky < KH; ky++) {
-    int iy = oy * SH - PT + ky * DH;
-    if (iy < 0 || iy >= H) continue;
-    for (int kx = 0; kx < KW; kx++) {
-      int ix = ox * SW - PL + kx * DW;
-      if (ix < 0 || ix >= W) continue;
-      acc += X0((((nn * H + iy) * W + ix) * C + cc) >> 2) * X1(((ky * KW + kx) * C + cc) >> 2);
-    }
-  }
+""" + window_2d_loop(tap) + """
   r = acc;"""
             w_row = filt.texture.h == 1   # the filter in one texture row: read at (texel, 0)
             pi = self.b.pixels_per_row(x.texture, c)
@@ -42,19 +35,11 @@ class DepthwiseKernels(KernelBase):
             if pi and po in (1, 2, 4, 8):
                 # input and output one pixel per texture row: the fragment is (channel texel, pixel)
                 w_row = "rows" if w_row else "rows-x"
+                tap = "      acc += T0(ivec2(cq, rowb + ix)) * X1(((ky * KW + kx) * C + cc) >> 2);"
                 body = head + """  int cq = int(gl_FragCoord.x); int pix = int(gl_FragCoord.y); int cc = cq * 4;
   int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
   vec4 acc = vec4(0.0);
-  for (int ky = 0; ky < KH; ky++) {
-    int iy = oy * SH - PT + ky * DH;
-    if (iy < 0 || iy >= H) continue;
-    int rowb = (nn * H + iy) * W;
-    for (int kx = 0; kx < KW; kx++) {
-      int ix = ox * SW - PL + kx * DW;
-      if (ix < 0 || ix >= W) continue;
-      acc += T0(ivec2(cq, rowb + ix)) * X1(((ky * KW + kx) * C + cc) >> 2);
-    }
-  }
+""" + window_2d_loop(tap, row="int rowb = (nn * H + iy) * W;") + """
   r = acc;"""
                 if pi > 1 or po > 1:
                     # several pixels per texture row (pi in the input, po in the output): pixel q's channel
@@ -70,20 +55,13 @@ class DepthwiseKernels(KernelBase):
             if w_row in (True, "rows") or (isinstance(w_row, tuple) and w_row[0] == "rows"):
                 body = body.replace("X1(", "B1(")
         else:
+            tap = "        acc += S0(((nn * H + iy) * W + ix) * C + cc) * S1((ky * KW + kx) * CO + oc);"
             body = head + """  for (int q = 0; q < 4; q++) {
     int i = i0 + q; if (i >= NOUT) break;
     int oc = i % CO; int pix = i / CO; int cc = oc / MU;
     int ox = pix % OW; int oy = (pix / OW) % OH; int nn = pix / (OW * OH);
     float acc = 0.0;
-    for (int ky = 0; ky < KH; ky++) {
-      int iy = oy * SH - PT + ky * DH;
-      if (iy < 0 || iy >= H) continue;
-      for (int kx = 0; kx < KW; kx++) {
-        int ix = ox * SW - PL + kx * DW;
-        if (ix < 0 || ix >= W) continue;
-        acc += S0(((nn * H + iy) * W + ix) * C + cc) * S1((ky * KW + kx) * CO + oc);
-      }
-    }
+""" + window_2d_loop(tap, "    ") + """
     r[q] = acc;
   }"""
         key = ("depthwise", kh, kw, sh, sw, dh, dw, fast, fast and w_row)
