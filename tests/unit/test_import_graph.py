@@ -11,8 +11,6 @@ import ast
 import functools
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2] / "py"
 PACKAGE = "tfjs"
 FFI = {"js", "pyodide", "pyodide_js"}
@@ -40,6 +38,15 @@ def _is_type_checking(node: ast.If) -> bool:
         (isinstance(t, ast.Attribute) and t.attr == "TYPE_CHECKING")
 
 
+def _absolute(mod: str, is_pkg: bool, name: str | None, level: int) -> str:
+    """The absolute name of an import in module ``mod`` (``level`` dots for a relative one)."""
+    if not level:
+        return name
+    base = mod.split(".") if is_pkg else mod.split(".")[:-1]
+    base = base[:len(base) - (level - 1)]
+    return ".".join(base + ([name] if name else []))
+
+
 def _imports(tree: ast.AST):
     """(node, absolute-or-relative name, level, imported names) for every import run by the module."""
     stack = [tree]
@@ -65,12 +72,7 @@ def import_graph() -> tuple[dict[str, set[str]], list[str]]:
         is_pkg = path.name == "__init__.py"
         tree = _tree(path)
         for node, name, level, names in _imports(tree):
-            if level:
-                base = mod.split(".") if is_pkg else mod.split(".")[:-1]
-                base = base[:len(base) - (level - 1)]
-                target = ".".join(base + ([name] if name else []))
-            else:
-                target = name
+            target = _absolute(mod, is_pkg, name, level)
             top = target.split(".")[0]
             if top in FFI and not (mod == f"{PACKAGE}.platform" or mod.startswith(f"{PACKAGE}.platform.")):
                 ffi.append(f"{mod}:{node.lineno} imports {target}")
@@ -168,7 +170,6 @@ def test_the_parts_of_tfjs_have_no_cycle():
     cycles = find_cycles(parts)
     detail = []
     for comp in cycles:
-        members = set(comp)
         for a in comp:
             for b in comp:
                 if b in parts[a]:
@@ -196,12 +197,7 @@ def private_reaches() -> list[str]:
         tree = _tree(path)
         aliases: dict[str, str] = {}  # local name -> tfjs module it names
         for node, name, level, names in _imports(tree):
-            if level:
-                base = mod.split(".") if is_pkg else mod.split(".")[:-1]
-                base = base[:len(base) - (level - 1)]
-                target = ".".join(base + ([name] if name else []))
-            else:
-                target = name
+            target = _absolute(mod, is_pkg, name, level)
             if target.split(".")[0] != PACKAGE:
                 continue
             if isinstance(node, ast.ImportFrom):
