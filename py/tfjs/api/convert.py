@@ -24,14 +24,10 @@ def dtype_of(x) -> str:
 
 
 def _host(value) -> np.ndarray:
-    if isinstance(value, (np.ndarray, np.generic)):
-        arr = np.asarray(value)
-        kind = arr.dtype.kind
-    else:
-        arr = np.asarray(value)
-        kind = arr.dtype.kind
-        if kind in "iu":  # a JS number is a float
-            return arr.astype(np.float32)
+    arr = np.asarray(value)
+    kind = arr.dtype.kind
+    if kind in "iu" and not isinstance(value, (np.ndarray, np.generic)):
+        return arr.astype(np.float32)  # a Python int, as a JS number, is a float
     if kind in "iu":
         return arr.astype(np.int32, copy=False)
     if kind == "f":
